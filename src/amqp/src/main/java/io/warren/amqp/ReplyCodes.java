@@ -1,0 +1,56 @@
+package io.warren.amqp;
+
+/** AMQP 0-9-1 reply codes, with the names RabbitMQ prints in reply texts. */
+public final class ReplyCodes {
+    private ReplyCodes() {}
+
+    public static final int REPLY_SUCCESS = 200;
+    public static final int CONTENT_TOO_LARGE = 311;
+    public static final int NO_ROUTE = 312;
+    public static final int NO_CONSUMERS = 313;
+    public static final int CONNECTION_FORCED = 320;
+    public static final int INVALID_PATH = 402;
+    public static final int ACCESS_REFUSED = 403;
+    public static final int NOT_FOUND = 404;
+    public static final int RESOURCE_LOCKED = 405;
+    public static final int PRECONDITION_FAILED = 406;
+    public static final int FRAME_ERROR = 501;
+    public static final int SYNTAX_ERROR = 502;
+    public static final int COMMAND_INVALID = 503;
+    public static final int CHANNEL_ERROR = 504;
+    public static final int UNEXPECTED_FRAME = 505;
+    public static final int RESOURCE_ERROR = 506;
+    public static final int NOT_ALLOWED = 530;
+    public static final int NOT_IMPLEMENTED = 540;
+    public static final int INTERNAL_ERROR = 541;
+
+    public static String name(int code) {
+        return switch (code) {
+            case 200 -> "REPLY_SUCCESS";
+            case 311 -> "CONTENT_TOO_LARGE";
+            case 312 -> "NO_ROUTE";
+            case 313 -> "NO_CONSUMERS";
+            case 320 -> "CONNECTION_FORCED";
+            case 402 -> "INVALID_PATH";
+            case 403 -> "ACCESS_REFUSED";
+            case 404 -> "NOT_FOUND";
+            case 405 -> "RESOURCE_LOCKED";
+            case 406 -> "PRECONDITION_FAILED";
+            case 501 -> "FRAME_ERROR";
+            case 502 -> "SYNTAX_ERROR";
+            case 503 -> "COMMAND_INVALID";
+            case 504 -> "CHANNEL_ERROR";
+            case 505 -> "UNEXPECTED_FRAME";
+            case 506 -> "RESOURCE_ERROR";
+            case 530 -> "NOT_ALLOWED";
+            case 540 -> "NOT_IMPLEMENTED";
+            case 541 -> "INTERNAL_ERROR";
+            default -> "UNKNOWN";
+        };
+    }
+
+    /** RabbitMQ's reply text form: "NOT_FOUND - no queue 'q' in vhost '/'". */
+    public static String text(int code, String detail) {
+        return name(code) + " - " + detail;
+    }
+}
