@@ -1,7 +1,126 @@
 package io.warren.server;
 
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigRenderOptions;
+import io.warren.broker.WarrenNode;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Starts a Warren node from the command line and stops it gracefully on SIGTERM/SIGINT. */
 public final class Main {
+
+    public static final int EXIT_OK = 0;
+    public static final int EXIT_FAILED = 1;
+    public static final int EXIT_USAGE = 2;
+
+    /** Below bin/warren stop's 30 s wait, so a stop that is slow still finishes before the launcher gives up. */
+    static final Duration STOP_TIMEOUT = Duration.ofSeconds(25);
+
+    private Main() {}
+
     public static void main(String[] args) {
-        throw new UnsupportedOperationException("placeholder");
+        int code = run(List.of(args), System.out, System.err);
+        if (code != EXIT_OK) {
+            System.exit(code);
+        }
+    }
+
+    /** Everything up to and including validation is here, apart from {@link #startNode}, so tests can call it. */
+    static int run(List<String> args, PrintStream out, PrintStream err) {
+        CommandLine commandLine;
+        try {
+            commandLine = CommandLine.parse(args);
+        } catch (CommandLine.UsageException e) {
+            err.println("warren: " + e.getMessage() + " (see --help)");
+            return EXIT_USAGE;
+        }
+        ConfigLoader.Sources sources = ConfigLoader.Sources.ofProcess(commandLine);
+        if (commandLine.action() == CommandLine.Action.HELP) {
+            out.print(HelpText.render(sources.reference()));
+            return EXIT_OK;
+        }
+        ServerConfig config;
+        try {
+            Config loaded = ConfigLoader.load(sources);
+            if (commandLine.action() == CommandLine.Action.PRINT_DATA_DIR) {
+                // no full validation: bin/warren stop must find a running node even if the config changed since
+                String dataDir = loaded.hasPath("warren.data-dir") ? loaded.getString("warren.data-dir") : "data";
+                out.println(java.nio.file.Path.of(dataDir).toAbsolutePath().normalize());
+                return EXIT_OK;
+            }
+            config = ServerConfig.from(loaded, sources.reference());
+        } catch (InvalidConfigException e) {
+            e.problems().forEach(p -> err.println(p));
+            err.println("warren: invalid configuration, not starting (see --help)");
+            return EXIT_USAGE;
+        } catch (com.typesafe.config.ConfigException e) {
+            err.println(e.getMessage());
+            return EXIT_USAGE;
+        }
+        if (commandLine.action() == CommandLine.Action.PRINT_CONFIG) {
+            out.println(config.config().getValue("warren").render(
+                    ConfigRenderOptions.defaults().setOriginComments(true).setJson(false)));
+            return EXIT_OK;
+        }
+        return startNode(config, err);
+    }
+
+    private static int startNode(ServerConfig config, PrintStream err) {
+        PidFile pidFile;
+        try {
+            pidFile = PidFile.write(config.pidFile());
+        } catch (PidFile.AlreadyRunningException e) {
+            err.println("warren: " + e.getMessage());
+            return EXIT_FAILED;
+        } catch (IOException e) {
+            err.println("warren.data-dir: cannot write " + config.pidFile() + ": " + e);
+            return EXIT_USAGE;
+        }
+        Logger log = LoggerFactory.getLogger(Main.class);
+        WarrenNode node;
+        try {
+            node = WarrenNode.start(config.config());
+        } catch (RuntimeException e) {
+            log.error("Warren failed to start", e);
+            pidFile.delete();
+            return EXIT_FAILED;
+        }
+        AtomicBoolean stopRequested = new AtomicBoolean();
+        Thread shutdownHook = new Thread(() -> {
+            stopRequested.set(true);
+            log.info("Warren stopping (signal)");
+            try {
+                node.stop(STOP_TIMEOUT);
+                node.whenTerminated().toCompletableFuture()
+                        .get(STOP_TIMEOUT.toMillis() + 5_000, java.util.concurrent.TimeUnit.MILLISECONDS);
+                log.info("Warren stopped");
+            } catch (Exception e) {
+                log.warn("Warren did not stop cleanly within {}", STOP_TIMEOUT, e);
+            } finally {
+                pidFile.delete();
+            }
+        }, "warren-shutdown");
+        Runtime.getRuntime().addShutdownHook(shutdownHook);
+        log.info("Warren {} started: AMQP on {}:{}, data in {}", WarrenVersion.get(), config.amqpHost(),
+                node.amqpPort(), config.dataDir());
+
+        node.whenTerminated().toCompletableFuture().join();
+        if (stopRequested.get()) {
+            return EXIT_OK; // the shutdown hook owns the rest of the exit
+        }
+        // the node went down on its own (e.g. downed by the cluster): exit non-zero so a supervisor restarts it
+        log.error("Warren node terminated without a stop request");
+        try {
+            Runtime.getRuntime().removeShutdownHook(shutdownHook);
+        } catch (IllegalStateException e) {
+            return EXIT_OK; // a signal arrived meanwhile: the hook is already running
+        }
+        pidFile.delete();
+        return EXIT_FAILED;
     }
 }

@@ -1,0 +1,49 @@
+package io.warren.broker;
+
+import com.typesafe.config.Config;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+
+/**
+ * Creates pekko-persistence-jdbc's tables when the database has none yet, from the schema scripts shipped in its
+ * jar, so a fresh node (embedded H2) or a fresh PostgreSQL needs no manual setup.
+ */
+final class JournalSchema {
+    private JournalSchema() {}
+
+    static void ensure(Config db, boolean postgres) {
+        String url = db.getString("url");
+        try (Connection c = DriverManager.getConnection(url, db.getString("user"), db.getString("password"))) {
+            if (hasJournal(c)) return;
+            String script = read(postgres ? "schema/postgres/postgres-create-schema.sql" : "schema/h2/h2-create-schema.sql");
+            try (Statement s = c.createStatement()) {
+                for (String sql : script.split(";")) {
+                    if (!sql.isBlank()) s.execute(sql);
+                }
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot prepare the journal database at " + url + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static boolean hasJournal(Connection c) throws SQLException {
+        try (ResultSet rs = c.getMetaData().getTables(null, null, "event_journal", null)) {
+            return rs.next();
+        }
+    }
+
+    private static String read(String resource) {
+        try (InputStream in = JournalSchema.class.getClassLoader().getResourceAsStream(resource)) {
+            if (in == null) throw new IllegalStateException("missing " + resource + " in pekko-persistence-jdbc");
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,56 @@
+package io.warren.broker.connection;
+
+import io.warren.broker.BrokerContext;
+import io.warren.broker.connection.ConnectionProtocol.*;
+import java.util.Optional;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Props;
+import org.apache.pekko.stream.CompletionStrategy;
+import org.apache.pekko.stream.javadsl.Flow;
+import org.apache.pekko.stream.javadsl.Keep;
+import org.apache.pekko.stream.javadsl.Sink;
+import org.apache.pekko.stream.javadsl.Source;
+import org.apache.pekko.stream.javadsl.Tcp;
+import org.apache.pekko.stream.typed.javadsl.ActorSink;
+import org.apache.pekko.stream.typed.javadsl.ActorSource;
+import org.apache.pekko.util.ByteString;
+
+/**
+ * Binds the AMQP port with Pekko Streams TCP and gives each connection its own {@link ConnectionActor}: inbound
+ * chunks go to the actor one at a time (it acks to get the next), outbound bytes come back one element at a
+ * time (the stream acks), so both directions are bounded.
+ */
+public final class AmqpListener {
+    private AmqpListener() {}
+
+    public static CompletionStage<Tcp.ServerBinding> bind(ActorSystem<?> system, BrokerContext broker, String host, int port) {
+        AtomicLong counter = new AtomicLong();
+        return Tcp.get(system).bind(host, port)
+                .to(Sink.foreach(connection -> accept(system, broker, connection, counter.incrementAndGet())))
+                .run(system);
+    }
+
+    private static void accept(ActorSystem<?> system, BrokerContext broker, Tcp.IncomingConnection connection, long n) {
+        String remote = connection.remoteAddress().getHostString() + ":" + connection.remoteAddress().getPort();
+        String id = broker.settings().nodeName() + "#" + n;
+        ActorRef<ConnectionProtocol> actor = system.systemActorOf(ConnectionActor.create(broker, id, remote), "amqp-connection-" + n, Props.empty());
+
+        Sink<ByteString, ?> in = ActorSink.<ByteString, ConnectionProtocol, StreamAck>actorRefWithBackpressure(actor,
+                (ackTo, bytes) -> new Inbound(bytes, ackTo),
+                InboundStarted::new,
+                StreamAck.INSTANCE,
+                new InboundClosed(null),
+                InboundClosed::new);
+        Source<ByteString, ActorRef<Outbound>> out = ActorSource.<Outbound, OutboundAck>actorRefWithBackpressure(
+                        actor.narrow(), OutboundAck.INSTANCE,
+                        o -> o instanceof Outbound.Complete ? Optional.of(CompletionStrategy.draining()) : Optional.empty(),
+                        o -> Optional.empty())
+                .filter(o -> o instanceof Outbound.Bytes)
+                .map(o -> ((Outbound.Bytes) o).bytes());
+        ActorRef<Outbound> outRef = connection.handleWith(Flow.fromSinkAndSourceCoupledMat(in, out, Keep.right()), system);
+        actor.tell(new OutboundAttached(outRef));
+    }
+}

@@ -1,0 +1,676 @@
+package io.warren.broker.connection;
+
+import io.warren.amqp.AmqpException;
+import io.warren.amqp.BasicProperties;
+import io.warren.amqp.ReplyCodes;
+import io.warren.amqp.frame.ContentBodyFrame;
+import io.warren.amqp.frame.ContentHeaderFrame;
+import io.warren.amqp.frame.FrameEncoder;
+import io.warren.amqp.method.*;
+import io.warren.broker.connection.ConnectionProtocol.*;
+import io.warren.broker.queue.QueueCommand;
+import io.warren.broker.queue.QueueDelivery;
+import io.warren.broker.queue.QueueReply;
+import io.warren.broker.topology.TopologyClient;
+import io.warren.core.names.Names;
+import io.warren.core.queue.Message;
+import io.warren.core.queue.QueueArguments;
+import io.warren.core.queue.QueueDefinition;
+import io.warren.core.queue.QueueState;
+import io.warren.core.routing.Binding;
+import io.warren.core.routing.Destination;
+import io.warren.core.routing.ExchangeDefinition;
+import io.warren.core.routing.ExchangeType;
+import io.warren.core.routing.RoutingTable;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Consumer;
+import org.apache.pekko.util.ByteString;
+import org.apache.pekko.util.ByteStringBuilder;
+
+/**
+ * One AMQP channel, a plain state object inside its {@link ConnectionActor}. It assembles content, routes
+ * publishes through the node's routing table and batches them per queue for the rest of the current read, tracks
+ * delivery tags, confirms and transactions. Methods that need another actor (declares, binds, consume, get) make the
+ * channel busy: what the client sends meanwhile waits, so replies keep the order of requests.
+ */
+final class Channel {
+
+    private record Unacked(String queue, long deliveryId) {}
+
+    private record ConsumerInfo(String queue, boolean noAck) {}
+
+    /** Publishes to one queue gathered during one read of the socket. */
+    private static final class PublishBatch {
+        final List<Message> messages = new ArrayList<>();
+        final LongList seqs = new LongList();
+        void add(Message m, long seq) {
+            messages.add(m);
+            seqs.add(seq);
+        }
+    }
+
+    /** Acks and rejects to one queue gathered during one read. */
+    private static final class SettleBatch {
+        final LongList acked = new LongList(), requeued = new LongList(), discarded = new LongList();
+    }
+
+    private enum Outcome { ACK, REQUEUE, DISCARD }
+
+    private final ConnectionActor conn;
+    private final int number;
+    private final String channelId;
+    private long generation;
+    private boolean opened;
+    private boolean closing;
+
+    // Content being assembled.
+    private BasicPublish publishing;
+    private BasicProperties publishingProperties;
+    private long bodyRemaining;
+    private ByteStringBuilder body;
+
+    // Work that waits while an asynchronous method is answered.
+    private boolean busy;
+    private final ArrayDeque<Runnable> deferred = new ArrayDeque<>();
+    private String pendingConsumeTag;
+    private Runnable pendingConsumeOk;
+
+    private final Map<String, PublishBatch> publishBatches = new HashMap<>();
+    private final Map<String, SettleBatch> settleBatches = new HashMap<>();
+    private long publishCounter;
+
+    private boolean confirmMode;
+    private long nextPublishSeq = 1;
+    /** Confirm sequence → how many queues still have to accept it. */
+    private final TreeMap<Long, int[]> unconfirmed = new TreeMap<>();
+
+    private boolean txMode;
+    private final List<Runnable> txActions = new ArrayList<>();
+
+    private final Map<String, ConsumerInfo> consumers = new HashMap<>();
+    private long nextDeliveryTag = 1;
+    private final LinkedHashMap<Long, Unacked> unacked = new LinkedHashMap<>();
+    private final Set<String> queuesTouched = new HashSet<>();
+    private int prefetchCount;
+    private String lastQueue;
+
+    Channel(ConnectionActor conn, int number) {
+        this.conn = conn;
+        this.number = number;
+        this.channelId = conn.channelId(number);
+    }
+
+    long generation() { return generation; }
+
+    // ---------------------------------------------------------------- frames from the client
+
+    void onMethod(Method method) {
+        if (!opened) {
+            if (!(method instanceof ChannelOpen)) {
+                throw new AmqpException(ReplyCodes.CHANNEL_ERROR, ReplyCodes.text(ReplyCodes.CHANNEL_ERROR,
+                        "expected 'channel.open'"), method.classId(), method.methodId(), true);
+            }
+            opened = true;
+            conn.sendMethod(number, new ChannelOpenOk());
+            return;
+        }
+        if (closing) {
+            if (method instanceof ChannelCloseOk) conn.channelClosed(number);
+            else if (method instanceof ChannelClose) conn.sendMethod(number, new ChannelCloseOk());
+            return;
+        }
+        if (publishing != null) {
+            throw new AmqpException(ReplyCodes.UNEXPECTED_FRAME, ReplyCodes.text(ReplyCodes.UNEXPECTED_FRAME,
+                    "expected content header for class 60, got non content header frame instead"),
+                    method.classId(), method.methodId(), true);
+        }
+        if (method instanceof ChannelOpen) {
+            throw new AmqpException(ReplyCodes.CHANNEL_ERROR, ReplyCodes.text(ReplyCodes.CHANNEL_ERROR,
+                    "second 'channel.open' seen"), method.classId(), method.methodId(), true);
+        }
+        if (method instanceof BasicPublish p) {
+            publishing = p;
+            return;
+        }
+        run(() -> dispatch(method), method);
+    }
+
+    void onContentHeader(ContentHeaderFrame h) {
+        if (closing) return;
+        if (publishing == null || publishingProperties != null) {
+            throw AmqpException.connection(ReplyCodes.UNEXPECTED_FRAME, ReplyCodes.text(ReplyCodes.UNEXPECTED_FRAME,
+                    "unexpected content header frame on channel " + number));
+        }
+        long max = conn.broker().settings().maxMessageSize();
+        if (h.bodySize() > max) {
+            BasicPublish p = publishing;
+            publishing = null;
+            fail(new AmqpException(ReplyCodes.PRECONDITION_FAILED, ReplyCodes.text(ReplyCodes.PRECONDITION_FAILED,
+                    "message size " + h.bodySize() + " is larger than configured max size " + max), p.classId(), p.methodId(), false));
+            return;
+        }
+        publishingProperties = h.properties();
+        bodyRemaining = h.bodySize();
+        body = null;
+        if (bodyRemaining == 0) completePublish(ByteString.emptyByteString());
+    }
+
+    void onContentBody(ContentBodyFrame b) {
+        if (closing) return;
+        if (publishingProperties == null) {
+            throw AmqpException.connection(ReplyCodes.UNEXPECTED_FRAME, ReplyCodes.text(ReplyCodes.UNEXPECTED_FRAME,
+                    "unexpected content body frame on channel " + number));
+        }
+        long size = b.payload().size();
+        if (size > bodyRemaining) {
+            throw AmqpException.connection(ReplyCodes.FRAME_ERROR, ReplyCodes.text(ReplyCodes.FRAME_ERROR,
+                    "content body is longer than the header's body size"));
+        }
+        bodyRemaining -= size;
+        if (bodyRemaining == 0 && body == null) {
+            completePublish(b.payload()); // the common single-frame body: keep the slice as it is
+            return;
+        }
+        if (body == null) body = new ByteStringBuilder();
+        body.append(b.payload());
+        if (bodyRemaining == 0) completePublish(body.result());
+    }
+
+    private void completePublish(ByteString bytes) {
+        BasicPublish p = publishing;
+        BasicProperties props = publishingProperties;
+        publishing = null;
+        publishingProperties = null;
+        body = null;
+        run(() -> publish(p, props, bytes), p);
+    }
+
+    /** Runs now, or after the outstanding asynchronous method; soft errors close just this channel. */
+    private void run(Runnable work, Method cause) {
+        if (busy) deferred.add(() -> runGuarded(work, cause));
+        else runGuarded(work, cause);
+    }
+
+    private void runGuarded(Runnable work, Method cause) {
+        try {
+            work.run();
+        } catch (AmqpException e) {
+            AmqpException attributed = e.classId() == 0 ? e.causedBy(cause.classId(), cause.methodId()) : e;
+            if (attributed.connectionLevel()) throw attributed;
+            fail(attributed);
+        }
+    }
+
+    private void drainDeferred() {
+        while (!busy && !closing && !deferred.isEmpty()) deferred.poll().run();
+    }
+
+    /** Sends channel.close for a soft error; everything but close/close-ok is dropped until close-ok. */
+    void fail(AmqpException e) {
+        if (e.connectionLevel()) {
+            conn.closeConnection(e.replyCode(), e.replyText(), e.classId(), e.methodId());
+            return;
+        }
+        if (closing) return;
+        conn.sendMethod(number, new ChannelClose(e.replyCode(), e.replyText(), e.classId(), e.methodId()));
+        release();
+        closing = true;
+    }
+
+    // ---------------------------------------------------------------- method dispatch
+
+    private void dispatch(Method method) {
+        if (method instanceof ChannelClose) {
+            release();
+            conn.sendMethod(number, new ChannelCloseOk());
+            conn.channelClosed(number);
+        } else if (method instanceof ChannelCloseOk) {
+            // nothing was closing: ignore, as RabbitMQ does
+        } else if (method instanceof ChannelFlow f) {
+            conn.sendMethod(number, new ChannelFlowOk(f.active()));
+        } else if (method instanceof AccessRequest) {
+            conn.sendMethod(number, new AccessRequestOk());
+        } else if (method instanceof ExchangeDeclare d) {
+            exchangeDeclare(d);
+        } else if (method instanceof ExchangeDelete d) {
+            exchangeDelete(d);
+        } else if (method instanceof ExchangeBind b) {
+            exchangeBind(b.destination(), b.source(), b.routingKey(), b.arguments(), true, b.noWait(), b);
+        } else if (method instanceof ExchangeUnbind b) {
+            exchangeBind(b.destination(), b.source(), b.routingKey(), b.arguments(), false, b.noWait(), b);
+        } else if (method instanceof QueueDeclare d) {
+            queueDeclare(d);
+        } else if (method instanceof QueueBind b) {
+            queueBind(b.queue(), b.exchange(), b.routingKey(), b.arguments(), true, b.noWait(), b);
+        } else if (method instanceof QueueUnbind b) {
+            queueBind(b.queue(), b.exchange(), b.routingKey(), b.arguments(), false, false, b);
+        } else if (method instanceof QueuePurge p) {
+            queuePurge(p);
+        } else if (method instanceof QueueDelete d) {
+            queueDelete(d);
+        } else if (method instanceof BasicQos q) {
+            prefetchCount = q.prefetchCount();
+            conn.sendMethod(number, new BasicQosOk());
+        } else if (method instanceof BasicConsume c) {
+            basicConsume(c);
+        } else if (method instanceof BasicCancel c) {
+            basicCancel(c);
+        } else if (method instanceof BasicGet g) {
+            basicGet(g);
+        } else if (method instanceof BasicAck a) {
+            settle(a.deliveryTag(), a.multiple(), Outcome.ACK);
+        } else if (method instanceof BasicNack n) {
+            settle(n.deliveryTag(), n.multiple(), n.requeue() ? Outcome.REQUEUE : Outcome.DISCARD);
+        } else if (method instanceof BasicReject r) {
+            settle(r.deliveryTag(), false, r.requeue() ? Outcome.REQUEUE : Outcome.DISCARD);
+        } else if (method instanceof BasicRecover) {
+            recover();
+            conn.sendMethod(number, new BasicRecoverOk());
+        } else if (method instanceof BasicRecoverAsync) {
+            recover();
+        } else if (method instanceof TxSelect) {
+            if (confirmMode) throw precondition("cannot switch from confirm to tx mode");
+            txMode = true;
+            conn.sendMethod(number, new TxSelectOk());
+        } else if (method instanceof TxCommit) {
+            if (!txMode) throw precondition("channel is not transactional");
+            List<Runnable> actions = new ArrayList<>(txActions);
+            txActions.clear();
+            for (Runnable a : actions) a.run();
+            conn.sendMethod(number, new TxCommitOk());
+        } else if (method instanceof TxRollback) {
+            if (!txMode) throw precondition("channel is not transactional");
+            txActions.clear();
+            conn.sendMethod(number, new TxRollbackOk());
+        } else if (method instanceof ConfirmSelect c) {
+            if (txMode) throw precondition("cannot switch from tx to confirm mode");
+            confirmMode = true;
+            if (!c.noWait()) conn.sendMethod(number, new ConfirmSelectOk());
+        } else {
+            throw new AmqpException(ReplyCodes.COMMAND_INVALID, ReplyCodes.text(ReplyCodes.COMMAND_INVALID,
+                    "unexpected method " + method.name() + " from a client"), method.classId(), method.methodId(), true);
+        }
+    }
+
+    private static AmqpException precondition(String text) {
+        return AmqpException.channel(ReplyCodes.PRECONDITION_FAILED, ReplyCodes.text(ReplyCodes.PRECONDITION_FAILED, text));
+    }
+
+    private String vhost() { return conn.vhost(); }
+
+    private TopologyClient topology() { return conn.broker().topology(); }
+
+    private RoutingTable table() { return topology().table(vhost()); }
+
+    /** Waits for an asynchronous answer without blocking the connection; the channel is busy meanwhile. */
+    private <T> void await(CompletionStage<T> stage, Method cause, Consumer<T> then) {
+        busy = true;
+        long gen = generation;
+        conn.context().pipeToSelf(stage, (value, error) -> new Resume(number, gen, () -> {
+            busy = false;
+            runGuarded(() -> {
+                if (error != null) {
+                    Throwable t = error instanceof java.util.concurrent.CompletionException && error.getCause() != null ? error.getCause() : error;
+                    if (t instanceof AmqpException ae) throw ae;
+                    throw AmqpException.channel(ReplyCodes.INTERNAL_ERROR, ReplyCodes.text(ReplyCodes.INTERNAL_ERROR, String.valueOf(t)));
+                }
+                then.accept(value);
+            }, cause);
+            drainDeferred();
+        }));
+    }
+
+    private void awaitQueue(CompletionStage<QueueReply> stage, Method cause, Consumer<QueueReply> then) {
+        await(stage, cause, reply -> {
+            if (reply instanceof QueueReply.Failed f) throw f.toException();
+            then.accept(reply);
+        });
+    }
+
+    // ---------------------------------------------------------------- exchanges
+
+    private void exchangeDeclare(ExchangeDeclare d) {
+        String name = d.exchange();
+        if (name.isEmpty()) throw Names.defaultExchangeForbidden();
+        if (d.passive()) {
+            if (table().exchange(name).isEmpty()) throw Names.noExchange(name, vhost());
+            if (!d.noWait()) conn.sendMethod(number, new ExchangeDeclareOk());
+            return;
+        }
+        ExchangeType type = ExchangeType.parse(d.type()).orElseThrow(() -> ExchangeType.invalidType(d.type()));
+        ExchangeDefinition.validateArguments(args(d.arguments()), name, vhost());
+        ExchangeDefinition def = new ExchangeDefinition(name, type, d.durable(), d.autoDelete(), d.internal(), args(d.arguments()));
+        var existing = table().exchange(name);
+        if (existing.isPresent()) {
+            existing.get().checkEquivalent(def, vhost());
+            if (!d.noWait()) conn.sendMethod(number, new ExchangeDeclareOk());
+            return;
+        }
+        if (Names.isReserved(name)) throw Names.reservedExchangeName(name);
+        await(topology().declareExchange(vhost(), def), d, v -> {
+            if (!d.noWait()) conn.sendMethod(number, new ExchangeDeclareOk());
+        });
+    }
+
+    private void exchangeDelete(ExchangeDelete d) {
+        String name = d.exchange();
+        if (name.isEmpty()) throw Names.defaultExchangeForbidden();
+        if (Names.isReserved(name)) throw Names.systemExchangeDeletion(name, vhost());
+        await(topology().deleteExchange(vhost(), name, d.ifUnused()), d, v -> {
+            if (!d.noWait()) conn.sendMethod(number, new ExchangeDeleteOk());
+        });
+    }
+
+    private void exchangeBind(String destination, String source, String key, Map<String, Object> arguments,
+                              boolean bind, boolean noWait, Method cause) {
+        if (destination.isEmpty() || source.isEmpty()) throw Names.defaultExchangeForbidden();
+        Binding b = new Binding(source, Destination.exchange(destination), key, args(arguments));
+        await(bind ? topology().bind(vhost(), b) : topology().unbind(vhost(), b), cause, v -> {
+            if (!noWait) conn.sendMethod(number, bind ? new ExchangeBindOk() : new ExchangeUnbindOk());
+        });
+    }
+
+    // ---------------------------------------------------------------- queues
+
+    private String queueName(String requested) {
+        if (!requested.isEmpty()) return requested;
+        if (lastQueue == null) {
+            throw AmqpException.channel(ReplyCodes.NOT_FOUND, ReplyCodes.text(ReplyCodes.NOT_FOUND, "no previously declared queue"));
+        }
+        return lastQueue;
+    }
+
+    private static Map<String, Object> args(Map<String, Object> a) {
+        return a == null ? Map.of() : a;
+    }
+
+    private void queueDeclare(QueueDeclare d) {
+        String name = d.queue();
+        if (name.isEmpty()) {
+            name = d.passive() ? queueName(name) : Names.generateQueueName();
+        } else if (!d.passive() && Names.isReserved(name)) {
+            throw Names.reservedQueueName(name);
+        }
+        final String queue = name;
+        QueueDefinition def = new QueueDefinition(vhost(), queue, d.durable(), d.exclusive(), d.autoDelete(), args(d.arguments()));
+        if (!d.passive()) QueueArguments.parse(def.arguments());
+        awaitQueue(conn.broker().queues().declare(vhost(), queue, def, conn.connectionId(), d.passive()), d, reply -> {
+            QueueReply.Ok ok = (QueueReply.Ok) reply;
+            lastQueue = queue;
+            if (d.exclusive() && !d.passive()) conn.broker().queues().ownedBy(conn.connectionId(), vhost(), queue);
+            Runnable answer = () -> {
+                if (!d.noWait()) conn.sendMethod(number, new QueueDeclareOk(queue, ok.messageCount(), ok.consumerCount()));
+            };
+            if (table().hasQueue(queue)) answer.run();
+            else await(topology().declareQueue(vhost(), queue, d.durable()), d, v -> answer.run());
+        });
+    }
+
+    private void queueBind(String requestedQueue, String exchange, String key, Map<String, Object> arguments,
+                           boolean bind, boolean noWait, Method cause) {
+        String queue = queueName(requestedQueue);
+        if (exchange.isEmpty()) throw Names.defaultExchangeForbidden();
+        Binding b = new Binding(exchange, Destination.queue(queue), key, args(arguments));
+        await(bind ? topology().bind(vhost(), b) : topology().unbind(vhost(), b), cause, v -> {
+            if (!noWait) conn.sendMethod(number, bind ? new QueueBindOk() : new QueueUnbindOk());
+        });
+    }
+
+    private void queuePurge(QueuePurge p) {
+        String queue = queueName(p.queue());
+        awaitQueue(conn.broker().queues().purge(vhost(), queue, conn.connectionId()), p, reply -> {
+            if (!p.noWait()) conn.sendMethod(number, new QueuePurgeOk(((QueueReply.Ok) reply).messageCount()));
+        });
+    }
+
+    private void queueDelete(QueueDelete d) {
+        String queue = queueName(d.queue());
+        awaitQueue(conn.broker().queues().delete(vhost(), queue, d.ifUnused(), d.ifEmpty(), conn.connectionId()), d, reply -> {
+            int count = ((QueueReply.Ok) reply).messageCount();
+            await(topology().deleteQueue(vhost(), queue), d, v -> {
+                if (!d.noWait()) conn.sendMethod(number, new QueueDeleteOk(count));
+            });
+        });
+    }
+
+    // ---------------------------------------------------------------- publishing
+
+    private void publish(BasicPublish p, BasicProperties props, ByteString bytes) {
+        if (p.immediate()) {
+            throw new AmqpException(ReplyCodes.NOT_IMPLEMENTED, ReplyCodes.text(ReplyCodes.NOT_IMPLEMENTED, "immediate=true"),
+                    p.classId(), p.methodId(), true);
+        }
+        RoutingTable table = table();
+        String exchangeName = p.exchange();
+        ExchangeDefinition exchange = table.exchange(exchangeName).orElseThrow(() -> Names.noExchange(exchangeName, vhost()));
+        if (exchange.internal()) throw Names.internalExchangePublish(exchangeName, vhost());
+        if (props.userId() != null && !props.userId().equals(conn.user().name())) {
+            throw precondition("user_id property set to '" + props.userId() + "' but authenticated user was '" + conn.user().name() + "'");
+        }
+        if (props.expiration() != null) QueueState.validateExpiration(props.expiration());
+        if (txMode) txActions.add(() -> route(p, props, bytes, table, exchangeName));
+        else route(p, props, bytes, table, exchangeName);
+    }
+
+    private void route(BasicPublish p, BasicProperties props, ByteString bytes, RoutingTable table, String exchangeName) {
+        List<String> keys = SenderSelected.routingKeys(p.routingKey(), props.headers());
+        BasicProperties stored = SenderSelected.withoutBcc(props);
+        Set<String> queues = table.route(exchangeName, keys, props.headers());
+        long seq = confirmMode ? nextPublishSeq++ : 0;
+        if (queues.isEmpty()) {
+            if (p.mandatory()) {
+                conn.write(FrameEncoder.content(number, new BasicReturn(ReplyCodes.NO_ROUTE, "NO_ROUTE", exchangeName, p.routingKey()),
+                        stored, bytes, conn.frameMax()));
+            }
+            if (seq != 0) conn.sendMethod(number, new BasicAck(seq, false));
+            return;
+        }
+        Message m = new Message(channelId + "/" + (++publishCounter), exchangeName, p.routingKey(), stored, bytes);
+        if (seq != 0) unconfirmed.put(seq, new int[] {queues.size()});
+        for (String q : queues) publishBatches.computeIfAbsent(q, k -> new PublishBatch()).add(m, seq);
+    }
+
+    /** End of a read (or of an asynchronous step): send what this read gathered, one message per queue. */
+    void endOfInput() {
+        if (!publishBatches.isEmpty()) {
+            for (Map.Entry<String, PublishBatch> e : publishBatches.entrySet()) {
+                PublishBatch b = e.getValue();
+                conn.broker().queues().enqueue(vhost(), e.getKey(),
+                        new QueueCommand.Enqueue(List.copyOf(b.messages), b.seqs.toArray(), conn.self().narrow(), number));
+            }
+            publishBatches.clear();
+        }
+        if (!settleBatches.isEmpty()) {
+            for (Map.Entry<String, SettleBatch> e : settleBatches.entrySet()) {
+                SettleBatch b = e.getValue();
+                conn.broker().queues().tell(vhost(), e.getKey(),
+                        new QueueCommand.Settle(channelId, b.acked.toArray(), b.requeued.toArray(), b.discarded.toArray()));
+            }
+            settleBatches.clear();
+        }
+    }
+
+    // ---------------------------------------------------------------- from queues
+
+    void onQueueMessage(ToChannel m) {
+        if (m instanceof Deliver d) {
+            deliver(d);
+        } else if (m instanceof EnqueueSettled s) {
+            confirm(s);
+        } else if (m instanceof ConsumeResult r) {
+            if (!r.consumerTag().equals(pendingConsumeTag)) return;
+            pendingConsumeTag = null;
+            Runnable ok = pendingConsumeOk;
+            pendingConsumeOk = null;
+            busy = false;
+            if (!r.ok()) {
+                consumers.remove(r.consumerTag());
+                fail(new AmqpException(r.failureCode(), r.failureText(), BasicConsume.CLASS_ID, BasicConsume.METHOD_ID, false));
+                return;
+            }
+            ok.run();
+            drainDeferred();
+        } else if (m instanceof ConsumerCancelled c) {
+            if (consumers.remove(c.consumerTag()) != null && conn.clientCapability("consumer_cancel_notify")) {
+                conn.sendMethod(number, new BasicCancel(c.consumerTag(), true));
+            }
+        }
+    }
+
+    private void deliver(Deliver d) {
+        for (QueueDelivery qd : d.deliveries()) {
+            ConsumerInfo consumer = consumers.get(qd.consumerTag());
+            if (consumer == null || closing) {
+                // Cancelled meanwhile: the queue takes it back untouched.
+                settleBatches.computeIfAbsent(d.queue(), k -> new SettleBatch()).requeued.add(qd.deliveryId());
+                continue;
+            }
+            long tag = nextDeliveryTag++;
+            if (!consumer.noAck()) unacked.put(tag, new Unacked(d.queue(), qd.deliveryId()));
+            Message msg = qd.message();
+            conn.write(FrameEncoder.content(number,
+                    new BasicDeliver(qd.consumerTag(), tag, qd.redelivered(), msg.exchange(), msg.routingKey()),
+                    msg.properties(), msg.body(), conn.frameMax()));
+        }
+    }
+
+    private void confirm(EnqueueSettled s) {
+        if (!confirmMode) return;
+        List<Long> done = new ArrayList<>();
+        for (long seq : s.rejected()) {
+            if (seq != 0 && unconfirmed.remove(seq) != null) conn.sendMethod(number, new BasicNack(seq, false, false));
+        }
+        for (long seq : s.accepted()) {
+            if (seq == 0) continue;
+            int[] remaining = unconfirmed.get(seq);
+            if (remaining != null && --remaining[0] == 0) {
+                unconfirmed.remove(seq);
+                done.add(seq);
+            }
+        }
+        if (done.isEmpty()) return;
+        // Everything below the oldest unconfirmed publish is settled: one ack with multiple=true covers it.
+        long low = unconfirmed.isEmpty() ? Long.MAX_VALUE : unconfirmed.firstKey();
+        long highestBelow = 0;
+        for (long seq : done) {
+            if (seq < low) highestBelow = Math.max(highestBelow, seq);
+            else conn.sendMethod(number, new BasicAck(seq, false));
+        }
+        if (highestBelow != 0) conn.sendMethod(number, new BasicAck(highestBelow, true));
+    }
+
+    // ---------------------------------------------------------------- consuming
+
+    private void basicConsume(BasicConsume c) {
+        String queue = queueName(c.queue());
+        String tag = c.consumerTag().isEmpty()
+                ? "amq.ctag-" + UUID.randomUUID().toString().replace("-", "").substring(0, 22)
+                : c.consumerTag();
+        if (consumers.containsKey(tag)) {
+            throw new AmqpException(ReplyCodes.NOT_ALLOWED, ReplyCodes.text(ReplyCodes.NOT_ALLOWED,
+                    "attempt to reuse consumer tag '" + tag + "'"), c.classId(), c.methodId(), true);
+        }
+        int priority = consumerPriority(c.arguments());
+        consumers.put(tag, new ConsumerInfo(queue, c.noAck()));
+        queuesTouched.add(queue);
+        busy = true;
+        pendingConsumeTag = tag;
+        pendingConsumeOk = () -> {
+            if (!c.noWait()) conn.sendMethod(number, new BasicConsumeOk(tag));
+        };
+        conn.broker().queues().tell(vhost(), queue, new QueueCommand.Consume(channelId, conn.self(), number, tag,
+                c.noAck(), prefetchCount, c.exclusive(), priority, conn.connectionId()));
+    }
+
+    private static int consumerPriority(Map<String, Object> args) {
+        if (args == null) return 0;
+        Object p = args.get("x-priority");
+        if (p == null) return 0;
+        if (p instanceof Number n) return n.intValue();
+        throw precondition("invalid arg 'x-priority' for consumer: not an integer");
+    }
+
+    private void basicCancel(BasicCancel c) {
+        ConsumerInfo info = consumers.remove(c.consumerTag());
+        if (info != null) conn.broker().queues().tell(vhost(), info.queue(), new QueueCommand.Cancel(channelId, c.consumerTag(), null));
+        if (!c.noWait()) conn.sendMethod(number, new BasicCancelOk(c.consumerTag()));
+    }
+
+    private void basicGet(BasicGet g) {
+        String queue = queueName(g.queue());
+        queuesTouched.add(queue);
+        awaitQueue(conn.broker().queues().get(vhost(), queue, channelId, conn.self(), number, g.noAck(), conn.connectionId()), g, reply -> {
+            if (reply instanceof QueueReply.Got got) {
+                QueueDelivery qd = got.delivery();
+                long tag = nextDeliveryTag++;
+                if (!g.noAck()) unacked.put(tag, new Unacked(queue, qd.deliveryId()));
+                Message msg = qd.message();
+                conn.write(FrameEncoder.content(number,
+                        new BasicGetOk(tag, qd.redelivered(), msg.exchange(), msg.routingKey(), qd.messageCount()),
+                        msg.properties(), msg.body(), conn.frameMax()));
+            } else {
+                conn.sendMethod(number, new BasicGetEmpty());
+            }
+        });
+    }
+
+    private void settle(long tag, boolean multiple, Outcome outcome) {
+        List<Unacked> settled = new ArrayList<>();
+        if (multiple) {
+            if (tag != 0 && !unacked.containsKey(tag)) throw unknownTag(tag);
+            Iterator<Map.Entry<Long, Unacked>> it = unacked.entrySet().iterator();
+            while (it.hasNext()) {
+                Map.Entry<Long, Unacked> e = it.next();
+                if (tag != 0 && e.getKey() > tag) break;
+                settled.add(e.getValue());
+                it.remove();
+            }
+        } else {
+            Unacked u = unacked.remove(tag);
+            if (u == null) throw unknownTag(tag);
+            settled.add(u);
+        }
+        Runnable apply = () -> {
+            for (Unacked u : settled) {
+                SettleBatch b = settleBatches.computeIfAbsent(u.queue(), k -> new SettleBatch());
+                (outcome == Outcome.ACK ? b.acked : outcome == Outcome.REQUEUE ? b.requeued : b.discarded).add(u.deliveryId());
+            }
+        };
+        if (txMode) txActions.add(apply);
+        else apply.run();
+    }
+
+    private static AmqpException unknownTag(long tag) {
+        return precondition("unknown delivery tag " + tag);
+    }
+
+    private void recover() {
+        for (String q : queuesTouched) conn.broker().queues().tell(vhost(), q, new QueueCommand.Recover(channelId));
+        unacked.clear();
+    }
+
+    /** The channel is closing (or its connection is): queues drop its consumers and requeue what it held. */
+    void release() {
+        generation++;
+        busy = false;
+        deferred.clear();
+        endOfInput();
+        for (String q : queuesTouched) conn.broker().queues().tell(vhost(), q, new QueueCommand.ChannelClosed(channelId));
+        queuesTouched.clear();
+        consumers.clear();
+        unacked.clear();
+        unconfirmed.clear();
+        txActions.clear();
+    }
+}

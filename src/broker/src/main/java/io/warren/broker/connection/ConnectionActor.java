@@ -1,0 +1,468 @@
+package io.warren.broker.connection;
+
+import io.warren.amqp.AmqpException;
+import io.warren.amqp.ReplyCodes;
+import io.warren.amqp.frame.ContentBodyFrame;
+import io.warren.amqp.frame.ContentHeaderFrame;
+import io.warren.amqp.frame.Frame;
+import io.warren.amqp.frame.FrameEncoder;
+import io.warren.amqp.frame.FrameParser;
+import io.warren.amqp.frame.HeartbeatFrame;
+import io.warren.amqp.frame.MethodFrame;
+import io.warren.amqp.frame.ProtocolHeader;
+import io.warren.amqp.frame.ProtocolHeaderMismatch;
+import io.warren.amqp.method.*;
+import io.warren.broker.BrokerContext;
+import io.warren.broker.auth.SaslResponse;
+import io.warren.broker.auth.UserDirectory;
+import io.warren.broker.connection.ConnectionProtocol.*;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.util.ByteString;
+import org.apache.pekko.util.ByteStringBuilder;
+
+/**
+ * One AMQP connection: negotiation, heartbeats, frame dispatch to channels and protocol errors. Channels are plain
+ * state objects owned by this actor, so a publish is routed without another actor hop. Outbound bytes are gathered
+ * while a chunk of input is processed and written as one element, and the next inbound chunk is only asked for once
+ * the outbound stream has caught up: a client that stops reading stops being read from.
+ */
+public final class ConnectionActor extends AbstractBehavior<ConnectionProtocol> {
+
+    private enum State { AWAITING_HEADER, AWAITING_START_OK, AWAITING_TUNE_OK, AWAITING_OPEN, OPEN, CLOSING, CLOSED }
+
+    /** Pending outbound bytes above which we stop reading from the socket until the client catches up. */
+    private static final int OUTBOUND_HIGH_WATER = 1 << 20;
+
+    private final BrokerContext broker;
+    private final TimerScheduler<ConnectionProtocol> timers;
+    private final String connectionId;
+    private final String remoteAddress;
+    private final FrameParser parser;
+    private final Map<Integer, Channel> channels = new HashMap<>();
+
+    private State state = State.AWAITING_HEADER;
+    private ActorRef<Outbound> out;
+    private boolean outboundBusy;
+    private boolean outboundCompleted;
+    private ByteStringBuilder pending = new ByteStringBuilder();
+    private final List<ByteString> pendingBeforeAttach = new ArrayList<>();
+    private ActorRef<StreamAck> inboundAckTo;
+    private boolean inboundAckOwed;
+
+    private UserDirectory.User user;
+    private String vhost;
+    private int channelMax;
+    private int frameMax;
+    private int heartbeatSeconds;
+    private long lastReadNanos = System.nanoTime();
+    private boolean wroteSinceTick;
+    private boolean authFailureClose;
+    private Map<String, Object> clientProperties = Map.of();
+
+    public static Behavior<ConnectionProtocol> create(BrokerContext broker, String connectionId, String remoteAddress) {
+        return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new ConnectionActor(ctx, timers, broker, connectionId, remoteAddress)));
+    }
+
+    private ConnectionActor(ActorContext<ConnectionProtocol> ctx, TimerScheduler<ConnectionProtocol> timers,
+                            BrokerContext broker, String connectionId, String remoteAddress) {
+        super(ctx);
+        this.broker = broker;
+        this.timers = timers;
+        this.connectionId = connectionId;
+        this.remoteAddress = remoteAddress;
+        this.channelMax = broker.settings().channelMax();
+        this.frameMax = broker.settings().frameMax();
+        this.parser = new FrameParser(frameMax);
+        timers.startSingleTimer(Tick.HANDSHAKE_TIMEOUT, broker.settings().handshakeTimeout());
+        broker.connections().register(connectionId, ctx.getSelf());
+    }
+
+    @Override
+    public Receive<ConnectionProtocol> createReceive() {
+        return newReceiveBuilder()
+                .onMessage(InboundStarted.class, m -> { inboundAckTo = m.ackTo(); m.ackTo().tell(StreamAck.INSTANCE); return this; })
+                .onMessage(Inbound.class, this::onInbound)
+                .onMessage(InboundClosed.class, m -> terminate())
+                .onMessage(OutboundAttached.class, this::onOutboundAttached)
+                .onMessage(OutboundAck.class, m -> { outboundBusy = false; flush(); return this; })
+                .onMessage(Tick.class, this::onTick)
+                .onMessage(Resume.class, this::onResume)
+                .onMessage(ToChannel.class, this::onToChannel)
+                .onMessage(ForceClose.class, m -> { closeConnection(m.replyCode(), m.replyText(), 0, 0); flush(); return this; })
+                .build();
+    }
+
+    // ---------------------------------------------------------------- inbound
+
+    private Behavior<ConnectionProtocol> onInbound(Inbound m) {
+        inboundAckTo = m.ackTo();
+        lastReadNanos = System.nanoTime();
+        if (state == State.CLOSED) return this;
+        try {
+            for (Frame frame : parser.feed(m.bytes())) {
+                handleFrame(frame);
+                if (state == State.CLOSED) break;
+            }
+        } catch (ProtocolHeaderMismatch e) {
+            // The client speaks another protocol version: tell it ours and hang up, as the spec asks.
+            write(FrameEncoder.protocolHeader());
+            closeSocket();
+        } catch (AmqpException e) {
+            closeConnection(e.replyCode(), e.replyText(), e.classId(), e.methodId());
+        }
+        for (Channel ch : channels.values()) ch.endOfInput();
+        flush();
+        if (state == State.CLOSED) return this;
+        // Read on only once our writes drain: this is what pushes back on a client that does not read.
+        if (pending.length() + (outboundBusy ? OUTBOUND_HIGH_WATER / 2 : 0) < OUTBOUND_HIGH_WATER) {
+            m.ackTo().tell(StreamAck.INSTANCE);
+        } else {
+            inboundAckOwed = true;
+        }
+        return this;
+    }
+
+    private void handleFrame(Frame frame) {
+        if (state == State.CLOSING) {
+            // After sending connection.close only close and close-ok mean anything (spec 2.2.4).
+            if (frame instanceof MethodFrame mf && mf.channel() == 0) {
+                if (mf.method() instanceof ConnectionCloseOk) { closeSocket(); }
+                else if (mf.method() instanceof ConnectionClose) { sendMethod(0, new ConnectionCloseOk()); closeSocket(); }
+            }
+            return;
+        }
+        {
+            Object sw145 = frame;
+            if (sw145 instanceof ProtocolHeader h) {
+                onProtocolHeader();
+            } else if (sw145 instanceof HeartbeatFrame h) {
+                
+            } else if (sw145 instanceof MethodFrame mf && mf.channel() == 0) {
+                onConnectionMethod(mf.method());
+            } else if (sw145 instanceof MethodFrame mf) {
+                channelFrame(mf.channel()).onMethod(mf.method());
+            } else if (sw145 instanceof ContentHeaderFrame hf) {
+                if (hf.channel() == 0) throw unexpectedOnChannelZero();
+                channelFrame(hf.channel()).onContentHeader(hf);
+            } else if (sw145 instanceof ContentBodyFrame bf) {
+                if (bf.channel() == 0) throw unexpectedOnChannelZero();
+                channelFrame(bf.channel()).onContentBody(bf);
+            }
+        }
+    }
+
+    private static AmqpException unexpectedOnChannelZero() {
+        return AmqpException.connection(ReplyCodes.UNEXPECTED_FRAME,
+                ReplyCodes.text(ReplyCodes.UNEXPECTED_FRAME, "content frame on channel 0"));
+    }
+
+    /** The channel a non-zero-channel frame belongs to; channel.open creates it. */
+    private Channel channelFrame(int number) {
+        if (state != State.OPEN) {
+            throw AmqpException.connection(ReplyCodes.COMMAND_INVALID,
+                    ReplyCodes.text(ReplyCodes.COMMAND_INVALID, "channel frame before the connection is open"));
+        }
+        Channel ch = channels.get(number);
+        if (ch != null) return ch;
+        if (number > channelMax) {
+            throw AmqpException.connection(ReplyCodes.CHANNEL_ERROR,
+                    ReplyCodes.text(ReplyCodes.CHANNEL_ERROR, "channel " + number + " is above channel-max " + channelMax));
+        }
+        ch = new Channel(this, number);
+        channels.put(number, ch);
+        return ch;
+    }
+
+    // ---------------------------------------------------------------- negotiation
+
+    private void onProtocolHeader() {
+        state = State.AWAITING_START_OK;
+        sendMethod(0, new ConnectionStart(0, 9, ServerProperties.build(broker.settings().version()), "PLAIN AMQPLAIN", "en_US"));
+    }
+
+    private void onConnectionMethod(Method method) {
+        switch (state) {
+            case AWAITING_START_OK -> {
+                if (!(method instanceof ConnectionStartOk so)) throw unexpectedMethod(method, "connection.start-ok");
+                onStartOk(so);
+            }
+            case AWAITING_TUNE_OK -> {
+                if (!(method instanceof ConnectionTuneOk to)) throw unexpectedMethod(method, "connection.tune-ok");
+                onTuneOk(to);
+            }
+            case AWAITING_OPEN -> {
+                if (!(method instanceof ConnectionOpen open)) throw unexpectedMethod(method, "connection.open");
+                onOpen(open);
+            }
+            case OPEN -> {
+                {
+                    Object sw205 = method;
+                    if (sw205 instanceof ConnectionClose c) {
+                        sendMethod(0, new ConnectionCloseOk());
+                        closeSocket();
+                    } else if (sw205 instanceof ConnectionCloseOk c) {
+                        closeSocket();
+                    } else if (sw205 instanceof ConnectionBlocked b) {
+                        
+                    } else if (sw205 instanceof ConnectionUnblocked u) {
+                        
+                    } else {
+                        throw unexpectedMethod(method, "a connection method");
+                    }
+                }
+            }
+            default -> throw unexpectedMethod(method, "nothing on channel 0");
+        }
+    }
+
+    private static AmqpException unexpectedMethod(Method m, String expected) {
+        return new AmqpException(ReplyCodes.COMMAND_INVALID,
+                ReplyCodes.text(ReplyCodes.COMMAND_INVALID, "expected " + expected + ", got " + m.name()),
+                m.classId(), m.methodId(), true);
+    }
+
+    private void onStartOk(ConnectionStartOk so) {
+        clientProperties = so.clientProperties() == null ? Map.of() : so.clientProperties();
+        authFailureClose = capability(clientProperties, "authentication_failure_close");
+        Optional<UserDirectory.User> found;
+        try {
+            SaslResponse.Credentials c = SaslResponse.parse(so.mechanism(), so.response());
+            found = broker.users().authenticate(c.user(), c.password());
+        } catch (AmqpException e) {
+            found = Optional.empty();
+        }
+        if (found.isEmpty()) {
+            getContext().getLog().info("{}: login refused ({})", remoteAddress, so.mechanism());
+            if (authFailureClose) {
+                closeConnection(ReplyCodes.ACCESS_REFUSED, ReplyCodes.text(ReplyCodes.ACCESS_REFUSED,
+                        "Login was refused using authentication mechanism " + so.mechanism()
+                                + ". For details see the broker logfile."), 0, 0);
+            } else {
+                closeSocket();
+            }
+            return;
+        }
+        user = found.get();
+        state = State.AWAITING_TUNE_OK;
+        sendMethod(0, new ConnectionTune(channelMax, frameMax, (int) broker.settings().heartbeat().toSeconds()));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static boolean capability(Map<String, Object> clientProperties, String name) {
+        Object caps = clientProperties.get("capabilities");
+        return caps instanceof Map<?, ?> m && Boolean.TRUE.equals(((Map<String, Object>) m).get(name));
+    }
+
+    private void onTuneOk(ConnectionTuneOk to) {
+        // The lower of the two wins; 0 means "no limit" from that side.
+        channelMax = lowerNonZero(channelMax, to.channelMax());
+        if (to.frameMax() != 0 && to.frameMax() < 4096) {
+            throw AmqpException.connection(ReplyCodes.SYNTAX_ERROR,
+                    ReplyCodes.text(ReplyCodes.SYNTAX_ERROR, "frame_max=" + to.frameMax() + " < 4096 min size"));
+        }
+        frameMax = (int) lowerNonZero(frameMax, to.frameMax());
+        parser.setFrameMax(frameMax);
+        heartbeatSeconds = to.heartbeat();
+        state = State.AWAITING_OPEN;
+    }
+
+    private static int lowerNonZero(int server, long client) {
+        if (client == 0) return server;
+        if (server == 0) return (int) client;
+        return (int) Math.min(server, client);
+    }
+
+    private void onOpen(ConnectionOpen open) {
+        String requested = open.virtualHost();
+        if (!broker.users().vhostExists(requested)) {
+            closeConnection(ReplyCodes.NOT_ALLOWED, ReplyCodes.text(ReplyCodes.NOT_ALLOWED,
+                    "vhost " + requested + " not found"), open.classId(), open.methodId());
+            return;
+        }
+        if (!user.vhosts().contains(requested)) {
+            closeConnection(ReplyCodes.NOT_ALLOWED, ReplyCodes.text(ReplyCodes.NOT_ALLOWED,
+                    "access to vhost '" + requested + "' refused for user '" + user.name() + "'"), open.classId(), open.methodId());
+            return;
+        }
+        vhost = requested;
+        state = State.OPEN;
+        timers.cancel(Tick.HANDSHAKE_TIMEOUT);
+        if (heartbeatSeconds > 0) {
+            // Check twice per interval: send when we have been quiet, give up after two silent intervals.
+            timers.startTimerAtFixedRate(Tick.HEARTBEAT, Duration.ofMillis(heartbeatSeconds * 500L));
+        }
+        sendMethod(0, new ConnectionOpenOk());
+    }
+
+    // ---------------------------------------------------------------- timers
+
+    private Behavior<ConnectionProtocol> onTick(Tick tick) {
+        switch (tick) {
+            case HANDSHAKE_TIMEOUT -> {
+                if (state != State.OPEN) {
+                    getContext().getLog().info("{}: handshake timed out", remoteAddress);
+                    closeSocket();
+                }
+            }
+            case HEARTBEAT -> {
+                long silentMillis = (System.nanoTime() - lastReadNanos) / 1_000_000;
+                if (silentMillis > heartbeatSeconds * 2000L) {
+                    getContext().getLog().info("{}: missed heartbeats from client, timeout: {}s", remoteAddress, heartbeatSeconds);
+                    closeSocket();
+                } else if (!wroteSinceTick) {
+                    write(FrameEncoder.heartbeat());
+                    flush();
+                }
+                wroteSinceTick = false;
+            }
+            case CLOSE_TIMEOUT -> {
+                if (state == State.CLOSED) {
+                    if (out != null && !outboundCompleted) out.tell(new Outbound.Complete());
+                    return terminate();
+                }
+                closeSocket();
+            }
+        }
+        return this;
+    }
+
+    private Behavior<ConnectionProtocol> onResume(Resume r) {
+        Channel ch = channels.get(r.channel());
+        if (ch != null && ch.generation() == r.generation() && state == State.OPEN) {
+            try {
+                r.work().run();
+            } catch (AmqpException e) {
+                ch.fail(e);
+            }
+            ch.endOfInput();
+        }
+        flush();
+        return this;
+    }
+
+    private Behavior<ConnectionProtocol> onToChannel(ToChannel m) {
+        Channel ch = channels.get(m.channel());
+        if (ch != null && state == State.OPEN) {
+            try {
+                ch.onQueueMessage(m);
+            } catch (AmqpException e) {
+                ch.fail(e);
+            }
+            ch.endOfInput();
+        } else if (m instanceof Deliver d) {
+            // The channel is gone: the queue must take these back.
+            broker.queues().returnUnwanted(vhost, d.queue(), channelId(m.channel()), d.deliveries());
+        }
+        flush();
+        return this;
+    }
+
+    // ---------------------------------------------------------------- outbound
+
+    private Behavior<ConnectionProtocol> onOutboundAttached(OutboundAttached m) {
+        out = m.out();
+        for (ByteString b : pendingBeforeAttach) pending.append(b);
+        pendingBeforeAttach.clear();
+        flush();
+        return this;
+    }
+
+    void write(ByteString bytes) {
+        pending.append(bytes);
+        wroteSinceTick = true;
+    }
+
+    void sendMethod(int channel, Method m) {
+        write(FrameEncoder.method(channel, m));
+    }
+
+    private void flush() {
+        if (out != null && !outboundBusy) {
+            if (pending.length() > 0) {
+                out.tell(new Outbound.Bytes(pending.result()));
+                pending = new ByteStringBuilder();
+                outboundBusy = true;
+            } else if (state == State.CLOSED && !outboundCompleted) {
+                out.tell(new Outbound.Complete());
+                outboundCompleted = true;
+            }
+        }
+        maybeResumeReading();
+    }
+
+    private void maybeResumeReading() {
+        if (inboundAckOwed && pending.length() < OUTBOUND_HIGH_WATER / 2 && inboundAckTo != null) {
+            inboundAckOwed = false;
+            inboundAckTo.tell(StreamAck.INSTANCE);
+        }
+    }
+
+    // ---------------------------------------------------------------- closing
+
+    /** Sends connection.close and waits (briefly) for close-ok; everything else the client sends is dropped. */
+    void closeConnection(int code, String text, int classId, int methodId) {
+        if (state == State.CLOSING || state == State.CLOSED) return;
+        boolean handshakeDone = state == State.OPEN || state == State.AWAITING_OPEN || state == State.AWAITING_TUNE_OK
+                || (state == State.AWAITING_START_OK && code == ReplyCodes.ACCESS_REFUSED);
+        if (state == State.AWAITING_HEADER) { closeSocket(); return; }
+        sendMethod(0, new ConnectionClose(code, text, classId, methodId));
+        if (!handshakeDone) { closeSocket(); return; }
+        state = State.CLOSING;
+        releaseChannels();
+        timers.startSingleTimer(Tick.CLOSE_TIMEOUT, Duration.ofSeconds(3));
+    }
+
+    private void closeSocket() {
+        if (state == State.CLOSED) return;
+        releaseChannels();
+        state = State.CLOSED;
+        timers.cancelAll();
+        flush();
+        // The stream completing stops us; this timer stops us anyway if the client never drains its socket.
+        timers.startSingleTimer(Tick.CLOSE_TIMEOUT, Duration.ofSeconds(5));
+    }
+
+    private void releaseChannels() {
+        for (Channel ch : channels.values()) ch.release();
+        channels.clear();
+        if (vhost != null) broker.queues().deleteExclusiveQueues(vhost, connectionId);
+    }
+
+    private Behavior<ConnectionProtocol> terminate() {
+        releaseChannels();
+        state = State.CLOSED;
+        broker.connections().unregister(connectionId);
+        return Behaviors.stopped();
+    }
+
+    // ---------------------------------------------------------------- for channels
+
+    BrokerContext broker() { return broker; }
+    ActorContext<ConnectionProtocol> context() { return getContext(); }
+    ActorRef<ConnectionProtocol> self() { return getContext().getSelf(); }
+    String vhost() { return vhost; }
+    UserDirectory.User user() { return user; }
+    String connectionId() { return connectionId; }
+    String channelId(int number) { return connectionId + "/" + number; }
+    int frameMax() { return frameMax; }
+    boolean clientCapability(String name) { return capability(clientProperties, name); }
+
+    /** The channel sent or received channel.close-ok: its number may be reused. */
+    void channelClosed(int number) {
+        channels.remove(number);
+    }
+
+    Channel openChannel(int number) { return channels.get(number); }
+}

@@ -1,0 +1,59 @@
+package io.warren.broker.connection;
+
+import io.warren.broker.queue.QueueDelivery;
+import java.util.List;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.util.ByteString;
+
+/**
+ * Everything a connection actor receives: bytes from its TCP stream, acks from the outbound stream, its own
+ * timers, and what queues send back to its channels.
+ */
+public sealed interface ConnectionProtocol {
+
+    /** The inbound stream started; acknowledge each chunk to {@code ackTo} to ask for the next. */
+    record InboundStarted(ActorRef<StreamAck> ackTo) implements ConnectionProtocol {}
+
+    record Inbound(ByteString bytes, ActorRef<StreamAck> ackTo) implements ConnectionProtocol {}
+
+    record InboundClosed(Throwable failure) implements ConnectionProtocol {}
+
+    /** The outbound stream's actor: write one ByteString at a time to it, then wait for {@link OutboundAck}. */
+    record OutboundAttached(ActorRef<Outbound> out) implements ConnectionProtocol {}
+
+    enum OutboundAck implements ConnectionProtocol { INSTANCE }
+
+    enum StreamAck { INSTANCE }
+
+    sealed interface Outbound {
+        record Bytes(ByteString bytes) implements Outbound {}
+        record Complete() implements Outbound {}
+    }
+
+    enum Tick implements ConnectionProtocol { HEARTBEAT, HANDSHAKE_TIMEOUT, CLOSE_TIMEOUT }
+
+    /** A continuation of work a channel started asynchronously (an ask to a queue or the topology). */
+    record Resume(int channel, long generation, Runnable work) implements ConnectionProtocol {}
+
+    /** Messages from queues to one of this connection's channels. */
+    sealed interface ToChannel extends ConnectionProtocol {
+        int channel();
+    }
+
+    /** Deliveries for consumers (and basic.get) on a channel, all from one queue. */
+    record Deliver(int channel, String queue, List<QueueDelivery> deliveries) implements ToChannel {}
+
+    /** The queue holds (journalled when needed) these publishes of the channel; rejected ones were refused. */
+    record EnqueueSettled(int channel, String queue, long[] accepted, long[] rejected) implements ToChannel {}
+
+    /** Answer to basic.consume, sent on the same path as the deliveries so consume-ok always goes first. */
+    record ConsumeResult(int channel, String consumerTag, int failureCode, String failureText) implements ToChannel {
+        public boolean ok() { return failureCode == 0; }
+    }
+
+    /** The queue cancelled a consumer (queue deleted, single-active handover, ...). */
+    record ConsumerCancelled(int channel, String consumerTag) implements ToChannel {}
+
+    /** Ask the connection to close itself (broker shutdown, user-visible force close). */
+    record ForceClose(int replyCode, String replyText) implements ConnectionProtocol {}
+}

@@ -1,0 +1,57 @@
+package io.warren.broker.queue;
+
+import io.warren.broker.connection.ConnectionProtocol;
+import io.warren.broker.serialization.WarrenSerializable;
+import io.warren.core.queue.Message;
+import io.warren.core.queue.QueueDefinition;
+import java.util.List;
+import org.apache.pekko.actor.typed.ActorRef;
+
+/** What a queue entity is told. Replies go to the ActorRefs carried in the commands. */
+public sealed interface QueueCommand extends WarrenSerializable {
+
+    /** Create the queue (or check that the existing one is equivalent); passive only checks it exists. */
+    record Declare(QueueDefinition definition, String ownerConnection, boolean passive, ActorRef<QueueReply> replyTo)
+            implements QueueCommand {}
+
+    /**
+     * Publishes for this queue, batched per channel and read. {@code publishSeqs[i]} is the channel's confirm
+     * sequence of {@code messages[i]} (0 when the channel does not confirm); settlement goes to {@code replyTo}.
+     */
+    record Enqueue(List<Message> messages, long[] publishSeqs, ActorRef<ConnectionProtocol.EnqueueSettled> replyTo, int channel)
+            implements QueueCommand {}
+
+    record Consume(String channelId, ActorRef<ConnectionProtocol> connection, int channel, String consumerTag,
+                   boolean noAck, int prefetch, boolean exclusive, int priority, String ownerConnection)
+            implements QueueCommand {}
+
+    record Cancel(String channelId, String consumerTag, ActorRef<QueueReply> replyTo) implements QueueCommand {}
+
+    /** Acks, requeues and discards (reject/nack requeue=false) of one channel, batched. */
+    record Settle(String channelId, long[] acked, long[] requeued, long[] discarded) implements QueueCommand {}
+
+    record Get(String channelId, ActorRef<ConnectionProtocol> connection, int channel, boolean noAck,
+               String ownerConnection, ActorRef<QueueReply> replyTo) implements QueueCommand {}
+
+    record Purge(String ownerConnection, ActorRef<QueueReply> replyTo) implements QueueCommand {}
+
+    record Delete(boolean ifUnused, boolean ifEmpty, String ownerConnection, ActorRef<QueueReply> replyTo) implements QueueCommand {}
+
+    /** The channel is gone: drop its consumers and requeue everything it had unacked. */
+    record ChannelClosed(String channelId) implements QueueCommand {}
+
+    /** basic.recover: requeue everything the channel has unacked. */
+    record Recover(String channelId) implements QueueCommand {}
+
+    /** The owning connection of an exclusive queue closed. */
+    record OwnerClosed(String ownerConnection) implements QueueCommand {}
+
+    /** A dead-lettered message reached its targets (or had none). */
+    record DeadLetterSettled(long[] seqs) implements QueueCommand {}
+
+    /** Timer: expiry, x-expires. */
+    enum Tick implements QueueCommand { INSTANCE }
+
+    /** Sharding hand-off and passivation: stop after what is in the mailbox before it. */
+    enum Stop implements QueueCommand { INSTANCE }
+}

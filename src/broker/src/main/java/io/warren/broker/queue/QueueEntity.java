@@ -1,0 +1,466 @@
+package io.warren.broker.queue;
+
+import io.warren.amqp.AmqpException;
+import io.warren.amqp.ReplyCodes;
+import io.warren.broker.BrokerContext;
+import io.warren.broker.connection.ConnectionProtocol;
+import io.warren.broker.queue.QueueCommand.*;
+import io.warren.core.queue.*;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.Set;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
+import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.persistence.typed.RecoveryCompleted;
+import org.apache.pekko.persistence.typed.SnapshotAdapter;
+import org.apache.pekko.persistence.typed.javadsl.CommandHandler;
+import org.apache.pekko.persistence.typed.javadsl.Effect;
+import org.apache.pekko.persistence.typed.javadsl.EventHandler;
+import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehavior;
+import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
+import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
+
+/**
+ * A queue: a sharded, event-sourced shell around the core {@link QueueState}. Commands go into the core, and its
+ * effects come out as journal writes (one write per command batch), deliveries grouped per channel, dead letters
+ * and confirms. The state object is mutated by the command handler; the event handler only replays during
+ * recovery, so a live batch is applied once.
+ */
+public final class QueueEntity extends EventSourcedBehavior<QueueCommand, QueueEntityEvent, QueueEntity.Holder> {
+
+    public static final EntityTypeKey<QueueCommand> TYPE_KEY = EntityTypeKey.create(QueueCommand.class, "queue");
+
+    /** The mutable state: the definition and the core queue, plus where each channel lives. */
+    public static final class Holder {
+        QueueDefinition definition;
+        QueueState state;
+        /** The connection that owns an exclusive queue (exclusive queues are never recovered, so not journalled). */
+        String owner = "";
+        final Map<String, ConnectionRoute> channels = new HashMap<>();
+        boolean hadConsumers;
+    }
+
+    record ConnectionRoute(ActorRef<ConnectionProtocol> connection, int channel) {}
+
+    private final BrokerContext broker;
+    private final ActorContext<QueueCommand> ctx;
+    private final TimerScheduler<QueueCommand> timers;
+    private final String vhost;
+    private final String name;
+    private final ActorRef<ConnectionProtocol.EnqueueSettled> deadLetterReplies;
+    /** Dead-lettered message seq → how many target queues still have to take it. */
+    private final Map<Long, int[]> deadLettersInFlight = new HashMap<>();
+    private boolean live;
+    private long timerAt = Long.MAX_VALUE;
+
+    public static Behavior<QueueCommand> create(BrokerContext broker, String entityId) {
+        return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new QueueEntity(broker, ctx, timers, entityId)));
+    }
+
+    private QueueEntity(BrokerContext broker, ActorContext<QueueCommand> ctx, TimerScheduler<QueueCommand> timers, String entityId) {
+        super(PersistenceId.of("queue", entityId));
+        this.broker = broker;
+        this.ctx = ctx;
+        this.timers = timers;
+        QueueIds.Name n = QueueIds.parse(entityId);
+        this.vhost = n.vhost();
+        this.name = n.queue();
+        this.deadLetterReplies = ctx.messageAdapter(ConnectionProtocol.EnqueueSettled.class,
+                s -> new DeadLetterSettled(concat(s.accepted(), s.rejected())));
+    }
+
+    private static long[] concat(long[] a, long[] b) {
+        long[] r = Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, r, a.length, b.length);
+        return r;
+    }
+
+    @Override
+    public Holder emptyState() {
+        return new Holder();
+    }
+
+    @Override
+    public RetentionCriteria retentionCriteria() {
+        return RetentionCriteria.snapshotEvery(broker.settings().snapshotEvery(), 2).withDeleteEventsOnSnapshot();
+    }
+
+    @Override
+    public SnapshotAdapter<Holder> snapshotAdapter() {
+        return new SnapshotAdapter<>() {
+            @Override
+            public Object toJournal(Holder h) {
+                // Called on the actor's thread: the copy is consistent even though the state keeps changing.
+                return new QueueEntitySnapshot(h.definition, h.state == null ? null : h.state.snapshot());
+            }
+
+            @Override
+            public Holder fromJournal(Object from) {
+                QueueEntitySnapshot s = (QueueEntitySnapshot) from;
+                Holder h = new Holder();
+                if (s.definition() != null) {
+                    h.definition = s.definition();
+                    QueueArguments args = QueueArguments.parse(s.definition().arguments());
+                    h.state = s.queue() == null ? new QueueState(s.definition(), args)
+                            : QueueState.fromSnapshot(s.definition(), args, s.queue());
+                }
+                return h;
+            }
+        };
+    }
+
+    @Override
+    public EventHandler<Holder, QueueEntityEvent> eventHandler() {
+        return (h, event) -> {
+            if (live) return h; // the command handler already applied it
+            if (event instanceof QueueEntityEvent.Created c) {
+                h.definition = c.definition();
+                h.state = new QueueState(c.definition(), QueueArguments.parse(c.definition().arguments()));
+            } else if (event instanceof QueueEntityEvent.Journal j) {
+                if (h.state != null) h.state.replay(j.event());
+            } else if (event instanceof QueueEntityEvent.Deleted) {
+                h.definition = null;
+                h.state = null;
+            }
+            return h;
+        };
+    }
+
+    @Override
+    public SignalHandler<Holder> signalHandler() {
+        return newSignalHandlerBuilder().onSignal(RecoveryCompleted.instance(), h -> {
+            live = true;
+            scheduleTick(h);
+        }).build();
+    }
+
+    @Override
+    public CommandHandler<QueueCommand, QueueEntityEvent, Holder> commandHandler() {
+        return newCommandHandlerBuilder().forAnyState()
+                .onCommand(Declare.class, this::onDeclare)
+                .onCommand(Enqueue.class, this::onEnqueue)
+                .onCommand(Consume.class, this::onConsume)
+                .onCommand(Cancel.class, this::onCancel)
+                .onCommand(Settle.class, this::onSettle)
+                .onCommand(Get.class, this::onGet)
+                .onCommand(Purge.class, this::onPurge)
+                .onCommand(Delete.class, this::onDelete)
+                .onCommand(ChannelClosed.class, this::onChannelClosed)
+                .onCommand(Recover.class, (h, c) -> {
+                    if (h.state == null) return Effect().none();
+                    h.state.recover(c.channelId());
+                    return afterChange(h, null);
+                })
+                .onCommand(OwnerClosed.class, (h, c) -> {
+                    if (h.definition == null || !h.definition.exclusive() || !h.owner.equals(c.ownerConnection())) return Effect().none();
+                    return deleteQueue(h, null, 0);
+                })
+                .onCommand(DeadLetterSettled.class, this::onDeadLetterSettled)
+                .onCommand(Tick.class, this::onTick)
+                .onCommand(Stop.class, (h, c) -> Effect().stop())
+                .build();
+    }
+
+    // ---------------------------------------------------------------- commands
+
+    private String where() {
+        return "queue '" + name + "' in vhost '" + vhost + "'";
+    }
+
+    private AmqpException notFound() {
+        return AmqpException.channel(ReplyCodes.NOT_FOUND, ReplyCodes.text(ReplyCodes.NOT_FOUND, "no " + where()));
+    }
+
+    private void checkOwner(Holder h, String connection) {
+        if (h.definition.exclusive() && !h.owner.equals(connection)) {
+            throw AmqpException.channel(ReplyCodes.RESOURCE_LOCKED, ReplyCodes.text(ReplyCodes.RESOURCE_LOCKED,
+                    "cannot obtain exclusive access to locked " + where() + ". It could be originally declared on another"
+                            + " connection or the exclusive property value does not match that of the original declaration."));
+        }
+    }
+
+    private Effect<QueueEntityEvent, Holder> onDeclare(Holder h, Declare d) {
+        try {
+            if (h.definition == null) {
+                if (d.passive()) throw notFound();
+                QueueArguments args = QueueArguments.parse(d.definition().arguments());
+                h.definition = d.definition();
+                h.state = new QueueState(d.definition(), args);
+                h.owner = d.definition().exclusive() ? d.ownerConnection() : "";
+                h.state.touch(now());
+                QueueReply ok = new QueueReply.Ok(0, 0);
+                if (!d.definition().durable()) {
+                    scheduleTick(h);
+                    d.replyTo().tell(ok);
+                    return Effect().none();
+                }
+                return Effect().persist(new QueueEntityEvent.Created(d.definition())).thenRun(s -> {
+                    scheduleTick(s);
+                    d.replyTo().tell(ok);
+                });
+            }
+            checkOwner(h, d.ownerConnection());
+            if (!d.passive()) h.definition.checkEquivalent(d.definition());
+            h.state.touch(now());
+            d.replyTo().tell(new QueueReply.Ok(h.state.messageCount(), h.state.consumerCount()));
+        } catch (AmqpException e) {
+            d.replyTo().tell(QueueReply.Failed.of(e));
+        }
+        return Effect().none();
+    }
+
+    private Effect<QueueEntityEvent, Holder> onEnqueue(Holder h, Enqueue e) {
+        if (h.state == null) {
+            // The queue went away after the publisher routed to it: the message is dropped, as in RabbitMQ.
+            e.replyTo().tell(new ConnectionProtocol.EnqueueSettled(e.channel(), name, e.publishSeqs(), new long[0]));
+            return Effect().none();
+        }
+        long now = now();
+        long[] accepted = new long[e.publishSeqs().length];
+        long[] rejected = new long[e.publishSeqs().length];
+        int a = 0, r = 0;
+        List<Message> messages = e.messages();
+        for (int i = 0; i < messages.size(); i++) {
+            PublishOutcome outcome = h.state.publish(messages.get(i), now);
+            long seq = e.publishSeqs()[i];
+            if (seq == 0) continue;
+            if (outcome == PublishOutcome.REJECTED) rejected[r++] = seq;
+            else accepted[a++] = seq;
+        }
+        ConnectionProtocol.EnqueueSettled settled = new ConnectionProtocol.EnqueueSettled(e.channel(), name,
+                Arrays.copyOf(accepted, a), Arrays.copyOf(rejected, r));
+        return afterChange(h, () -> e.replyTo().tell(settled));
+    }
+
+    private Effect<QueueEntityEvent, Holder> onConsume(Holder h, Consume c) {
+        ConnectionProtocol.ConsumeResult result;
+        try {
+            if (h.state == null) throw notFound();
+            checkOwner(h, c.ownerConnection());
+            h.state.addConsumer(new ConsumerKey(c.channelId(), c.consumerTag()), !c.noAck(), c.prefetch(), c.priority(), c.exclusive());
+            h.channels.put(c.channelId(), new ConnectionRoute(c.connection(), c.channel()));
+            h.hadConsumers = true;
+            result = new ConnectionProtocol.ConsumeResult(c.channel(), c.consumerTag(), 0, null);
+        } catch (AmqpException e) {
+            result = new ConnectionProtocol.ConsumeResult(c.channel(), c.consumerTag(), e.replyCode(), e.replyText());
+        }
+        // consume-ok must reach the channel before the first delivery: same sender, same receiver, sent first.
+        c.connection().tell(result);
+        if (!result.ok()) return Effect().none();
+        return afterChange(h, null);
+    }
+
+    private Effect<QueueEntityEvent, Holder> onCancel(Holder h, Cancel c) {
+        if (h.state == null) return Effect().none();
+        h.state.cancelConsumer(new ConsumerKey(c.channelId(), c.consumerTag()));
+        if (c.replyTo() != null) c.replyTo().tell(new QueueReply.Ok(h.state.messageCount(), h.state.consumerCount()));
+        return autoDeleteOr(h);
+    }
+
+    private Effect<QueueEntityEvent, Holder> onChannelClosed(Holder h, ChannelClosed c) {
+        if (h.state == null) return Effect().none();
+        h.state.channelClosed(c.channelId());
+        h.channels.remove(c.channelId());
+        return autoDeleteOr(h);
+    }
+
+    /** An auto-delete queue goes when its last consumer does (RabbitMQ: only if it ever had one). */
+    private Effect<QueueEntityEvent, Holder> autoDeleteOr(Holder h) {
+        if (h.definition.autoDelete() && h.hadConsumers && h.state.consumerCount() == 0) {
+            return deleteQueue(h, null, 0);
+        }
+        return afterChange(h, null);
+    }
+
+    private Effect<QueueEntityEvent, Holder> onSettle(Holder h, Settle s) {
+        if (h.state == null) return Effect().none();
+        if (s.acked().length > 0) h.state.ack(s.channelId(), s.acked());
+        if (s.requeued().length > 0) h.state.reject(s.channelId(), s.requeued(), true);
+        if (s.discarded().length > 0) h.state.reject(s.channelId(), s.discarded(), false);
+        return afterChange(h, null);
+    }
+
+    private boolean refuse(Holder h, String owner, ActorRef<QueueReply> replyTo) {
+        try {
+            if (h.state == null) throw notFound();
+            checkOwner(h, owner);
+            return false;
+        } catch (AmqpException e) {
+            replyTo.tell(QueueReply.Failed.of(e));
+            return true;
+        }
+    }
+
+    private Effect<QueueEntityEvent, Holder> onGet(Holder h, Get g) {
+        if (refuse(h, g.ownerConnection(), g.replyTo())) return Effect().none();
+        h.channels.put(g.channelId(), new ConnectionRoute(g.connection(), g.channel()));
+        QueueReply reply = h.state.get(g.channelId(), g.noAck(), now())
+                .<QueueReply>map(r -> new QueueReply.Got(
+                        new QueueDelivery(null, r.deliveryId(), r.message(), r.redelivered(), r.messageCountAfter())))
+                .orElseGet(QueueReply.Empty::new);
+        return afterChange(h, () -> g.replyTo().tell(reply));
+    }
+
+    private Effect<QueueEntityEvent, Holder> onPurge(Holder h, Purge p) {
+        if (refuse(h, p.ownerConnection(), p.replyTo())) return Effect().none();
+        int purged = h.state.purge();
+        return afterChange(h, () -> p.replyTo().tell(new QueueReply.Ok(purged, 0)));
+    }
+
+    private Effect<QueueEntityEvent, Holder> onDelete(Holder h, Delete d) {
+        if (h.state == null) {
+            d.replyTo().tell(new QueueReply.Ok(0, 0)); // deleting a missing queue is fine, as in RabbitMQ
+            return Effect().none();
+        }
+        try {
+            checkOwner(h, d.ownerConnection());
+            if (d.ifUnused() && h.state.consumerCount() > 0) {
+                throw AmqpException.channel(ReplyCodes.PRECONDITION_FAILED, ReplyCodes.text(ReplyCodes.PRECONDITION_FAILED, where() + " in use"));
+            }
+            if (d.ifEmpty() && h.state.messageCount() > 0) {
+                throw AmqpException.channel(ReplyCodes.PRECONDITION_FAILED, ReplyCodes.text(ReplyCodes.PRECONDITION_FAILED, where() + " not empty"));
+            }
+        } catch (AmqpException e) {
+            d.replyTo().tell(QueueReply.Failed.of(e));
+            return Effect().none();
+        }
+        return deleteQueue(h, d.replyTo(), h.state.messageCount());
+    }
+
+    /** Cancels every consumer, forgets the messages and (when durable) journals the deletion. */
+    private Effect<QueueEntityEvent, Holder> deleteQueue(Holder h, ActorRef<QueueReply> replyTo, int messageCount) {
+        h.state.delete();
+        for (QueueEffect effect : h.state.takeEffects()) {
+            if (effect instanceof QueueEffect.ConsumerCancelled c) {
+                ConnectionRoute route = h.channels.get(c.consumer().channelId());
+                if (route != null) route.connection().tell(new ConnectionProtocol.ConsumerCancelled(route.channel(), c.consumer().consumerTag()));
+            }
+        }
+        boolean durable = h.definition.durable();
+        h.definition = null;
+        h.state = null;
+        h.owner = "";
+        h.channels.clear();
+        h.hadConsumers = false;
+        timers.cancelAll();
+        timerAt = Long.MAX_VALUE;
+        Runnable after = () -> {
+            if (replyTo != null) replyTo.tell(new QueueReply.Ok(messageCount, 0));
+            else broker.topology().deleteQueue(vhost, name); // deleted from inside: routing must forget it too
+        };
+        if (!durable) {
+            after.run();
+            return Effect().none();
+        }
+        return Effect().persist(new QueueEntityEvent.Deleted()).thenRun(s -> after.run());
+    }
+
+    private Effect<QueueEntityEvent, Holder> onDeadLetterSettled(Holder h, DeadLetterSettled d) {
+        if (h.state == null) return Effect().none();
+        for (long seq : d.seqs()) {
+            int[] remaining = deadLettersInFlight.get(seq);
+            if (remaining != null && --remaining[0] <= 0) {
+                deadLettersInFlight.remove(seq);
+                h.state.deadLetterSettled(seq);
+            }
+        }
+        return afterChange(h, null);
+    }
+
+    private Effect<QueueEntityEvent, Holder> onTick(Holder h, Tick t) {
+        timerAt = Long.MAX_VALUE;
+        if (h.state == null) return Effect().none();
+        long now = now();
+        if (h.state.expiresAt(now)) return deleteQueue(h, null, 0);
+        h.state.tick(now);
+        return afterChange(h, null);
+    }
+
+    // ---------------------------------------------------------------- effects
+
+    /**
+     * Lets the core hand out what it can, then turns its effects into one journal write and the messages to send
+     * once that write is done (confirms and deliveries of persistent messages wait for the disk).
+     */
+    private Effect<QueueEntityEvent, Holder> afterChange(Holder h, Runnable reply) {
+        h.state.deliver(now());
+        List<QueueEffect> effects = h.state.takeEffects();
+        List<QueueEntityEvent> events = new ArrayList<>();
+        Map<String, List<QueueDelivery>> deliveries = null;
+        List<QueueEffect.DeadLetter> deadLetters = null;
+        for (QueueEffect effect : effects) {
+            if (effect instanceof QueueEffect.Deliver d) {
+                if (deliveries == null) deliveries = new LinkedHashMap<>();
+                deliveries.computeIfAbsent(d.consumer().channelId(), k -> new ArrayList<>())
+                        .add(new QueueDelivery(d.consumer().consumerTag(), d.deliveryId(), d.message(), d.redelivered(), 0));
+            } else if (effect instanceof QueueEffect.Journal j) {
+                events.add(new QueueEntityEvent.Journal(j.event()));
+            } else if (effect instanceof QueueEffect.DeadLetter dl) {
+                if (deadLetters == null) deadLetters = new ArrayList<>();
+                deadLetters.add(dl);
+            } else if (effect instanceof QueueEffect.ConsumerCancelled c) {
+                ConnectionRoute route = h.channels.get(c.consumer().channelId());
+                if (route != null) route.connection().tell(new ConnectionProtocol.ConsumerCancelled(route.channel(), c.consumer().consumerTag()));
+            }
+            // PublishRejected is reported through the enqueue's outcome.
+        }
+        final Map<String, List<QueueDelivery>> toDeliver = deliveries;
+        final List<QueueEffect.DeadLetter> toDeadLetter = deadLetters;
+        Runnable send = () -> {
+            if (reply != null) reply.run();
+            if (toDeliver != null) {
+                for (Map.Entry<String, List<QueueDelivery>> e : toDeliver.entrySet()) {
+                    ConnectionRoute route = h.channels.get(e.getKey());
+                    if (route != null) route.connection().tell(new ConnectionProtocol.Deliver(route.channel(), name, e.getValue()));
+                }
+            }
+            if (toDeadLetter != null) publishDeadLetters(toDeadLetter);
+            scheduleTick(h);
+        };
+        if (events.isEmpty()) {
+            send.run();
+            return Effect().none();
+        }
+        return Effect().persist(events).thenRun(s -> send.run());
+    }
+
+    private void publishDeadLetters(List<QueueEffect.DeadLetter> deadLetters) {
+        for (QueueEffect.DeadLetter dl : deadLetters) {
+            Set<String> targets = broker.topology().table(vhost)
+                    .route(dl.exchange(), List.of(dl.routingKey()), dl.message().properties().headers());
+            if (targets.isEmpty()) {
+                ctx.getSelf().tell(new DeadLetterSettled(new long[] {dl.seq()}));
+                continue;
+            }
+            deadLettersInFlight.put(dl.seq(), new int[] {targets.size()});
+            for (String target : targets) {
+                broker.queues().enqueue(vhost, target, new Enqueue(List.of(dl.message()), new long[] {dl.seq()}, deadLetterReplies, 0));
+            }
+        }
+    }
+
+    private void scheduleTick(Holder h) {
+        if (h.state == null) return;
+        OptionalLong next = h.state.nextDeadline();
+        if (next.isEmpty()) return;
+        long at = next.getAsLong();
+        if (at >= timerAt) return;
+        timerAt = at;
+        timers.startSingleTimer(Tick.INSTANCE, Duration.ofMillis(Math.max(1, at - now())));
+    }
+
+    private static long now() {
+        return System.currentTimeMillis();
+    }
+}

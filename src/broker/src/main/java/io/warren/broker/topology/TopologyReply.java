@@ -1,0 +1,13 @@
+package io.warren.broker.topology;
+
+import io.warren.amqp.AmqpException;
+import io.warren.broker.serialization.WarrenSerializable;
+
+public sealed interface TopologyReply extends WarrenSerializable {
+    /** Done; the change has this version, which a node's replica must reach before the client hears ok. */
+    record Done(long epoch, long version) implements TopologyReply {}
+
+    record Failed(int replyCode, String replyText) implements TopologyReply {
+        public static Failed of(AmqpException e) { return new Failed(e.replyCode(), e.replyText()); }
+    }
+}

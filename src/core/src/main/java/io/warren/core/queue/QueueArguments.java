@@ -1,0 +1,221 @@
+package io.warren.core.queue;
+
+import io.warren.amqp.AmqpException;
+import io.warren.amqp.ReplyCodes;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The queue.declare arguments a classic queue acts on, validated as RabbitMQ 3.13 validates them
+ * (rabbit_amqqueue:declare_args/0, in that order; the first invalid one is reported).
+ *
+ * <p>Errors are 406 PRECONDITION_FAILED with RabbitMQ's text, e.g.
+ * {@code invalid arg 'x-max-length' for queue 'q' in vhost '/': {value_negative,-1}}.
+ *
+ * <p>x-queue-type: only {@code classic} (or absent) is accepted. {@code quorum} and {@code stream} pass
+ * RabbitMQ's validation but Warren has no such queue types: they are refused with the same 406 text RabbitMQ
+ * gives for an unknown type ({@code "unsupported queue type 'quorum'"}) rather than silently declaring a
+ * classic queue with different guarantees. x-queue-mode (default|lazy), x-max-in-memory-*, x-max-age,
+ * x-max-segment-size, x-initial-cluster-size, x-quorum-initial-group-size and x-queue-leader-locator are
+ * validated like RabbitMQ and otherwise ignored. x-consumer-timeout (a non-negative integer, milliseconds) is
+ * not in RabbitMQ's declare list; Warren validates it like x-max-length.
+ *
+ * @param messageTtl           x-message-ttl in ms, or null
+ * @param expires              x-expires in ms (queue deleted after being unused that long), or null
+ * @param maxLength            x-max-length (ready messages), or null
+ * @param maxLengthBytes       x-max-length-bytes (ready message bodies), or null
+ * @param overflow             x-overflow, {@link Overflow#DROP_HEAD} by default
+ * @param deadLetterExchange   x-dead-letter-exchange ("" is the default exchange), or null
+ * @param deadLetterRoutingKey x-dead-letter-routing-key, or null (keep the message's routing key)
+ * @param maxPriority          x-max-priority (0..255), or null for a non-priority queue
+ * @param singleActiveConsumer x-single-active-consumer
+ * @param queueMode            x-queue-mode, informational
+ * @param consumerTimeout      x-consumer-timeout in ms, or null
+ */
+public record QueueArguments(
+        Long messageTtl,
+        Long expires,
+        Long maxLength,
+        Long maxLengthBytes,
+        Overflow overflow,
+        String deadLetterExchange,
+        String deadLetterRoutingKey,
+        Integer maxPriority,
+        boolean singleActiveConsumer,
+        String queueMode,
+        Long consumerTimeout) {
+
+    /** Erlang's timer limit; RabbitMQ refuses longer TTLs ({value_too_big,N}). */
+    public static final long MAX_EXPIRY = 4294967295L;
+    public static final int MAX_SUPPORTED_PRIORITY = 255;
+
+    public static final QueueArguments NONE =
+            new QueueArguments(null, null, null, null, Overflow.DROP_HEAD, null, null, null, false, null, null);
+
+    /** The arguments RabbitMQ validates at declare and compares on redeclare, in its order. */
+    public static final List<String> DECLARE_KEYS = List.of(
+            "x-expires", "x-message-ttl", "x-dead-letter-exchange", "x-dead-letter-routing-key",
+            "x-max-length", "x-max-length-bytes", "x-max-in-memory-length", "x-max-in-memory-bytes",
+            "x-max-priority", "x-overflow", "x-queue-mode", "x-single-active-consumer", "x-queue-type",
+            "x-quorum-initial-group-size", "x-max-age", "x-max-segment-size", "x-initial-cluster-size",
+            "x-queue-leader-locator", "x-consumer-timeout");
+
+    private static final List<String> SUPPORTED_QUEUE_TYPES = List.of("classic");
+    private static final List<String> KNOWN_QUEUE_MODES = List.of("default", "lazy");
+    private static final List<String> KNOWN_LEADER_LOCATORS = List.of("client-local", "random", "least-leaders");
+    private static final Pattern MAX_AGE = Pattern.compile("^([0-9]*)(.*)$", Pattern.DOTALL);
+
+    public QueueArguments {
+        if (overflow == null) {
+            overflow = Overflow.DROP_HEAD;
+        }
+    }
+
+    /** Whether messages are kept in per-priority sub-queues. */
+    public boolean isPriorityQueue() {
+        return maxPriority != null && maxPriority > 0;
+    }
+
+    /** Validates and reads the arguments of queue {@code name} in {@code vhost}. */
+    public static QueueArguments parse(String vhost, String name, Map<String, Object> args) {
+        if (args == null || args.isEmpty()) {
+            return NONE;
+        }
+        for (String key : DECLARE_KEYS) {
+            if (args.containsKey(key)) {
+                String error = check(key, args.get(key), args);
+                if (error != null) {
+                    throw AmqpException.channel(ReplyCodes.PRECONDITION_FAILED, ReplyCodes.text(
+                            ReplyCodes.PRECONDITION_FAILED,
+                            "invalid arg '" + key + "' for " + QueueDefinition.resourceName(vhost, name) + ": "
+                                    + error));
+                }
+            }
+        }
+        return new QueueArguments(
+                longArg(args, "x-message-ttl"),
+                longArg(args, "x-expires"),
+                longArg(args, "x-max-length"),
+                longArg(args, "x-max-length-bytes"),
+                args.containsKey("x-overflow") ? Overflow.fromWireName(FieldValues.string(args.get("x-overflow")))
+                        : Overflow.DROP_HEAD,
+                stringArg(args, "x-dead-letter-exchange"),
+                stringArg(args, "x-dead-letter-routing-key"),
+                args.containsKey("x-max-priority") ? (int) FieldValues.longValue(args.get("x-max-priority")) : null,
+                Boolean.TRUE.equals(args.get("x-single-active-consumer")),
+                stringArg(args, "x-queue-mode"),
+                longArg(args, "x-consumer-timeout"));
+    }
+
+    /** Validates and reads the arguments of a queue definition. */
+    public static QueueArguments parse(QueueDefinition def) {
+        return parse(def.vhost(), def.name(), def.arguments());
+    }
+
+    /** For arguments already validated (e.g. a recovered definition); errors name no queue. */
+    public static QueueArguments parse(Map<String, Object> args) {
+        return parse("", "", args);
+    }
+
+    private static Long longArg(Map<String, Object> args, String key) {
+        Object v = args.get(key);
+        return v == null ? null : FieldValues.longValue(v);
+    }
+
+    private static String stringArg(Map<String, Object> args, String key) {
+        Object v = args.get(key);
+        return v == null ? null : FieldValues.string(v);
+    }
+
+    /** RabbitMQ's validator for {@code key}: null when fine, else the Erlang term it prints. */
+    private static String check(String key, Object v, Map<String, Object> args) {
+        return switch (key) {
+            case "x-expires" -> {
+                String e = checkInt(v);
+                if (e != null) yield e;
+                if (FieldValues.longValue(v) == 0) yield "{value_zero,0}";
+                yield checkExpiry(FieldValues.longValue(v));
+            }
+            case "x-message-ttl" -> {
+                String e = checkInt(v);
+                yield e != null ? e : checkExpiry(FieldValues.longValue(v));
+            }
+            case "x-dead-letter-exchange" -> FieldValues.isString(v) ? null : unacceptable(v);
+            case "x-dead-letter-routing-key" -> {
+                if (!FieldValues.isString(v)) yield unacceptable(v);
+                yield args.get("x-dead-letter-exchange") == null ? "routing_key_but_no_dlx_defined" : null;
+            }
+            case "x-max-priority" -> {
+                String e = checkNonNegInt(v);
+                if (e != null) yield e;
+                long p = FieldValues.longValue(v);
+                yield p <= MAX_SUPPORTED_PRIORITY ? null : "{max_value_exceeded," + p + "}";
+            }
+            case "x-overflow" -> {
+                if (!FieldValues.isString(v)) yield unacceptable(v);
+                yield Overflow.fromWireName(FieldValues.string(v)) != null ? null : "invalid_overflow";
+            }
+            case "x-queue-mode" -> {
+                if (!FieldValues.isString(v)) yield unacceptable(v);
+                String mode = FieldValues.string(v);
+                yield KNOWN_QUEUE_MODES.contains(mode) ? null
+                        : FieldValues.erlangString("unsupported queue mode '" + mode + "'");
+            }
+            case "x-single-active-consumer" -> v instanceof Boolean ? null : unacceptable(v);
+            case "x-queue-type" -> {
+                if (!FieldValues.isString(v)) yield unacceptable(v);
+                String type = FieldValues.string(v);
+                yield SUPPORTED_QUEUE_TYPES.contains(type) ? null
+                        : FieldValues.erlangString("unsupported queue type '" + type + "'");
+            }
+            case "x-quorum-initial-group-size", "x-initial-cluster-size" -> {
+                String e = checkNonNegInt(v);
+                if (e != null) yield e;
+                yield FieldValues.longValue(v) == 0 ? "{value_zero,0}" : null;
+            }
+            case "x-max-age" -> {
+                if (!(FieldValues.isString(v))) yield unacceptable(v);
+                yield validMaxAge(FieldValues.string(v)) ? null : "invalid_max_age";
+            }
+            case "x-queue-leader-locator" -> {
+                if (!FieldValues.isString(v)) yield unacceptable(v);
+                yield KNOWN_LEADER_LOCATORS.contains(FieldValues.string(v)) ? null : "invalid_queue_locator_arg";
+            }
+            default -> checkNonNegInt(v); // lengths, in-memory limits, segment size, consumer timeout
+        };
+    }
+
+    private static String checkInt(Object v) {
+        return FieldValues.isInteger(v) ? null
+                : FieldValues.erlangString("expected integer, got " + FieldValues.typeName(v));
+    }
+
+    private static String checkNonNegInt(Object v) {
+        String e = checkInt(v);
+        if (e != null) return e;
+        long n = FieldValues.longValue(v);
+        return n >= 0 ? null : "{value_negative," + n + "}";
+    }
+
+    private static String checkExpiry(long n) {
+        if (n > MAX_EXPIRY) return "{value_too_big," + n + "}";
+        if (n < 0) return "{value_negative," + n + "}";
+        return null;
+    }
+
+    private static String unacceptable(Object v) {
+        return "{unacceptable_type," + FieldValues.typeName(v) + "}";
+    }
+
+    private static boolean validMaxAge(String s) {
+        Matcher m = MAX_AGE.matcher(s);
+        if (!m.matches() || m.group(1).isEmpty()) return false;
+        try {
+            return Long.parseLong(m.group(1)) > 0 && List.of("Y", "M", "D", "h", "m", "s").contains(m.group(2));
+        } catch (NumberFormatException e) {
+            return false;
+        }
+    }
+}

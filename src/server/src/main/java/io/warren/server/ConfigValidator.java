@@ -1,0 +1,587 @@
+package io.warren.server;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigList;
+import com.typesafe.config.ConfigObject;
+import com.typesafe.config.ConfigRenderOptions;
+import com.typesafe.config.ConfigValue;
+import com.typesafe.config.ConfigValueFactory;
+import com.typesafe.config.ConfigValueType;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Checks each warren.* key and collects every problem, so that one failed start shows them all.
+ * Each check reads a key at most once and turns a type error into a message that names the key.
+ */
+final class ConfigValidator {
+
+    static final int MIN_FRAME_MAX = 4096; // AMQP 0-9-1 frame-min-size
+    static final long MAX_MESSAGE_SIZE_LIMIT = 536_870_912L; // RabbitMQ's hard cap (512 MiB)
+    static final String PORT_RANGE = "(1-65535, or 0 for any free port)";
+    private static final Set<String> USER_KEYS = Set.of("name", "password", "vhosts", "tags");
+    private static final Pattern SEED_NODE = Pattern.compile(
+            "pekko://[A-Za-z0-9][A-Za-z0-9_-]*@(\\[[0-9A-Fa-f:.]+\\]|[^\\s:@/\\[\\]]+):([0-9]{1,5})");
+    private static final Pattern PLAIN_TOKEN = Pattern.compile("[A-Za-z0-9._:/+-]+");
+    private static final ConfigRenderOptions CONCISE = ConfigRenderOptions.concise();
+
+    private final Config config;
+    private final Config reference;
+    private final List<ConfigProblem> problems = new ArrayList<>();
+    private Config normalized;
+    private final Set<String> nonObjectSections = new HashSet<>();
+
+    ConfigValidator(Config config, Config reference) {
+        this.config = config;
+        this.reference = reference;
+        this.normalized = config;
+    }
+
+    ServerConfig validate() {
+        if (!config.hasPath("warren") || config.getValue("warren").valueType() != ConfigValueType.OBJECT) {
+            throw new InvalidConfigException(List.of(new ConfigProblem("warren",
+                    "missing: no warren section (is warren-broker's reference.conf on the classpath?)")));
+        }
+        unknownKeys();
+
+        String nodeName = string("warren.node-name", true).orElse("");
+        if (nodeName.chars().anyMatch(Character::isWhitespace)) {
+            problem("warren.node-name", quoted(nodeName) + " contains whitespace");
+        }
+        Path dataDir = dataDir();
+
+        String amqpHost = host("warren.amqp.host");
+        Integer amqpPort = port("warren.amqp.port");
+        bytes("warren.amqp.frame-max", MIN_FRAME_MAX, Integer.MAX_VALUE,
+                "is below the AMQP minimum frame size " + MIN_FRAME_MAX);
+        intInRange("warren.amqp.channel-max", 1, 65535, "is not a channel count (1-65535)");
+        heartbeat();
+        positiveDuration("warren.amqp.handshake-timeout");
+        bytes("warren.amqp.max-message-size", 1, MAX_MESSAGE_SIZE_LIMIT,
+                "is not a message size (1 byte to 512MiB, RabbitMQ's limit)");
+
+        List<String> vhosts = vhosts();
+        users(vhosts);
+
+        boolean managementEnabled = bool("warren.management.enabled").orElse(false);
+        String managementHost = host("warren.management.host");
+        Integer managementPort = port("warren.management.port");
+
+        ServerConfig.Backend backend = backend();
+        postgres(backend);
+
+        seedNodes();
+        intInRange("warren.cluster.min-nr-of-members", 1, Integer.MAX_VALUE, "must be at least 1");
+        String remoteHost = host("warren.cluster.remote-host");
+        Integer remotePort = port("warren.cluster.remote-port");
+
+        Map<String, Listener> listeners = new LinkedHashMap<>();
+        listeners.put("warren.amqp.port", new Listener(amqpHost, amqpPort));
+        if (managementEnabled) {
+            listeners.put("warren.management.port", new Listener(managementHost, managementPort));
+        }
+        listeners.put("warren.cluster.remote-port", new Listener(remoteHost, remotePort));
+        portClashes(listeners);
+
+        if (!problems.isEmpty()) {
+            throw new InvalidConfigException(problems);
+        }
+        return new ServerConfig(nodeName, dataDir, amqpHost, amqpPort, backend, normalized);
+    }
+
+    // ---- keys ------------------------------------------------------------------------------------------
+
+    /** A key that is not in reference.conf is almost always a typo: say so rather than ignore it. */
+    private void unknownKeys() {
+        if (!reference.hasPath("warren")) {
+            return; // nothing to compare against; "missing" problems will say why
+        }
+        Set<String> known = new HashSet<>();
+        reference.getConfig("warren").entrySet().forEach(e -> known.add("warren." + e.getKey()));
+        for (var entry : config.getConfig("warren").entrySet()) {
+            String path = "warren." + entry.getKey();
+            if (known.contains(path) || isInsideKnownLeaf(path, known) || isAboveKnownKey(path, known)) {
+                continue;
+            }
+            String suggestion = closest(path, known).map(k -> " (did you mean " + k + "?)").orElse("");
+            problem(path, "unknown key" + suggestion);
+        }
+    }
+
+    /** A path below a key whose default is a leaf, e.g. an object where a list is expected: a type problem, reported there. */
+    private static boolean isInsideKnownLeaf(String path, Set<String> known) {
+        for (String k : known) {
+            if (path.startsWith(k + ".")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** warren.amqp = 5: a section replaced by a value, reported by the checks of the keys it hides. */
+    private static boolean isAboveKnownKey(String path, Set<String> known) {
+        return known.stream().anyMatch(k -> k.startsWith(path + "."));
+    }
+
+    private static Optional<String> closest(String path, Set<String> known) {
+        String best = null;
+        int bestDistance = Integer.MAX_VALUE;
+        for (String k : known) {
+            int d = editDistance(path, k);
+            if (d < bestDistance) {
+                bestDistance = d;
+                best = k;
+            }
+        }
+        return bestDistance <= 3 ? Optional.of(best) : Optional.empty();
+    }
+
+    static int editDistance(String a, String b) {
+        int[] previous = new int[b.length() + 1];
+        int[] current = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) {
+            previous[j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            current[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                int substitution = previous[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
+                current[j] = Math.min(substitution, Math.min(previous[j] + 1, current[j - 1] + 1));
+            }
+            int[] t = previous;
+            previous = current;
+            current = t;
+        }
+        return previous[b.length()];
+    }
+
+    private Path dataDir() {
+        Optional<String> dir = string("warren.data-dir", false);
+        if (dir.isEmpty()) {
+            return Path.of("data").toAbsolutePath();
+        }
+        try {
+            return Path.of(dir.get()).toAbsolutePath().normalize();
+        } catch (InvalidPathException e) {
+            problem("warren.data-dir", quoted(dir.get()) + " is not a path: " + e.getReason());
+            return Path.of("data").toAbsolutePath();
+        }
+    }
+
+    private void heartbeat() {
+        String key = "warren.amqp.heartbeat";
+        duration(key).ifPresent(d -> {
+            if (d.isNegative()) {
+                problem(key, render(key) + " is negative (0s disables heartbeats)");
+            } else if (d.toNanos() % 1_000_000_000L != 0) {
+                problem(key, render(key) + " is not a whole number of seconds (AMQP negotiates seconds)");
+            } else if (d.getSeconds() > 65535) {
+                problem(key, render(key) + " is longer than AMQP allows (65535s)");
+            } else {
+                normalize(key, d.getSeconds() + "s");
+            }
+        });
+    }
+
+    private void positiveDuration(String key) {
+        duration(key).ifPresent(d -> {
+            if (d.isNegative() || d.isZero()) {
+                problem(key, render(key) + " must be longer than zero");
+            }
+        });
+    }
+
+    private List<String> vhosts() {
+        String key = "warren.vhosts";
+        Optional<List<String>> read = stringList(key);
+        if (read.isEmpty()) {
+            return null;
+        }
+        List<String> vhosts = read.get();
+        Set<String> seen = new HashSet<>();
+        for (int i = 0; i < vhosts.size(); i++) {
+            String vhost = vhosts.get(i);
+            if (vhost.isEmpty() || vhost.length() > 255) {
+                problem(key + "[" + i + "]", quoted(vhost) + " is not a vhost name (1-255 characters)");
+            } else if (!seen.add(vhost)) {
+                problem(key + "[" + i + "]", quoted(vhost) + " is listed twice");
+            }
+        }
+        return vhosts;
+    }
+
+    /** @param vhosts the configured vhosts, null when they are unreadable (and so already reported) */
+    private void users(List<String> vhosts) {
+        String key = "warren.users";
+        if (!present(key)) {
+            return;
+        }
+        ConfigValue value = config.getValue(key);
+        if (!(value instanceof ConfigList list)) {
+            problem(key, render(key) + " is not a list of users");
+            return;
+        }
+        List<Object> complete = new ArrayList<>();
+        Set<String> names = new HashSet<>();
+        for (int i = 0; i < list.size(); i++) {
+            String at = key + "[" + i + "]";
+            if (!(list.get(i) instanceof ConfigObject entry)) {
+                problem(at, list.get(i).render(CONCISE)
+                        + " is not a user (expected { name, password, vhosts, tags })" + origin(list.get(i)));
+                continue;
+            }
+            Map<String, Object> user = user(at, entry.toConfig(), entry, vhosts);
+            if (user == null) {
+                continue;
+            }
+            if (!names.add((String) user.get("name"))) {
+                problem(at + ".name", quoted((String) user.get("name")) + " is listed twice");
+            }
+            complete.add(user);
+        }
+        normalized = normalized.withValue(key, ConfigValueFactory.fromIterable(complete));
+    }
+
+    /** One user entry with vhosts and tags defaulted to empty, or null when it is malformed. */
+    private Map<String, Object> user(String at, Config entry, ConfigObject object, List<String> vhosts) {
+        int before = problems.size();
+        for (String k : object.keySet()) {
+            if (!USER_KEYS.contains(k)) {
+                String suggestion = USER_KEYS.stream().filter(u -> editDistance(u, k) <= 2).findFirst()
+                        .map(u -> " (did you mean " + u + "?)").orElse("");
+                problem(at + "." + k, "unknown key" + suggestion + origin(object.get(k)));
+            }
+        }
+        String name = entryString(at, entry, "name");
+        String password = entryString(at, entry, "password");
+        if (name != null && name.isEmpty()) {
+            problem(at + ".name", "must not be empty");
+        }
+        if (password != null && password.isEmpty()) {
+            problem(at + ".password", "must not be empty (RabbitMQ refuses blank passwords too)");
+        }
+        List<String> userVhosts = entryStringList(at, entry, "vhosts");
+        for (String v : userVhosts) {
+            if (vhosts != null && !vhosts.contains(v)) {
+                problem(at + ".vhosts", quoted(v) + " is not in warren.vhosts " + vhosts);
+            }
+        }
+        List<String> tags = entryStringList(at, entry, "tags");
+        for (String t : tags) {
+            if (t.isBlank()) {
+                problem(at + ".tags", "a tag must not be empty");
+            }
+        }
+        if (problems.size() != before) {
+            return null;
+        }
+        Map<String, Object> user = new LinkedHashMap<>();
+        user.put("name", name);
+        user.put("password", password);
+        user.put("vhosts", userVhosts);
+        user.put("tags", tags);
+        return user;
+    }
+
+    private String entryString(String at, Config entry, String k) {
+        if (!entry.hasPath(k)) {
+            problem(at + "." + k, "missing");
+            return null;
+        }
+        try {
+            return entry.getString(k);
+        } catch (ConfigException e) {
+            problem(at + "." + k, entry.getValue(k).render(CONCISE) + " is not a string" + origin(entry.getValue(k)));
+            return null;
+        }
+    }
+
+    private List<String> entryStringList(String at, Config entry, String k) {
+        if (!entry.hasPath(k)) {
+            return List.of();
+        }
+        try {
+            return entry.getStringList(k);
+        } catch (ConfigException e) {
+            problem(at + "." + k, entry.getValue(k).render(CONCISE) + " is not a list of strings"
+                    + origin(entry.getValue(k)));
+            return List.of();
+        }
+    }
+
+    private ServerConfig.Backend backend() {
+        String key = "warren.persistence.backend";
+        Optional<String> name = string(key, false);
+        if (name.isEmpty()) {
+            return ServerConfig.Backend.H2;
+        }
+        for (ServerConfig.Backend b : ServerConfig.Backend.values()) {
+            if (b.configName().equals(name.get())) {
+                return b;
+            }
+        }
+        problem(key, render(key) + " is not a persistence backend (h2 or postgres)");
+        return ServerConfig.Backend.H2;
+    }
+
+    private void postgres(ServerConfig.Backend backend) {
+        boolean required = backend == ServerConfig.Backend.POSTGRES;
+        Optional<String> url = required ? string("warren.persistence.postgres.url", false)
+                : optionalString("warren.persistence.postgres.url");
+        Optional<String> user = required ? string("warren.persistence.postgres.user", false)
+                : optionalString("warren.persistence.postgres.user");
+        optionalString("warren.persistence.postgres.password");
+        if (required) {
+            url.filter(u -> !u.startsWith("jdbc:postgresql:")).ifPresent(u -> problem("warren.persistence.postgres.url",
+                    render("warren.persistence.postgres.url") + " is not a PostgreSQL JDBC URL (jdbc:postgresql://host:port/database)"));
+            user.filter(String::isEmpty).ifPresent(u -> problem("warren.persistence.postgres.user",
+                    "must not be empty when warren.persistence.backend = postgres"));
+        }
+    }
+
+    private void seedNodes() {
+        String key = "warren.cluster.seed-nodes";
+        List<String> seeds = stringList(key).orElse(List.of());
+        for (int i = 0; i < seeds.size(); i++) {
+            Matcher m = SEED_NODE.matcher(seeds.get(i));
+            if (!m.matches() || Integer.parseInt(m.group(2)) < 1 || Integer.parseInt(m.group(2)) > 65535) {
+                problem(key + "[" + i + "]", quoted(seeds.get(i))
+                        + " is not a node address (pekko://<system>@<host>:<port>)");
+            }
+        }
+    }
+
+    private record Listener(String host, Integer port) {
+        boolean overlaps(Listener other) {
+            if (host == null || port == null || other.host == null || other.port == null || port == 0) {
+                return false;
+            }
+            return port.equals(other.port)
+                    && (host.equals(other.host) || isWildcard(host) || isWildcard(other.host));
+        }
+
+        private static boolean isWildcard(String host) {
+            return host.equals("0.0.0.0") || host.equals("::") || host.equals("[::]");
+        }
+    }
+
+    private void portClashes(Map<String, Listener> listeners) {
+        List<Map.Entry<String, Listener>> entries = new ArrayList<>(listeners.entrySet());
+        for (int i = 0; i < entries.size(); i++) {
+            for (int j = 0; j < i; j++) {
+                if (entries.get(i).getValue().overlaps(entries.get(j).getValue())) {
+                    problem(entries.get(i).getKey(), entries.get(i).getValue().port() + " is also "
+                            + entries.get(j).getKey());
+                }
+            }
+        }
+    }
+
+    // ---- typed reads -----------------------------------------------------------------------------------
+
+    private String host(String key) {
+        Optional<String> host = string(key, false);
+        if (host.isPresent() && host.get().chars().anyMatch(Character::isWhitespace)) {
+            problem(key, quoted(host.get()) + " is not a host name or address");
+            return null;
+        }
+        return host.orElse(null);
+    }
+
+    private Integer port(String key) {
+        Optional<Long> port = wholeNumber(key);
+        if (port.isEmpty()) {
+            return null;
+        }
+        if (port.get() < 0 || port.get() > 65535) {
+            problem(key, render(key) + " is not a port " + PORT_RANGE);
+            return null;
+        }
+        return port.get().intValue();
+    }
+
+    private void intInRange(String key, long min, long max, String complaint) {
+        wholeNumber(key).filter(n -> n < min || n > max).ifPresent(n -> problem(key, render(key) + " " + complaint));
+    }
+
+    private Optional<Long> wholeNumber(String key) {
+        if (!present(key)) {
+            return Optional.empty();
+        }
+        ConfigValue value = config.getValue(key);
+        try {
+            // getLong accepts "5672" from an environment variable; reject 5672.5 which it would truncate
+            long n = config.getLong(key);
+            Object raw = value.unwrapped();
+            if (raw instanceof Double || raw instanceof Float || (raw instanceof String s && s.trim().contains("."))) {
+                throw new ConfigException.WrongType(value.origin(), key, "whole number", "fraction");
+            }
+            normalize(key, n);
+            return Optional.of(n);
+        } catch (ConfigException e) {
+            problem(key, render(key) + " is not a whole number");
+            return Optional.empty();
+        }
+    }
+
+    private void bytes(String key, long min, long max, String complaint) {
+        if (!present(key)) {
+            return;
+        }
+        long n;
+        try {
+            n = config.getBytes(key);
+        } catch (ConfigException e) {
+            problem(key, render(key) + " is not a size (bytes, or e.g. 128KiB)");
+            return;
+        }
+        if (n < min || n > max) {
+            problem(key, render(key) + " " + complaint);
+        } else {
+            normalize(key, n);
+        }
+    }
+
+    private Optional<Duration> duration(String key) {
+        if (!present(key)) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(config.getDuration(key));
+        } catch (ConfigException e) {
+            problem(key, render(key) + " is not a duration (e.g. 60s, 500ms)");
+            return Optional.empty();
+        }
+    }
+
+    private Optional<Boolean> bool(String key) {
+        if (!present(key)) {
+            return Optional.empty();
+        }
+        try {
+            boolean b = config.getBoolean(key);
+            normalize(key, b);
+            return Optional.of(b);
+        } catch (ConfigException e) {
+            problem(key, render(key) + " is not true or false");
+            return Optional.empty();
+        }
+    }
+
+    /** A required string; {@code emptyAllowed} for keys where "" means "work it out". */
+    private Optional<String> string(String key, boolean emptyAllowed) {
+        if (!present(key)) {
+            return Optional.empty();
+        }
+        Optional<String> s = readString(key);
+        if (s.isPresent() && s.get().isEmpty() && !emptyAllowed) {
+            problem(key, "must not be empty");
+            return Optional.empty();
+        }
+        return s;
+    }
+
+    private Optional<String> optionalString(String key) {
+        return config.hasPath(key) ? readString(key) : Optional.empty();
+    }
+
+    private Optional<String> readString(String key) {
+        ConfigValue value = config.getValue(key);
+        if (value.valueType() == ConfigValueType.OBJECT || value.valueType() == ConfigValueType.LIST) {
+            problem(key, render(key) + " is not a string");
+            return Optional.empty();
+        }
+        return Optional.of(config.getString(key));
+    }
+
+    private Optional<List<String>> stringList(String key) {
+        if (!present(key)) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(config.getStringList(key));
+        } catch (ConfigException e) {
+            problem(key, render(key) + " is not a list of strings");
+            return Optional.empty();
+        }
+    }
+
+    /** Whether a key is set; a key with no value at all is a problem, since reference.conf defaults every key. */
+    private boolean present(String key) {
+        if (config.hasPath(key)) {
+            return true;
+        }
+        // warren.amqp = 5 hides every warren.amqp.* key: name the section once, not each key below it
+        for (int dot = key.indexOf('.'); dot > 0; dot = key.indexOf('.', dot + 1)) {
+            String parent = key.substring(0, dot);
+            if (config.hasPath(parent) && config.getValue(parent).valueType() != ConfigValueType.OBJECT) {
+                if (nonObjectSections.add(parent)) {
+                    problem(parent, render(parent) + " is not a section (expected { ... })");
+                }
+                return false;
+            }
+        }
+        problem(key, config.hasPathOrNull(key) ? "is null" : "missing (no default in reference.conf)");
+        return false;
+    }
+
+    // ---- messages --------------------------------------------------------------------------------------
+
+    /**
+     * Replaces a value with its typed form (the number behind "5672" from an environment variable, the bytes
+     * behind "128KiB"), so the broker can read any key with the plain getter; the origin is kept for
+     * --print-config.
+     */
+    private void normalize(String key, Object typed) {
+        String origin = config.getValue(key).origin().description();
+        normalized = normalized.withValue(key, ConfigValueFactory.fromAnyRef(typed, origin));
+    }
+
+    /** Records a problem, naming where the key's value came from when that was not the defaults. */
+    private void problem(String key, String message) {
+        String origin = "";
+        if (!key.contains("[")) {
+            try {
+                origin = config.hasPath(key) ? origin(config.getValue(key)) : "";
+            } catch (ConfigException e) {
+                // the path itself is unreadable; the message already says so
+            }
+        }
+        problems.add(new ConfigProblem(key, message + origin));
+    }
+
+    /**
+     * The value as written. Environment variables and system properties are always strings, so a plain token
+     * is shown bare: "WARREN_AMQP_PORT=70000" reads back as 70000, not "70000".
+     */
+    private String render(String key) {
+        ConfigValue value = config.getValue(key);
+        if (value.valueType() == ConfigValueType.STRING && PLAIN_TOKEN.matcher((String) value.unwrapped()).matches()) {
+            return (String) value.unwrapped();
+        }
+        return value.render(CONCISE);
+    }
+
+    private static String origin(ConfigValue value) {
+        String description = value.origin().description();
+        if (description == null || description.contains("reference.conf")) {
+            return "";
+        }
+        return " [from " + description + "]";
+    }
+
+    private static String quoted(String s) {
+        return ConfigValueFactory.fromAnyRef(s).render(CONCISE);
+    }
+}

@@ -1,0 +1,280 @@
+package io.warren.it;
+
+import com.rabbitmq.client.Connection;
+import com.rabbitmq.client.ConnectionFactory;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
+
+/**
+ * The broker a test talks to: either a Warren process this class starts (and can stop, kill and restart
+ * on the same data directory), or, with {@code -Dwarren.it.external=host:port}, a broker that is already
+ * running (RabbitMQ, to validate the suite itself) which the suite never stops.
+ */
+public final class BrokerUnderTest implements AutoCloseable {
+    public static final String EXTERNAL_PROPERTY = "warren.it.external";
+    /** Warren's handshake timeout in Warren mode; RabbitMQ's is fixed at 10 s. */
+    public static final Duration WARREN_HANDSHAKE_TIMEOUT = Duration.ofSeconds(3);
+    public static final Duration RABBITMQ_HANDSHAKE_TIMEOUT = Duration.ofSeconds(10);
+
+    private static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(60);
+    private static final Duration GRACEFUL_STOP_TIMEOUT = Duration.ofSeconds(15);
+    private static final AtomicInteger INSTANCES = new AtomicInteger();
+
+    private final String host;
+    private final int port;
+    private final boolean external;
+    private final String name;
+    private final Path dataDir;
+    private final Map<String, String> settings;
+    private final List<Path> logFiles = new ArrayList<>();
+    private Process process;
+
+    private BrokerUnderTest(String host, int port, boolean external, String name, Path dataDir,
+                            Map<String, String> settings) {
+        this.host = host;
+        this.port = port;
+        this.external = external;
+        this.name = name;
+        this.dataDir = dataDir;
+        this.settings = settings;
+    }
+
+    public static boolean isExternalMode() {
+        String value = System.getProperty(EXTERNAL_PROPERTY);
+        return value != null && !value.isBlank();
+    }
+
+    /** The external broker in external mode, else a freshly started Warren process. */
+    public static BrokerUnderTest start(String name) {
+        return isExternalMode() ? external(System.getProperty(EXTERNAL_PROPERTY)) : startWarren(name, Map.of());
+    }
+
+    public static BrokerUnderTest external(String hostPort) {
+        int colon = hostPort.lastIndexOf(':');
+        String host = colon < 0 ? hostPort : hostPort.substring(0, colon);
+        int port = colon < 0 ? 5672 : Integer.parseInt(hostPort.substring(colon + 1));
+        return new BrokerUnderTest(host, port, true, "external", null, Map.of());
+    }
+
+    /** Starts Warren with the suite's defaults plus {@code extraSettings} (warren.* keys). */
+    public static BrokerUnderTest startWarren(String name, Map<String, String> extraSettings) {
+        try {
+            Path logs = logDirectory();
+            Path dataDir = Files.createTempDirectory(logs, name + "-data-");
+            Map<String, String> settings = new LinkedHashMap<>();
+            settings.put("warren.amqp.port", String.valueOf(freePort()));
+            settings.put("warren.data-dir", dataDir.toString());
+            settings.put("warren.management.enabled", "false");
+            settings.put("warren.cluster.remote-port", "0");
+            settings.put("warren.amqp.handshake-timeout", WARREN_HANDSHAKE_TIMEOUT.toSeconds() + "s");
+            settings.putAll(extraSettings);
+            BrokerUnderTest broker = new BrokerUnderTest("127.0.0.1",
+                    Integer.parseInt(settings.get("warren.amqp.port")), false,
+                    name + "-" + INSTANCES.incrementAndGet(), dataDir, settings);
+            broker.launch();
+            return broker;
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot start Warren", e);
+        }
+    }
+
+    public String host() { return host; }
+
+    public int port() { return port; }
+
+    public boolean isExternal() { return external; }
+
+    public Duration handshakeTimeout() {
+        return external ? RABBITMQ_HANDSHAKE_TIMEOUT : WARREN_HANDSHAKE_TIMEOUT;
+    }
+
+    /** guest/guest on vhost "/", no automatic recovery: a test must see every failure. */
+    public ConnectionFactory connectionFactory() {
+        ConnectionFactory factory = new ConnectionFactory();
+        factory.setHost(host);
+        factory.setPort(port);
+        factory.setUsername("guest");
+        factory.setPassword("guest");
+        factory.setVirtualHost("/");
+        factory.setAutomaticRecoveryEnabled(false);
+        factory.setTopologyRecoveryEnabled(false);
+        factory.setConnectionTimeout(10_000);
+        factory.setHandshakeTimeout(10_000);
+        factory.setChannelRpcTimeout(15_000);
+        factory.setShutdownTimeout(0);
+        return factory;
+    }
+
+    public Connection newConnection() throws IOException, TimeoutException {
+        return connectionFactory().newConnection();
+    }
+
+    public Socket openSocket() throws IOException {
+        Socket socket = new Socket();
+        socket.connect(new InetSocketAddress(host, port), 5_000);
+        socket.setSoTimeout(20_000);
+        socket.setTcpNoDelay(true);
+        return socket;
+    }
+
+    /** Skips the calling test in external mode, where the suite cannot stop the broker. */
+    public void assumeControllable() {
+        assumeFalse(external, "needs a broker process this suite controls (not available in external mode)");
+    }
+
+    /** Graceful stop (SIGTERM) and start again on the same data directory and port. */
+    public void restart() {
+        assumeControllable();
+        stopGracefully();
+        launch();
+    }
+
+    /** kill -9, then start again on the same data directory and port. */
+    public void killAndRestart() {
+        assumeControllable();
+        kill();
+        launch();
+    }
+
+    public void kill() {
+        assumeControllable();
+        if (process != null) {
+            process.destroyForcibly();
+            waitForExit(Duration.ofSeconds(15));
+            process = null;
+        }
+    }
+
+    public void stopGracefully() {
+        if (process == null) {
+            return;
+        }
+        process.destroy();
+        if (!waitForExit(GRACEFUL_STOP_TIMEOUT)) {
+            process.destroyForcibly();
+            waitForExit(Duration.ofSeconds(15));
+        }
+        process = null;
+    }
+
+    @Override
+    public void close() {
+        if (!external) {
+            stopGracefully();
+        }
+    }
+
+    /** The output of every process this broker has run so far, for failure messages. */
+    public String output() {
+        StringBuilder text = new StringBuilder();
+        for (Path log : logFiles) {
+            try {
+                text.append("==> ").append(log).append('\n').append(Files.readString(log, StandardCharsets.UTF_8));
+            } catch (IOException e) {
+                text.append("(cannot read ").append(log).append(": ").append(e).append(")\n");
+            }
+        }
+        return text.toString();
+    }
+
+    @Override
+    public String toString() {
+        return (external ? "external broker " : "Warren " + name + " ") + host + ":" + port;
+    }
+
+    private void launch() {
+        try {
+            Path log = logDirectory().resolve(name + "-run" + (logFiles.size() + 1) + ".log");
+            logFiles.add(log);
+            List<String> command = new ArrayList<>();
+            command.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
+            command.add("-Xmx512m");
+            // The settings go both ways, as JVM system properties and as -D program arguments, so that
+            // Main sees them whichever way it reads its configuration.
+            settings.forEach((key, value) -> command.add("-D" + key + "=" + value));
+            command.add("-cp");
+            command.add(testClassPath());
+            command.add("io.warren.server.Main");
+            settings.forEach((key, value) -> command.add("-D" + key + "=" + value));
+            process = new ProcessBuilder(command)
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+                    .start();
+            awaitPortOpen();
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot start Warren " + name, e);
+        }
+    }
+
+    private void awaitPortOpen() {
+        long deadline = System.nanoTime() + STARTUP_TIMEOUT.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException("Warren " + name + " exited with code " + process.exitValue()
+                        + " before opening port " + port + "\n" + output());
+            }
+            try (Socket socket = new Socket()) {
+                socket.connect(new InetSocketAddress(host, port), 500);
+                return;
+            } catch (IOException notYet) {
+                sleep(200);
+            }
+        }
+        process.destroyForcibly();
+        throw new IllegalStateException("Warren " + name + " did not open port " + port + " within "
+                + STARTUP_TIMEOUT.toSeconds() + " s\n" + output());
+    }
+
+    private boolean waitForExit(Duration timeout) {
+        try {
+            return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    private static String testClassPath() {
+        String surefire = System.getProperty("surefire.test.class.path");
+        return surefire != null && !surefire.isBlank() ? surefire : System.getProperty("java.class.path");
+    }
+
+    private static Path logDirectory() throws IOException {
+        Path dir = Paths.get(System.getProperty("warren.it.logs", "target/warren-logs"));
+        Files.createDirectories(dir);
+        return dir;
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            socket.setReuseAddress(true);
+            return socket.getLocalPort();
+        }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+}

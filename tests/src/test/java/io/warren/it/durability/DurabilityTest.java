@@ -1,0 +1,155 @@
+package io.warren.it.durability;
+
+import com.rabbitmq.client.AMQP;
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.Connection;
+import com.rabbitmq.client.GetResponse;
+import io.warren.it.Amqp;
+import io.warren.it.BrokerUnderTest;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
+
+/**
+ * Restarts its own Warren process on the same data directory: durable topology and persistent,
+ * confirmed messages must survive both a graceful stop and kill -9; transient things must not.
+ * Skipped in external mode, where the suite cannot restart the broker.
+ */
+class DurabilityTest {
+    private static final AMQP.BasicProperties PERSISTENT = new AMQP.BasicProperties.Builder().deliveryMode(2).build();
+    private static final AMQP.BasicProperties TRANSIENT = new AMQP.BasicProperties.Builder().deliveryMode(1).build();
+
+    private static BrokerUnderTest broker;
+
+    @BeforeAll
+    static void startOwnBroker() {
+        assumeFalse(BrokerUnderTest.isExternalMode(), "durability tests restart the broker: Warren mode only");
+        broker = BrokerUnderTest.startWarren("durability", Map.of());
+    }
+
+    @AfterAll
+    static void stopOwnBroker() {
+        if (broker != null) {
+            broker.close();
+        }
+    }
+
+    private record Topology(String exchange, String durableQueue, String transientQueue) {}
+
+    private static Topology declareTopology(Channel channel) throws Exception {
+        Topology topology = new Topology(Amqp.unique("x.durable"), Amqp.unique("q.durable"), Amqp.unique("q.transient"));
+        channel.exchangeDeclare(topology.exchange(), "direct", true);
+        channel.queueDeclare(topology.durableQueue(), true, false, false, null);
+        channel.queueBind(topology.durableQueue(), topology.exchange(), "k");
+        channel.queueDeclare(topology.transientQueue(), false, false, false, null);
+        return topology;
+    }
+
+    private static List<String> publishMix(Channel channel, Topology topology, int count) throws Exception {
+        channel.confirmSelect();
+        List<String> persistent = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            String body = "p" + i;
+            channel.basicPublish(topology.exchange(), "k", PERSISTENT, body.getBytes(StandardCharsets.UTF_8));
+            persistent.add(body);
+            channel.basicPublish(topology.exchange(), "k", TRANSIENT, ("t" + i).getBytes(StandardCharsets.UTF_8));
+            channel.basicPublish("", topology.transientQueue(), PERSISTENT, ("gone" + i).getBytes(StandardCharsets.UTF_8));
+        }
+        channel.waitForConfirmsOrDie(30_000);
+        return persistent;
+    }
+
+    private static void assertSurvivors(Topology topology, List<String> persistent) throws Exception {
+        try (Connection connection = broker.newConnection()) {
+            Channel channel = connection.createChannel();
+            channel.exchangeDeclarePassive(topology.exchange());
+            assertEquals(persistent.size(), channel.queueDeclarePassive(topology.durableQueue()).getMessageCount(),
+                    "persistent messages survive, transient ones do not");
+            List<String> bodies = new ArrayList<>();
+            for (GetResponse r = channel.basicGet(topology.durableQueue(), true); r != null;
+                 r = channel.basicGet(topology.durableQueue(), true)) {
+                bodies.add(new String(r.getBody(), StandardCharsets.UTF_8));
+            }
+            assertEquals(persistent, bodies, "same messages, same order");
+
+            // the binding survived too
+            channel.confirmSelect();
+            channel.basicPublish(topology.exchange(), "k", PERSISTENT, "after".getBytes(StandardCharsets.UTF_8));
+            channel.waitForConfirmsOrDie(10_000);
+            assertEquals("after", new String(Amqp.awaitGet(channel, topology.durableQueue()).getBody(), StandardCharsets.UTF_8));
+
+            Amqp.assertChannelClosedBy(AMQP.NOT_FOUND, channel, () -> channel.queueDeclarePassive(topology.transientQueue()));
+        }
+    }
+
+    @Test
+    void durableTopologyAndPersistentMessagesSurviveAGracefulRestart() throws Exception {
+        Topology topology;
+        List<String> persistent;
+        try (Connection connection = broker.newConnection()) {
+            Channel channel = connection.createChannel();
+            topology = declareTopology(channel);
+            persistent = publishMix(channel, topology, 50);
+        }
+        broker.restart();
+        assertSurvivors(topology, persistent);
+    }
+
+    @Test
+    void confirmedPersistentMessagesSurviveKillNine() throws Exception {
+        Topology topology;
+        List<String> persistent;
+        Connection connection = broker.newConnection();
+        Channel channel = connection.createChannel();
+        topology = declareTopology(channel);
+        persistent = publishMix(channel, topology, 500);
+        broker.killAndRestart();
+        connection.abort(); // its broker died under it
+        assertSurvivors(topology, persistent);
+    }
+
+    @Test
+    void unackedPersistentMessagesComeBackRedeliveredAfterKillNine() throws Exception {
+        String queue = Amqp.unique("q.unacked");
+        Connection doomed = broker.newConnection();
+        Channel doomedChannel = doomed.createChannel();
+        doomedChannel.queueDeclare(queue, true, false, false, null);
+        doomedChannel.confirmSelect();
+        doomedChannel.basicPublish("", queue, PERSISTENT, "held".getBytes(StandardCharsets.UTF_8));
+        doomedChannel.waitForConfirmsOrDie(10_000);
+        GetResponse held = doomedChannel.basicGet(queue, false);
+        assertEquals("held", new String(held.getBody(), StandardCharsets.UTF_8));
+        broker.killAndRestart();
+        doomed.abort();
+        try (Connection connection = broker.newConnection()) {
+            Channel channel = connection.createChannel();
+            GetResponse back = Amqp.awaitGet(channel, queue);
+            assertEquals("held", new String(back.getBody(), StandardCharsets.UTF_8));
+            assertTrue(back.getEnvelope().isRedeliver(), "a message delivered before the crash is flagged redelivered");
+        }
+    }
+
+    @Test
+    void durableQueueDeletionIsDurableToo() throws Exception {
+        String queue = Amqp.unique("q.deleted");
+        try (Connection connection = broker.newConnection()) {
+            Channel channel = connection.createChannel();
+            channel.queueDeclare(queue, true, false, false, null);
+            channel.queueDelete(queue);
+        }
+        broker.restart();
+        try (Connection connection = broker.newConnection()) {
+            Channel channel = connection.createChannel();
+            Amqp.assertChannelClosedBy(AMQP.NOT_FOUND, channel, () -> channel.queueDeclarePassive(queue));
+        }
+    }
+}
