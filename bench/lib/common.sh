@@ -81,20 +81,33 @@ rss_kib() {
       "/proc/$1/status" 2>/dev/null
 }
 
-# Samples VmRSS of <pid> every 0.5 s into <file> (one "epoch-ms kib" line each) until stopped.
+# start_rss_sampler <file> <pid>...: samples VmRSS of each process every 0.5 s into <file>
+# ("epoch-ms pid kib" lines) until stopped. Several PIDs: the nodes of a cluster.
 start_rss_sampler() {
-  local pid="$1" file="$2"
+  local file="$1"; shift
+  local pids=("$@")
   : > "$file"
   (
     trap 'exit 0' TERM
-    while [ -r "/proc/$pid/status" ]; do
-      kib=$(awk '/^VmRSS:/ {print $2}' "/proc/$pid/status" 2>/dev/null) || break
-      [ -n "$kib" ] && echo "$(date +%s%3N) $kib" >> "$file"
+    while :; do
+      alive=0
+      for pid in "${pids[@]}"; do
+        kib=$(awk '/^VmRSS:/ {print $2}' "/proc/$pid/status" 2>/dev/null) || continue
+        [ -n "$kib" ] && { echo "$(date +%s%3N) $pid $kib" >> "$file"; alive=1; }
+      done
+      [ "$alive" -eq 1 ] || exit 0
       sleep 0.5
     done
   ) &
   SAMPLER_PID=$!
   CHILD_PIDS+=("$SAMPLER_PID")
+}
+
+# write_hwm <file> <pid>...: each process's kernel high-water mark, "pid kib" per line.
+write_hwm() {
+  local file="$1" pid; shift
+  : > "$file"
+  for pid in "$@"; do echo "$pid $(rss_kib "$pid")" >> "$file"; done
 }
 
 stop_rss_sampler() {
@@ -170,8 +183,10 @@ start_rabbitmq() {
 
 stop_rabbitmq() {
   if [ -n "${RABBIT_LAUNCH_PID:-}" ]; then
+    # The beam.smp PID, even when start gave up before learning it (it writes the pid file early).
+    local beam="${BROKER_PID:-$(tr -dc '0-9' < "$RABBIT_BASE/rabbitmq.pid" 2>/dev/null)}"
     rabbitmqctl_bench -q stop >/dev/null 2>&1
-    wait_gone "$RABBIT_LAUNCH_PID" 30 || { kill -9 "${BROKER_PID:-$RABBIT_LAUNCH_PID}" "$RABBIT_LAUNCH_PID" 2>/dev/null; }
+    wait_gone "$RABBIT_LAUNCH_PID" 30 || kill -9 ${beam:+"$beam"} "$RABBIT_LAUNCH_PID" 2>/dev/null
     wait "$RABBIT_LAUNCH_PID" 2>/dev/null
     forget_pid "${RABBIT_LAUNCH_PID:-}"
     RABBIT_LAUNCH_PID=""
@@ -243,24 +258,28 @@ start_warren() {
     fi
     sleep 0.2; waited=$((waited + 1))
   done
-  BROKER_PID=$(listener_pid "$WARREN_PORT")
-  [ -n "$BROKER_PID" ] || BROKER_PID="$WARREN_LAUNCH_PID"
+  WARREN_PID=$(listener_pid "$WARREN_PORT")
+  [ -n "$WARREN_PID" ] || WARREN_PID="$WARREN_LAUNCH_PID"
+  BROKER_PID="$WARREN_PID"
   log "Warren up on $WARREN_PORT (pid $BROKER_PID)"
 }
 
 stop_warren() {
   local pids=()
   [ -n "${WARREN_LAUNCH_PID:-}" ] && pids+=("$WARREN_LAUNCH_PID")
-  [ -n "${BROKER_PID:-}" ] && [ "${BROKER_PID}" != "${WARREN_LAUNCH_PID:-}" ] && pids+=("$BROKER_PID")
-  # A forked broker might still be listening even if we never learned its PID.
-  local l; l=$(listener_pid "$WARREN_PORT"); [ -n "$l" ] && pids+=("$l")
+  [ -n "${WARREN_PID:-}" ] && [ "$WARREN_PID" != "${WARREN_LAUNCH_PID:-}" ] && pids+=("$WARREN_PID")
+  # A broker forked by our launcher might be listening although we never learned its PID; only when
+  # we launched one, so that a process of someone else's on this port is never signalled.
+  if [ -n "${WARREN_LAUNCH_PID:-}" ]; then
+    local l; l=$(listener_pid "$WARREN_PORT"); [ -n "$l" ] && pids+=("$l")
+  fi
   [ ${#pids[@]} -eq 0 ] && return 0
   kill -TERM "${pids[@]}" 2>/dev/null
   local p
   for p in "${pids[@]}"; do wait_gone "$p" 30 || kill -9 "$p" 2>/dev/null; done
   [ -n "${WARREN_LAUNCH_PID:-}" ] && wait "$WARREN_LAUNCH_PID" 2>/dev/null
   forget_pid "${WARREN_LAUNCH_PID:-}"
-  WARREN_LAUNCH_PID=""
+  WARREN_LAUNCH_PID=""; WARREN_PID=""
 }
 
 # ---------------------------------------------------------------------------------------------- generic
@@ -298,6 +317,7 @@ cleanup_all() {
   stop_rss_sampler
   [ -n "${PERFTEST_PID:-}" ] && kill -TERM "$PERFTEST_PID" 2>/dev/null
   stop_warren
+  declare -F stop_warren_cluster >/dev/null && stop_warren_cluster
   stop_rabbitmq
   stop_epmd
   local p
@@ -325,5 +345,6 @@ rabbitmq=$rabbit
 erlang=$erl
 warren_commit=$commit
 perftest=$(perftest_version)
+loadavg=$(cut -d' ' -f1-3 /proc/loadavg)
 EOF
 }

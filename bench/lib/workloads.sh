@@ -24,7 +24,7 @@ workload_description() {
     fanout)      echo "1 producer -> topic exchange -> 10 queues, 10 consumers (manual ack, prefetch 200), 1 KB" ;;
     many-queues) echo "200 queues, 200 producers at ${BENCH_MANY_RATE:-10} msg/s each, 200 consumers, 1 KB" ;;
     backlog)     echo "publish ${BENCH_BACKLOG:-1000000} persistent 1 KB messages (confirms) with no consumer, then drain them" ;;
-    cluster)     echo "needs the cluster (deploy/local-cluster.sh)" ;;
+    cluster)     echo "Warren: ${BENCH_CLUSTER_NODES:-3}-node cluster (deploy/local-cluster.sh, PostgreSQL journal); RabbitMQ: its single node. 3 producers + 3 consumers spread over the nodes, one durable queue, persistent 1 KB, confirms (<=200 in flight), prefetch 200" ;;
   esac
 }
 
@@ -55,6 +55,9 @@ workload_args() {
     backlog/publish)
       printf '%s\n' -x 1 -y 0 -s 1024 -f persistent -c 200 -u bench-backlog -ad false \
           -C "$backlog" -z "$backlog_limit" ;;
+    cluster/main)
+      # The connection URIs (-H) are added by the caller: one per node.
+      printf '%s\n' -x 3 -y 3 -s 1024 -f persistent -c 200 -q 200 -u bench-cluster -z "$seconds" ;;
     backlog/drain)
       printf '%s\n' -x 0 -y 1 -q 200 -f persistent -u bench-backlog -ad false \
           -D "$backlog" -ew empty -z "$backlog_limit" ;;

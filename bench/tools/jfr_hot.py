@@ -45,13 +45,22 @@ def strip_pool_index(thread):
     return re.sub(r"-\d+$", "", thread)
 
 
+def package_of(frame):
+    # "org.h2.mvstore.Page.binarySearch(Object)" -> "org.h2.mvstore": where the time goes, coarsely.
+    qualified = frame.split("(", 1)[0]
+    parts = qualified.split(".")[:-2]   # drop class and method
+    return ".".join(parts[:3]) if parts else qualified
+
+
 def main(argv):
     top = int(argv[1]) if len(argv) > 1 else 25
     self_counts, warren_inclusive, threads = collections.Counter(), collections.Counter(), collections.Counter()
+    packages = collections.Counter()
     total = 0
     for thread, frames in parse(sys.stdin):
         total += 1
         self_counts[frames[0]] += 1
+        packages[package_of(frames[0])] += 1
         threads[strip_pool_index(thread)] += 1
         for frame in set(frames):
             if frame.startswith("io.warren."):
@@ -70,6 +79,7 @@ def main(argv):
     table(f"Top {top} methods by self time (top of stack)", self_counts)
     if warren_inclusive:
         table(f"Top {top} io.warren methods by inclusive time (anywhere on the stack)", warren_inclusive)
+    table(f"Top {top} packages by self time", packages, "package")
     table("Busiest threads (pool indices merged)", threads, "thread")
     return 0
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 BROKER_LABEL = {"warren": "Warren", "rabbitmq": "RabbitMQ"}
 BROKER_COLOUR = {"warren": "#d9822b", "rabbitmq": "#5b7fa6"}
-WORKLOAD_ORDER = ["transient", "persistent", "fanout", "many-queues", "backlog"]
+WORKLOAD_ORDER = ["transient", "persistent", "fanout", "many-queues", "backlog", "cluster"]
 
 
 @dataclass
@@ -135,20 +135,37 @@ def median(values):
 
 
 def peak_rss(run_dir):
-    peaks = []
-    hwm = read_text(os.path.join(run_dir, "hwm.kib"))
-    if hwm.isdigit():
-        peaks.append(int(hwm))
+    """Peak resident memory of the broker: per process the larger of VmHWM and the sampled VmRSS,
+    summed over processes (the nodes of a cluster; a single broker is one process)."""
+    per_pid = {}
+
+    def note(pid, kib):
+        per_pid[pid] = max(per_pid.get(pid, 0), kib)
+
+    for line in read_text(os.path.join(run_dir, "hwm.kib")).splitlines():
+        parts = line.split()
+        if len(parts) == 1 and parts[0].isdigit():          # older single-process format: "kib"
+            note("broker", int(parts[0]))
+        elif len(parts) == 2 and parts[1].isdigit():         # "pid kib"
+            note(parts[0], int(parts[1]))
     for line in read_text(os.path.join(run_dir, "rss.samples")).splitlines():
         parts = line.split()
-        if len(parts) == 2 and parts[1].isdigit():
-            peaks.append(int(parts[1]))
-    return max(peaks) if peaks else None
+        if len(parts) == 2 and parts[1].isdigit():           # older: "epoch kib"
+            note("broker", int(parts[1]))
+        elif len(parts) == 3 and parts[2].isdigit():         # "epoch pid kib"
+            note(parts[1], int(parts[2]))
+    if "broker" in per_pid and len(per_pid) > 1:
+        # mixed formats cannot happen within one run; keep the single-process reading if they do
+        return per_pid["broker"]
+    return sum(per_pid.values()) if per_pid else None
 
 
 def load_run(run_dir, workload, broker, rnd, warmup):
     status = read_text(os.path.join(run_dir, "status"), "failed: no status (interrupted?)")
     run = Run(workload, broker, rnd, status, peak_rss_kib=peak_rss(run_dir))
+    load = num(read_text(os.path.join(run_dir, "loadavg")))
+    if load is not None:
+        run.extra["loadavg_1m_at_end"] = load
     if workload == "backlog":
         pub = summary(os.path.join(run_dir, "publish.out"))
         drain = summary(os.path.join(run_dir, "drain.out"))
@@ -307,7 +324,8 @@ def write_markdown(path, machine, rows, workloads, brokers, chart_name):
     lines.append("|---|---|")
     for key, label in [("cpus", "CPUs (nproc)"), ("cpu", "CPU"), ("memory", "memory"), ("kernel", "kernel"),
                        ("jdk", "JDK"), ("rabbitmq", "RabbitMQ (Debian package)"), ("erlang", "Erlang/OTP"),
-                       ("warren_commit", "Warren commit"), ("perftest", "PerfTest"), ("rounds", "rounds"),
+                       ("warren_commit", "Warren commit"), ("perftest", "PerfTest"),
+                       ("loadavg", "load average when the run started"), ("rounds", "rounds"),
                        ("seconds", "seconds per run"), ("warmup", "warm-up excluded (s)"),
                        ("backlog", "backlog messages")]:
         if key in machine:

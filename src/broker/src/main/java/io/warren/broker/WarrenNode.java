@@ -68,7 +68,8 @@ public final class WarrenNode {
             TopologyClient topology = new TopologyClient(system, tables);
             ConnectionRegistry connections = new ConnectionRegistry();
             BrokerContext broker = new BrokerContext(BrokerSettings.from(warren, nodeName), new UserDirectory(warren),
-                    new QueueClient(system), topology, connections);
+                    new QueueClient(system), topology, connections,
+                    new MemoryAlarm(warren.getDouble("memory-high-watermark")));
 
             ActorRef<Topic.Command<VersionedChange>> topic =
                     system.systemActorOf(Topic.create(VersionedChange.class, "warren-topology"), "topology-topic", Props.empty());
@@ -76,8 +77,10 @@ public final class WarrenNode {
             sharding.init(Entity.of(QueueEntity.TYPE_KEY, ctx -> QueueEntity.create(broker, ctx.getEntityId()))
                     .withStopMessage(QueueCommand.Stop.INSTANCE));
             sharding.init(Entity.of(TopologyEntity.TYPE_KEY, ctx -> TopologyEntity.create(ctx.getEntityId(), topic)));
+            java.util.concurrent.CompletableFuture<Void> routingLoaded = new java.util.concurrent.CompletableFuture<>();
             topology.attachReplica(system.systemActorOf(
-                    RoutingReplica.create(tables, broker.users().vhosts(), topic), "routing-replica", Props.empty()));
+                    RoutingReplica.create(tables, broker.users().vhosts(), topic, routingLoaded), "routing-replica", Props.empty()));
+            routingLoaded.get(120, TimeUnit.SECONDS);
 
             Tcp.ServerBinding binding = AmqpListener.bind(system, broker, host, port).toCompletableFuture().get(30, TimeUnit.SECONDS);
             return new WarrenNode(system, binding, connections);
@@ -94,7 +97,7 @@ public final class WarrenNode {
             // H2 wants an absolute path; the data directory may be given relative to where the node starts.
             java.nio.file.Path dir = java.nio.file.Paths.get(config.getString("warren.data-dir")).toAbsolutePath().normalize();
             return ConfigFactory.parseMap(Map.of("pekko-persistence-jdbc.shared-databases.warren.db.url",
-                    "jdbc:h2:file:" + dir.resolve("journal").resolve("warren") + ";DB_CLOSE_ON_EXIT=FALSE"));
+                    "jdbc:h2:file:" + dir.resolve("journal").resolve("warren") + ";DB_CLOSE_ON_EXIT=FALSE;WRITE_DELAY=0"));
         }
         Config pg = config.getConfig("warren.persistence.postgres");
         return ConfigFactory.parseMap(Map.of(

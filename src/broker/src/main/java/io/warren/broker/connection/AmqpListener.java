@@ -28,14 +28,16 @@ public final class AmqpListener {
 
     public static CompletionStage<Tcp.ServerBinding> bind(ActorSystem<?> system, BrokerContext broker, String host, int port) {
         AtomicLong counter = new AtomicLong();
+        // Message ids derive from connection ids and must not repeat after a restart (queues drop duplicates).
+        String incarnation = Long.toString(System.currentTimeMillis(), 36);
         return Tcp.get(system).bind(host, port)
-                .to(Sink.foreach(connection -> accept(system, broker, connection, counter.incrementAndGet())))
+                .to(Sink.foreach(connection -> accept(system, broker, connection, incarnation, counter.incrementAndGet())))
                 .run(system);
     }
 
-    private static void accept(ActorSystem<?> system, BrokerContext broker, Tcp.IncomingConnection connection, long n) {
+    private static void accept(ActorSystem<?> system, BrokerContext broker, Tcp.IncomingConnection connection, String incarnation, long n) {
         String remote = connection.remoteAddress().getHostString() + ":" + connection.remoteAddress().getPort();
-        String id = broker.settings().nodeName() + "#" + n;
+        String id = broker.settings().nodeName() + "#" + incarnation + "." + n;
         ActorRef<ConnectionProtocol> actor = system.systemActorOf(ConnectionActor.create(broker, id, remote), "amqp-connection-" + n, Props.empty());
 
         Sink<ByteString, ?> in = ActorSink.<ByteString, ConnectionProtocol, StreamAck>actorRefWithBackpressure(actor,

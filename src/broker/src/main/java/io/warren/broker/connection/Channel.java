@@ -88,7 +88,6 @@ final class Channel {
 
     private final Map<String, PublishBatch> publishBatches = new HashMap<>();
     private final Map<String, SettleBatch> settleBatches = new HashMap<>();
-    private long publishCounter;
 
     private boolean confirmMode;
     private long nextPublishSeq = 1;
@@ -103,6 +102,10 @@ final class Channel {
     private final LinkedHashMap<Long, Unacked> unacked = new LinkedHashMap<>();
     private final Set<String> queuesTouched = new HashSet<>();
     private int prefetchCount;
+    /** basic.qos global=true: unacked deliveries allowed on the whole channel (0 = no limit). */
+    private int globalPrefetch;
+    /** Deliveries the queues sent beyond the channel-wide limit, released as acks come in. */
+    private final ArrayDeque<Object[]> held = new ArrayDeque<>();
     private String lastQueue;
 
     Channel(ConnectionActor conn, int number) {
@@ -188,6 +191,7 @@ final class Channel {
     }
 
     private void completePublish(ByteString bytes) {
+        conn.markPublisher();
         BasicPublish p = publishing;
         BasicProperties props = publishingProperties;
         publishing = null;
@@ -260,8 +264,10 @@ final class Channel {
         } else if (method instanceof QueueDelete d) {
             queueDelete(d);
         } else if (method instanceof BasicQos q) {
-            prefetchCount = q.prefetchCount();
+            if (q.global()) globalPrefetch = q.prefetchCount();
+            else prefetchCount = q.prefetchCount();
             conn.sendMethod(number, new BasicQosOk());
+            releaseHeld();
         } else if (method instanceof BasicConsume c) {
             basicConsume(c);
         } else if (method instanceof BasicCancel c) {
@@ -348,7 +354,10 @@ final class Channel {
             if (!d.noWait()) conn.sendMethod(number, new ExchangeDeclareOk());
             return;
         }
-        ExchangeType type = ExchangeType.parse(d.type()).orElseThrow(() -> ExchangeType.invalidType(d.type()));
+        ExchangeType type = ExchangeType.parse(d.type()).orElseThrow(() -> {
+            AmqpException e = ExchangeType.unknownType(d.type());
+            return new AmqpException(e.replyCode(), e.replyText(), d.classId(), d.methodId(), true);
+        });
         ExchangeDefinition.validateArguments(args(d.arguments()), name, vhost());
         ExchangeDefinition def = new ExchangeDefinition(name, type, d.durable(), d.autoDelete(), d.internal(), args(d.arguments()));
         var existing = table().exchange(name);
@@ -476,7 +485,7 @@ final class Channel {
             if (seq != 0) conn.sendMethod(number, new BasicAck(seq, false));
             return;
         }
-        Message m = new Message(channelId + "/" + (++publishCounter), exchangeName, p.routingKey(), stored, bytes);
+        Message m = new Message(conn.nextMessageId(), exchangeName, p.routingKey(), stored, bytes);
         if (seq != 0) unconfirmed.put(seq, new int[] {queues.size()});
         for (String q : queues) publishBatches.computeIfAbsent(q, k -> new PublishBatch()).add(m, seq);
     }
@@ -536,8 +545,32 @@ final class Channel {
                 settleBatches.computeIfAbsent(d.queue(), k -> new SettleBatch()).requeued.add(qd.deliveryId());
                 continue;
             }
+            if (!consumer.noAck() && globalPrefetch > 0 && (unacked.size() >= globalPrefetch || !held.isEmpty())) {
+                held.add(new Object[] {d.queue(), qd});
+                continue;
+            }
+            send(d.queue(), qd, consumer);
+        }
+    }
+
+    private void releaseHeld() {
+        while (!held.isEmpty() && (globalPrefetch == 0 || unacked.size() < globalPrefetch)) {
+            Object[] h = held.poll();
+            String queue = (String) h[0];
+            QueueDelivery qd = (QueueDelivery) h[1];
+            ConsumerInfo consumer = consumers.get(qd.consumerTag());
+            if (consumer == null) {
+                settleBatches.computeIfAbsent(queue, k -> new SettleBatch()).requeued.add(qd.deliveryId());
+            } else {
+                send(queue, qd, consumer);
+            }
+        }
+    }
+
+    private void send(String queue, QueueDelivery qd, ConsumerInfo consumer) {
+        {
             long tag = nextDeliveryTag++;
-            if (!consumer.noAck()) unacked.put(tag, new Unacked(d.queue(), qd.deliveryId()));
+            if (!consumer.noAck()) unacked.put(tag, new Unacked(queue, qd.deliveryId()));
             Message msg = qd.message();
             conn.write(FrameEncoder.content(number,
                     new BasicDeliver(qd.consumerTag(), tag, qd.redelivered(), msg.exchange(), msg.routingKey()),
@@ -590,7 +623,13 @@ final class Channel {
             if (!c.noWait()) conn.sendMethod(number, new BasicConsumeOk(tag));
         };
         conn.broker().queues().tell(vhost(), queue, new QueueCommand.Consume(channelId, conn.self(), number, tag,
-                c.noAck(), prefetchCount, c.exclusive(), priority, conn.connectionId()));
+                c.noAck(), queuePrefetch(), c.exclusive(), priority, conn.connectionId()));
+    }
+
+    /** What the queue may have outstanding for a new consumer: its own limit, capped by the channel's. */
+    private int queuePrefetch() {
+        if (globalPrefetch == 0) return prefetchCount;
+        return prefetchCount == 0 ? globalPrefetch : Math.min(prefetchCount, globalPrefetch);
     }
 
     private static int consumerPriority(Map<String, Object> args) {
@@ -649,6 +688,7 @@ final class Channel {
         };
         if (txMode) txActions.add(apply);
         else apply.run();
+        releaseHeld();
     }
 
     private static AmqpException unknownTag(long tag) {
@@ -658,6 +698,7 @@ final class Channel {
     private void recover() {
         for (String q : queuesTouched) conn.broker().queues().tell(vhost(), q, new QueueCommand.Recover(channelId));
         unacked.clear();
+        held.clear();
     }
 
     /** The channel is closing (or its connection is): queues drop its consumers and requeue what it held. */
@@ -670,6 +711,7 @@ final class Channel {
         queuesTouched.clear();
         consumers.clear();
         unacked.clear();
+        held.clear();
         unconfirmed.clear();
         txActions.clear();
     }

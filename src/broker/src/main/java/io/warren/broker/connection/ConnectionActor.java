@@ -69,6 +69,8 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionProtocol> 
     private long lastReadNanos = System.nanoTime();
     private boolean wroteSinceTick;
     private boolean authFailureClose;
+    private boolean publisher;
+    private boolean blocked;
     private Map<String, Object> clientProperties = Map.of();
 
     public static Behavior<ConnectionProtocol> create(BrokerContext broker, String connectionId, String remoteAddress) {
@@ -125,6 +127,11 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionProtocol> 
         for (Channel ch : channels.values()) ch.endOfInput();
         flush();
         if (state == State.CLOSED) return this;
+        if (publisher && broker.memoryAlarm().raised()) {
+            block();
+            inboundAckOwed = true;
+            return this;
+        }
         // Read on only once our writes drain: this is what pushes back on a client that does not read.
         if (pending.length() + (outboundBusy ? OUTBOUND_HIGH_WATER / 2 : 0) < OUTBOUND_HIGH_WATER) {
             m.ackTo().tell(StreamAck.INSTANCE);
@@ -327,6 +334,7 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionProtocol> 
                 }
                 wroteSinceTick = false;
             }
+            case ALARM_CHECK -> maybeUnblock();
             case CLOSE_TIMEOUT -> {
                 if (state == State.CLOSED) {
                     if (out != null && !outboundCompleted) out.tell(new Outbound.Complete());
@@ -402,7 +410,32 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionProtocol> 
         maybeResumeReading();
     }
 
+    /** The memory alarm is up: stop reading from this publisher until it clears. */
+    private void block() {
+        if (blocked) return;
+        blocked = true;
+        if (clientCapability("connection.blocked")) {
+            sendMethod(0, new ConnectionBlocked("low on memory"));
+            flush();
+        }
+        timers.startTimerWithFixedDelay(Tick.ALARM_CHECK, Duration.ofMillis(200));
+    }
+
+    private void maybeUnblock() {
+        if (!blocked || broker.memoryAlarm().raised()) return;
+        blocked = false;
+        timers.cancel(Tick.ALARM_CHECK);
+        if (clientCapability("connection.blocked")) sendMethod(0, new ConnectionUnblocked());
+        flush();
+    }
+
+    /** A channel published: this connection is subject to the memory alarm. */
+    void markPublisher() {
+        publisher = true;
+    }
+
     private void maybeResumeReading() {
+        if (blocked) return;
         if (inboundAckOwed && pending.length() < OUTBOUND_HIGH_WATER / 2 && inboundAckTo != null) {
             inboundAckOwed = false;
             inboundAckTo.tell(StreamAck.INSTANCE);
@@ -456,6 +489,11 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionProtocol> 
     UserDirectory.User user() { return user; }
     String connectionId() { return connectionId; }
     String channelId(int number) { return connectionId + "/" + number; }
+
+    private long messageCounter;
+
+    /** A publish id unique in the cluster: node incarnation, connection and a per-connection sequence. */
+    String nextMessageId() { return connectionId + "/" + (++messageCounter); }
     int frameMax() { return frameMax; }
     boolean clientCapability(String name) { return capability(clientProperties, name); }
 

@@ -30,13 +30,13 @@ public sealed interface ConnectionProtocol {
         record Complete() implements Outbound {}
     }
 
-    enum Tick implements ConnectionProtocol { HEARTBEAT, HANDSHAKE_TIMEOUT, CLOSE_TIMEOUT }
+    enum Tick implements ConnectionProtocol { HEARTBEAT, HANDSHAKE_TIMEOUT, CLOSE_TIMEOUT, ALARM_CHECK }
 
     /** A continuation of work a channel started asynchronously (an ask to a queue or the topology). */
     record Resume(int channel, long generation, Runnable work) implements ConnectionProtocol {}
 
     /** Messages from queues to one of this connection's channels. */
-    sealed interface ToChannel extends ConnectionProtocol {
+    sealed interface ToChannel extends ConnectionProtocol, io.warren.broker.serialization.WarrenSerializable {
         int channel();
     }
 

@@ -13,7 +13,7 @@ final class ServerProperties {
         capabilities.put("exchange_exchange_bindings", true);
         capabilities.put("basic.nack", true);
         capabilities.put("consumer_cancel_notify", true);
-        capabilities.put("connection.blocked", false);
+        capabilities.put("connection.blocked", true);
         capabilities.put("consumer_priorities", true);
         capabilities.put("authentication_failure_close", true);
         capabilities.put("per_consumer_qos", true);

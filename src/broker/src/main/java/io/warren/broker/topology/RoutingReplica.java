@@ -44,17 +44,30 @@ public final class RoutingReplica extends AbstractBehavior<RoutingReplica.Comman
     private final ClusterSharding sharding;
     private final ActorRef<TopologySnapshot> snapshotAdapter;
 
-    public static Behavior<Command> create(ConcurrentHashMap<String, RoutingTable> tables, Iterable<String> vhosts,
-                                           ActorRef<Topic.Command<VersionedChange>> topic) {
+    /**
+     * @param loaded completes once every vhost's table has come from its topology entity: a node must not accept
+     *               clients before, or a restarted node would answer "no exchange" for durable exchanges.
+     */
+    public static Behavior<Command> create(ConcurrentHashMap<String, RoutingTable> tables, java.util.Set<String> vhosts,
+                                           ActorRef<Topic.Command<VersionedChange>> topic,
+                                           java.util.concurrent.CompletableFuture<Void> loaded) {
         return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
             timers.startTimerWithFixedDelay(Resync.INSTANCE, Duration.ofSeconds(30));
-            return new RoutingReplica(ctx, tables, vhosts, topic);
+            timers.startTimerWithFixedDelay(RetryInitial.INSTANCE, Duration.ofSeconds(2));
+            return new RoutingReplica(ctx, tables, vhosts, topic, loaded);
         }));
     }
 
-    private RoutingReplica(ActorContext<Command> ctx, ConcurrentHashMap<String, RoutingTable> tables, Iterable<String> vhosts,
-                           ActorRef<Topic.Command<VersionedChange>> topic) {
+    enum RetryInitial implements Command { INSTANCE }
+
+    private final java.util.Set<String> vhosts;
+    private final java.util.concurrent.CompletableFuture<Void> loaded;
+
+    private RoutingReplica(ActorContext<Command> ctx, ConcurrentHashMap<String, RoutingTable> tables, java.util.Set<String> vhosts,
+                           ActorRef<Topic.Command<VersionedChange>> topic, java.util.concurrent.CompletableFuture<Void> loaded) {
         super(ctx);
+        this.vhosts = vhosts;
+        this.loaded = loaded;
         this.tables = tables;
         this.sharding = ClusterSharding.get(ctx.getSystem());
         this.snapshotAdapter = ctx.messageAdapter(TopologySnapshot.class, Snapshot::new);
@@ -78,6 +91,11 @@ public final class RoutingReplica extends AbstractBehavior<RoutingReplica.Comman
                 .onMessage(Snapshot.class, this::onSnapshot)
                 .onMessage(AwaitVersion.class, this::onAwait)
                 .onMessage(Resync.class, r -> { positions.keySet().forEach(this::requestSnapshot); return this; })
+                .onMessage(RetryInitial.class, r -> {
+                    // Sharding may drop the first requests while the cluster forms: ask again until loaded.
+                    for (String v : vhosts) if (!positions.containsKey(v)) requestSnapshot(v);
+                    return this;
+                })
                 .build();
     }
 
@@ -103,6 +121,7 @@ public final class RoutingReplica extends AbstractBehavior<RoutingReplica.Comman
         queues.put(s.vhost(), q);
         positions.put(s.vhost(), new Position(s.epoch(), s.version()));
         wakeWaiters(s.vhost());
+        if (!loaded.isDone() && positions.keySet().containsAll(vhosts)) loaded.complete(null);
         return this;
     }
 
