@@ -11,6 +11,7 @@ set -u -o pipefail
 
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 source "$BENCH_DIR/lib/workloads.sh"
+source "$BENCH_DIR/lib/cluster.sh"
 
 ROUNDS="${ROUNDS:-3}"
 export BENCH_SECONDS="${BENCH_SECONDS:-30}"
@@ -84,23 +85,29 @@ run_one() {
     return
   fi
   log "round $round/$ROUNDS  $workload  $broker"
-  if ! start_broker "$broker"; then
+  local start=start_broker
+  [ "$workload/$broker" = cluster/warren ] && start=start_warren_cluster
+  BROKER_PIDS=()
+  if ! $start "$broker"; then
     start_failures[$broker]=$((start_failures[$broker] + 1))
     echo "failed: broker did not start" > "$dir/status"
     [ -f "$WORK_DIR/warren.out" ] && [ "$broker" = warren ] && cp "$WORK_DIR/warren.out" "$dir/broker.out"
-    stop_broker "$broker"
+    stop_broker "$broker"; stop_warren_cluster
     return
   fi
   start_failures[$broker]=0
-  echo "$BROKER_PID" > "$dir/broker.pid"
-  start_rss_sampler "$BROKER_PID" "$dir/rss.samples"
+  [ ${#BROKER_PIDS[@]} -gt 0 ] || BROKER_PIDS=("$BROKER_PID")
+  echo "${BROKER_PIDS[*]}" > "$dir/broker.pid"
+  start_rss_sampler "$dir/rss.samples" "${BROKER_PIDS[@]}"
+  local uri_args=(-h "$(broker_uri "$broker")")
+  [ "$workload/$broker" = cluster/warren ] && uri_args=(-H "$(cluster_uris)")
 
   local status="ok" phase args rc reason
   for phase in $(workload_phases "$workload"); do
     mapfile -t args < <(workload_args "$workload" "$phase")
     date +%s%3N > "$dir/$phase.start"
     perftest "$(workload_phase_limit "$workload")" "$dir/$phase" \
-        -h "$(broker_uri "$broker")" -sst 30 -st 5 "${args[@]}"
+        "${uri_args[@]}" -sst 30 -st 5 "${args[@]}"
     rc=$?
     date +%s%3N > "$dir/$phase.end"
     if [ "$rc" -ne 0 ]; then
@@ -109,28 +116,25 @@ run_one() {
       fi
       break
     fi
-    if ! kill -0 "$BROKER_PID" 2>/dev/null; then status="failed: broker died during $phase"; break; fi
+    local pid died=""
+    for pid in "${BROKER_PIDS[@]}"; do kill -0 "$pid" 2>/dev/null || died="$died $pid"; done
+    if [ -n "$died" ]; then status="failed: broker process(es)$died died during $phase"; break; fi
     reason=$(phase_problem "$workload" "$dir/$phase")
     if [ -n "$reason" ]; then status="failed: $phase: $reason"; break; fi
   done
 
-  rss_kib "$BROKER_PID" > "$dir/hwm.kib"
+  write_hwm "$dir/hwm.kib" "${BROKER_PIDS[@]}"
+  cut -d' ' -f1 /proc/loadavg > "$dir/loadavg"   # 1-min load at the end: was the machine busy with others?
   stop_rss_sampler
-  stop_broker "$broker"
+  if [ "$workload/$broker" = cluster/warren ]; then stop_warren_cluster; else stop_broker "$broker"; fi
   echo "$status" > "$dir/status"
   log "  -> $status"
 }
 
 for round in $(seq 1 "$ROUNDS"); do
   for workload in "${workloads[@]}"; do
-    if [ "$workload" = cluster ]; then
-      if [ "$round" -eq 1 ]; then
-        if [ -x "$REPO_DIR/deploy/local-cluster.sh" ]; then
-          log "cluster: deploy/local-cluster.sh exists but the cluster workload is not wired yet, skipped"
-        else
-          log "cluster: needs the cluster, skipped"
-        fi
-      fi
+    if [ "$workload" = cluster ] && ! cluster_available; then
+      [ "$round" -eq 1 ] && log "cluster: needs the cluster (deploy/local-cluster.sh), skipped"
       continue
     fi
     for broker in $BROKERS; do run_one "$workload" "$broker" "$round"; done

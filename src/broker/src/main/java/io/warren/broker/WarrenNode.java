@@ -38,6 +38,13 @@ public final class WarrenNode {
     private final Tcp.ServerBinding binding;
     private final ConnectionRegistry connections;
 
+    private BrokerContext broker;
+
+    /** The node's shared services (queues, topology, connections, local queue figures), for the management API. */
+    public BrokerContext broker() {
+        return broker;
+    }
+
     private WarrenNode(ActorSystem<Void> system, Tcp.ServerBinding binding, ConnectionRegistry connections) {
         this.system = system;
         this.binding = binding;
@@ -69,12 +76,12 @@ public final class WarrenNode {
             ConnectionRegistry connections = new ConnectionRegistry();
             BrokerContext broker = new BrokerContext(BrokerSettings.from(warren, nodeName), new UserDirectory(warren),
                     new QueueClient(system), topology, connections,
-                    new MemoryAlarm(warren.getDouble("memory-high-watermark")));
+                    new MemoryAlarm(warren.getDouble("memory-high-watermark")), new io.warren.broker.queue.LocalQueues());
 
             ActorRef<Topic.Command<VersionedChange>> topic =
                     system.systemActorOf(Topic.create(VersionedChange.class, "warren-topology"), "topology-topic", Props.empty());
             ClusterSharding sharding = ClusterSharding.get(system);
-            sharding.init(Entity.of(QueueEntity.TYPE_KEY, ctx -> QueueEntity.create(broker, ctx.getEntityId()))
+            sharding.init(Entity.of(QueueEntity.TYPE_KEY, ctx -> QueueEntity.create(broker, ctx))
                     .withStopMessage(QueueCommand.Stop.INSTANCE));
             sharding.init(Entity.of(TopologyEntity.TYPE_KEY, ctx -> TopologyEntity.create(ctx.getEntityId(), topic)));
             java.util.concurrent.CompletableFuture<Void> routingLoaded = new java.util.concurrent.CompletableFuture<>();
@@ -83,7 +90,9 @@ public final class WarrenNode {
             routingLoaded.get(120, TimeUnit.SECONDS);
 
             Tcp.ServerBinding binding = AmqpListener.bind(system, broker, host, port).toCompletableFuture().get(30, TimeUnit.SECONDS);
-            return new WarrenNode(system, binding, connections);
+            WarrenNode node = new WarrenNode(system, binding, connections);
+            node.broker = broker;
+            return node;
         } catch (Exception e) {
             system.terminate();
             throw new IllegalStateException("Warren failed to start: " + e.getMessage(), e);

@@ -58,9 +58,11 @@ public final class ConfigLoader {
     }
 
     private static Config parseFile(Path file) {
-        if (!Files.isRegularFile(file)) {
-            throw new InvalidConfigException(List.of(new ConfigProblem("--config",
-                    file + ": no such file")));
+        String unusable = !Files.exists(file) ? "no such file"
+                : Files.isDirectory(file) ? "is a directory"
+                : !Files.isReadable(file) ? "cannot be read" : null;
+        if (unusable != null) {
+            throw new InvalidConfigException(List.of(new ConfigProblem("--config", file + ": " + unusable)));
         }
         try {
             return ConfigFactory.parseFile(file.toFile(), ConfigParseOptions.defaults().setAllowMissing(false));

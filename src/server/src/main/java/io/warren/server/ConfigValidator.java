@@ -32,7 +32,7 @@ final class ConfigValidator {
     static final String PORT_RANGE = "(1-65535, or 0 for any free port)";
     private static final Set<String> USER_KEYS = Set.of("name", "password", "vhosts", "tags");
     private static final Pattern SEED_NODE = Pattern.compile(
-            "pekko://[A-Za-z0-9][A-Za-z0-9_-]*@(\\[[0-9A-Fa-f:.]+\\]|[^\\s:@/\\[\\]]+):([0-9]{1,5})");
+            "pekko://warren@(\\[[0-9A-Fa-f:.]+\\]|[^\\s:@/\\[\\]]+):([0-9]{1,5})");
     private static final Pattern PLAIN_TOKEN = Pattern.compile("[A-Za-z0-9._:/+-]+");
     private static final ConfigRenderOptions CONCISE = ConfigRenderOptions.concise();
 
@@ -41,6 +41,11 @@ final class ConfigValidator {
     private final List<ConfigProblem> problems = new ArrayList<>();
     private Config normalized;
     private final Set<String> nonObjectSections = new HashSet<>();
+    /** Keys a specific check has looked at; the rest get a type check against their default. */
+    private final Set<String> checked = new HashSet<>();
+    private static final Pattern DURATION = Pattern.compile(
+            "\\s*[0-9]+(\\.[0-9]+)?\\s*(ns|nanos?|nanoseconds?|us|micros?|microseconds?|ms|millis?|milliseconds?|"
+                    + "s|seconds?|m|minutes?|h|hours?|d|days?)\\s*");
 
     ConfigValidator(Config config, Config reference) {
         this.config = config;
@@ -73,6 +78,7 @@ final class ConfigValidator {
 
         List<String> vhosts = vhosts();
         users(vhosts);
+        memoryHighWatermark();
 
         boolean managementEnabled = bool("warren.management.enabled").orElse(false);
         String managementHost = host("warren.management.host");
@@ -80,6 +86,7 @@ final class ConfigValidator {
 
         ServerConfig.Backend backend = backend();
         postgres(backend);
+        intInRange("warren.persistence.snapshot-every", 1, Integer.MAX_VALUE, "must be at least 1");
 
         seedNodes();
         intInRange("warren.cluster.min-nr-of-members", 1, Integer.MAX_VALUE, "must be at least 1");
@@ -93,11 +100,59 @@ final class ConfigValidator {
         }
         listeners.put("warren.cluster.remote-port", new Listener(remoteHost, remotePort));
         portClashes(listeners);
+        keysWithoutOwnCheck();
 
         if (!problems.isEmpty()) {
             throw new InvalidConfigException(problems);
         }
         return new ServerConfig(nodeName, dataDir, amqpHost, amqpPort, backend, normalized);
+    }
+
+    /**
+     * A key the broker added to reference.conf that no check here knows yet still gets its type checked
+     * against its default, so that a wrong type fails at startup with the key's name and not deep in the broker.
+     */
+    private void keysWithoutOwnCheck() {
+        if (!reference.hasPath("warren")) {
+            return;
+        }
+        Config defaults = reference.getConfig("warren");
+        for (var entry : defaults.entrySet()) {
+            String key = "warren." + entry.getKey();
+            if (checked.contains(key) || key.startsWith("warren.internal.") || key.equals("warren.users")
+                    || !present(key)) {
+                continue;
+            }
+            ConfigValue def = entry.getValue();
+            try {
+                switch (def.valueType()) {
+                    case NUMBER -> config.getDouble(key);
+                    case BOOLEAN -> config.getBoolean(key);
+                    case LIST -> config.getList(key);
+                    case STRING -> {
+                        if (DURATION.matcher((String) def.unwrapped()).matches()) {
+                            config.getDuration(key);
+                        } else {
+                            readStringOrThrow(key);
+                        }
+                    }
+                    default -> { }
+                }
+            } catch (ConfigException e) {
+                String expected = def.valueType() == ConfigValueType.STRING
+                        && DURATION.matcher((String) def.unwrapped()).matches()
+                        ? "a duration (e.g. 60s, 500ms)" : "a " + def.valueType().name().toLowerCase(java.util.Locale.ROOT)
+                        + " like the default " + def.render(CONCISE);
+                problem(key, render(key) + " is not " + expected);
+            }
+        }
+    }
+
+    private void readStringOrThrow(String key) {
+        ConfigValue value = config.getValue(key);
+        if (value.valueType() == ConfigValueType.OBJECT || value.valueType() == ConfigValueType.LIST) {
+            throw new ConfigException.WrongType(value.origin(), key, "string", value.valueType().name());
+        }
     }
 
     // ---- keys ------------------------------------------------------------------------------------------
@@ -253,7 +308,7 @@ final class ConfigValidator {
         normalized = normalized.withValue(key, ConfigValueFactory.fromIterable(complete));
     }
 
-    /** One user entry with vhosts and tags defaulted to empty, or null when it is malformed. */
+    /** One user entry with vhosts (all) and tags (none) filled in, or null when it is malformed. */
     private Map<String, Object> user(String at, Config entry, ConfigObject object, List<String> vhosts) {
         int before = problems.size();
         for (String k : object.keySet()) {
@@ -271,7 +326,9 @@ final class ConfigValidator {
         if (password != null && password.isEmpty()) {
             problem(at + ".password", "must not be empty (RabbitMQ refuses blank passwords too)");
         }
-        List<String> userVhosts = entryStringList(at, entry, "vhosts");
+        // no vhosts key: every configured vhost, as the broker reads it
+        List<String> userVhosts = entry.hasPath("vhosts") || vhosts == null
+                ? entryStringList(at, entry, "vhosts") : vhosts;
         for (String v : userVhosts) {
             if (vhosts != null && !vhosts.contains(v)) {
                 problem(at + ".vhosts", quoted(v) + " is not in warren.vhosts " + vhosts);
@@ -320,6 +377,23 @@ final class ConfigValidator {
         }
     }
 
+    private void memoryHighWatermark() {
+        String key = "warren.memory-high-watermark";
+        if (!present(key)) {
+            return;
+        }
+        try {
+            double fraction = config.getDouble(key);
+            if (!(fraction > 0 && fraction <= 1)) {
+                problem(key, render(key) + " is not a fraction of the heap (above 0, at most 1)");
+            } else {
+                normalize(key, fraction);
+            }
+        } catch (ConfigException e) {
+            problem(key, render(key) + " is not a number (a fraction of the heap, e.g. 0.8)");
+        }
+    }
+
     private ServerConfig.Backend backend() {
         String key = "warren.persistence.backend";
         Optional<String> name = string(key, false);
@@ -357,7 +431,7 @@ final class ConfigValidator {
             Matcher m = SEED_NODE.matcher(seeds.get(i));
             if (!m.matches() || Integer.parseInt(m.group(2)) < 1 || Integer.parseInt(m.group(2)) > 65535) {
                 problem(key + "[" + i + "]", quoted(seeds.get(i))
-                        + " is not a node address (pekko://<system>@<host>:<port>)");
+                        + " is not a node address (pekko://warren@<host>:<port>)");
             }
         }
     }
@@ -519,6 +593,7 @@ final class ConfigValidator {
 
     /** Whether a key is set; a key with no value at all is a problem, since reference.conf defaults every key. */
     private boolean present(String key) {
+        checked.add(key);
         if (config.hasPath(key)) {
             return true;
         }

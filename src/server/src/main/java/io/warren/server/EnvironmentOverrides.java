@@ -27,6 +27,8 @@ public final class EnvironmentOverrides {
             text("WARREN_HANDSHAKE_TIMEOUT", "warren.amqp.handshake-timeout", "time a client has to open its connection"),
             text("WARREN_MAX_MESSAGE_SIZE", "warren.amqp.max-message-size", "largest message body, bytes or e.g. 16MiB"),
             list("WARREN_VHOSTS", "warren.vhosts", "virtual hosts, comma-separated"),
+            text("WARREN_MEMORY_HIGH_WATERMARK", "warren.memory-high-watermark",
+                    "heap fraction above which publishers are blocked, e.g. 0.8"),
             text("WARREN_MANAGEMENT_ENABLED", "warren.management.enabled", "true/false: management HTTP"),
             text("WARREN_MANAGEMENT_HOST", "warren.management.host", "interface the management HTTP binds"),
             text("WARREN_MANAGEMENT_PORT", "warren.management.port", "management HTTP port"),
@@ -34,7 +36,7 @@ public final class EnvironmentOverrides {
             text("WARREN_POSTGRES_URL", "warren.persistence.postgres.url", "JDBC URL, jdbc:postgresql://host:port/db"),
             text("WARREN_POSTGRES_USER", "warren.persistence.postgres.user", "PostgreSQL user"),
             text("WARREN_POSTGRES_PASSWORD", "warren.persistence.postgres.password", "PostgreSQL password"),
-            list("WARREN_SEED_NODES", "warren.cluster.seed-nodes", "pekko://warren@host:port addresses, comma-separated"),
+            list("WARREN_SEED_NODES", "warren.cluster.seed-nodes", "seed node addresses pekko://warren@host:port, comma-separated"),
             text("WARREN_MIN_NR_OF_MEMBERS", "warren.cluster.min-nr-of-members", "members needed before queues are placed"),
             text("WARREN_REMOTE_HOST", "warren.cluster.remote-host", "host other nodes reach this node on"),
             text("WARREN_REMOTE_PORT", "warren.cluster.remote-port", "cluster (Artery) port"));

@@ -55,8 +55,10 @@ public final class HelpText {
         try {
             Config resolved = reference.resolve(ConfigResolveOptions.defaults().setAllowUnresolved(true));
             if (resolved.hasPath("warren")) {
-                resolved.getConfig("warren").entrySet().forEach(e -> sorted.put("warren." + e.getKey(),
-                        e.getValue().render(ConfigRenderOptions.concise())));
+                resolved.getConfig("warren").entrySet().stream()
+                        .filter(e -> !e.getKey().startsWith("internal.")) // derived, not for operators
+                        .forEach(e -> sorted.put("warren." + e.getKey(),
+                                e.getValue().render(ConfigRenderOptions.concise())));
             }
         } catch (ConfigException e) {
             sorted.put("(defaults unreadable)", e.getMessage());

@@ -72,11 +72,28 @@ public final class PidFile {
         return path;
     }
 
-    /** A recycled pid belongs to some other program: only a live process running Warren's main counts. */
+    /**
+     * A recycled pid belongs to some other program: only a live process running Warren's main counts.
+     * ProcessHandle.Info cuts the command line at 4 KiB, well inside a node's classpath, so read /proc
+     * where there is one; where nothing tells, a live java process is taken to be a node.
+     */
     private static boolean isLiveWarren(long pid) {
-        return ProcessHandle.of(pid)
-                .filter(ProcessHandle::isAlive)
-                .map(p -> p.info().commandLine().map(c -> c.contains(Main.class.getName())).orElse(true))
-                .orElse(false);
+        Optional<ProcessHandle> process = ProcessHandle.of(pid).filter(ProcessHandle::isAlive);
+        if (process.isEmpty()) {
+            return false;
+        }
+        Path procCmdline = Path.of("/proc", Long.toString(pid), "cmdline");
+        try {
+            if (Files.isReadable(procCmdline)) {
+                return Files.readString(procCmdline, StandardCharsets.ISO_8859_1).contains(Main.class.getName());
+            }
+        } catch (IOException e) {
+            // the process exited meanwhile, or /proc hides it: fall through to what ProcessHandle knows
+        }
+        ProcessHandle.Info info = process.get().info();
+        if (info.commandLine().filter(c -> c.contains(Main.class.getName())).isPresent()) {
+            return true;
+        }
+        return info.command().map(c -> c.endsWith("java")).orElse(true);
     }
 }

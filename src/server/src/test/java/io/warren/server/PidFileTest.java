@@ -68,6 +68,20 @@ class PidFileTest {
     }
 
     @Test
+    void findsTheMainClassBehindAClasspathLongerThanFourKilobytes() throws Exception {
+        // ProcessHandle.Info.commandLine() stops at 4 KiB; a node's -cp is longer than that
+        Process node = new ProcessBuilder("bash", "-c", "sleep 30; true", "x".repeat(5000), Main.class.getName())
+                .start();
+        try {
+            Path path = dir.resolve("warren.pid");
+            Files.writeString(path, node.pid() + "\n");
+            assertThrows(PidFile.AlreadyRunningException.class, () -> PidFile.write(path));
+        } finally {
+            node.destroy();
+        }
+    }
+
+    @Test
     void deleteLeavesAFileThatANewerNodeWrote() throws Exception {
         Path path = dir.resolve("warren.pid");
         PidFile ours = PidFile.write(path);

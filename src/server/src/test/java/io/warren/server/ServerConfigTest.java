@@ -35,6 +35,15 @@ class ServerConfigTest {
     }
 
     @Test
+    void theBrokersOwnDefaultsPassValidation() {
+        com.typesafe.config.Config reference = com.typesafe.config.ConfigFactory.defaultReferenceUnresolved();
+        org.junit.jupiter.api.Assumptions.assumeTrue(reference.hasPath("warren"),
+                "warren-broker's reference.conf is on the classpath");
+        ServerConfig c = ServerConfig.from(reference.resolve(), reference);
+        assertEquals(c.config().getInt("warren.amqp.port"), c.amqpPort());
+    }
+
+    @Test
     void theExampleFromTheBriefReadsExactlyAndNamesTheVariable() {
         assertEquals(List.of("warren.amqp.port: 70000 is not a port (1-65535, or 0 for any free port)"
                         + " [from environment variable WARREN_AMQP_PORT]"),
@@ -88,8 +97,13 @@ class ServerConfigTest {
             "warren.management.port = 5672 | warren.management.port: 5672 is also warren.amqp.port",
             "warren.cluster.remote-port = 15672 | warren.cluster.remote-port: 15672 is also warren.management.port",
             "warren.persistence.backend = mysql | warren.persistence.backend: mysql is not a persistence backend (h2 or postgres)",
-            "warren.cluster.seed-nodes = [\"host:25520\"] | warren.cluster.seed-nodes[0]: \"host:25520\" is not a node address (pekko://<system>@<host>:<port>)",
-            "warren.cluster.seed-nodes = [\"pekko://warren@h:70000\"] | warren.cluster.seed-nodes[0]: \"pekko://warren@h:70000\" is not a node address (pekko://<system>@<host>:<port>)",
+            "warren.cluster.seed-nodes = [\"host:25520\"] | warren.cluster.seed-nodes[0]: \"host:25520\" is not a node address (pekko://warren@<host>:<port>)",
+            "warren.cluster.seed-nodes = [\"pekko://warren@h:70000\"] | warren.cluster.seed-nodes[0]: \"pekko://warren@h:70000\" is not a node address (pekko://warren@<host>:<port>)",
+            "warren.cluster.seed-nodes = [\"pekko://other@h:25520\"] | warren.cluster.seed-nodes[0]: \"pekko://other@h:25520\" is not a node address (pekko://warren@<host>:<port>)",
+            "warren.memory-high-watermark = 0 | warren.memory-high-watermark: 0 is not a fraction of the heap (above 0, at most 1)",
+            "warren.memory-high-watermark = 1.5 | warren.memory-high-watermark: 1.5 is not a fraction of the heap (above 0, at most 1)",
+            "warren.memory-high-watermark = lots | warren.memory-high-watermark: lots is not a number (a fraction of the heap, e.g. 0.8)",
+            "warren.persistence.snapshot-every = 0 | warren.persistence.snapshot-every: 0 must be at least 1",
             "warren.cluster.min-nr-of-members = 0 | warren.cluster.min-nr-of-members: 0 must be at least 1",
             "warren.cluster.remote-host = \"\" | warren.cluster.remote-host: must not be empty",
             "warren.cluster.remote-port = 65536 | warren.cluster.remote-port: 65536 is not a port (1-65535, or 0 for any free port)",
@@ -157,7 +171,7 @@ class ServerConfigTest {
         assertEquals(16 * 1024 * 1024, c.config().getInt("warren.amqp.max-message-size"));
         assertEquals(0, c.config().getDuration("warren.amqp.heartbeat").getSeconds());
         var user = c.config().getConfigList("warren.users").get(0);
-        assertEquals(List.of(), user.getStringList("vhosts"), "vhosts default to none");
+        assertEquals(List.of("/"), user.getStringList("vhosts"), "vhosts default to every vhost");
         assertEquals(List.of(), user.getStringList("tags"), "tags default to none");
     }
 
@@ -167,6 +181,30 @@ class ServerConfigTest {
                 () -> ServerConfig.from(com.typesafe.config.ConfigFactory.parseString("pekko.loglevel = INFO"),
                         com.typesafe.config.ConfigFactory.empty()));
         assertTrue(e.getMessage().startsWith("warren: missing: no warren section"), e.getMessage());
+    }
+
+    @Test
+    void keysWithoutTheirOwnCheckAreTypeCheckedAgainstTheirDefault() throws Exception {
+        com.typesafe.config.Config reference = com.typesafe.config.ConfigFactory.parseString(
+                "warren { new-duration = 60s, new-number = 3, new-flag = true, new-list = [], new-name = x }")
+                .withFallback(TestConfigs.contractDefaults());
+        com.typesafe.config.Config bad = com.typesafe.config.ConfigFactory.parseString(
+                "warren { new-duration = soon, new-number = many, new-flag = perhaps, new-list = 4, new-name = {} }")
+                .withFallback(reference).resolve();
+        InvalidConfigException e = org.junit.jupiter.api.Assertions.assertThrows(InvalidConfigException.class,
+                () -> ServerConfig.from(bad, reference));
+        List<String> found = e.problems().stream().map(ConfigProblem::toString)
+                .map(p -> p.replaceFirst(" \\[from [^\\]]*\\]$", "")).sorted().toList();
+        assertEquals(List.of(
+                "warren.new-duration: soon is not a duration (e.g. 60s, 500ms)",
+                "warren.new-flag: perhaps is not a boolean like the default true",
+                "warren.new-list: 4 is not a list like the default []",
+                "warren.new-name: {} is not a string like the default \"x\"",
+                "warren.new-number: many is not a number like the default 3"), found);
+        com.typesafe.config.Config good = com.typesafe.config.ConfigFactory.parseString(
+                "warren { new-duration = 2m, new-number = 4.5, new-flag = off, new-list = [a], new-name = y }")
+                .withFallback(reference).resolve();
+        assertEquals(4.5, ServerConfig.from(good, reference).config().getDouble("warren.new-number"));
     }
 
     @Test

@@ -48,7 +48,13 @@ final class Channel {
 
     private record Unacked(String queue, long deliveryId) {}
 
-    private record ConsumerInfo(String queue, boolean noAck) {}
+    private record ConsumerInfo(String queue, boolean noAck, int prefetch, boolean exclusive, int priority) {}
+
+    /** Confirmed-mode publishes to one queue that it has not accepted yet: re-sent if its incarnation dies. */
+    private static final class InFlight {
+        final LinkedHashMap<Long, Message> bySeq = new LinkedHashMap<>();
+        long sentAt = System.nanoTime();
+    }
 
     /** Publishes to one queue gathered during one read of the socket. */
     private static final class PublishBatch {
@@ -98,6 +104,11 @@ final class Channel {
     private final List<Runnable> txActions = new ArrayList<>();
 
     private final Map<String, ConsumerInfo> consumers = new HashMap<>();
+    /** Which incarnation of each queue this channel uses (known once the queue has told us). */
+    private final Map<String, org.apache.pekko.actor.typed.ActorRef<QueueCommand>> incarnations = new HashMap<>();
+    private final Map<String, InFlight> inFlight = new HashMap<>();
+    /** Delivery tags from a queue incarnation that died: acking them is not an error, and does nothing. */
+    private final Set<Long> staleTags = new HashSet<>();
     private long nextDeliveryTag = 1;
     private final LinkedHashMap<Long, Unacked> unacked = new LinkedHashMap<>();
     private final Set<String> queuesTouched = new HashSet<>();
@@ -413,7 +424,7 @@ final class Channel {
         }
         final String queue = name;
         QueueDefinition def = new QueueDefinition(vhost(), queue, d.durable(), d.exclusive(), d.autoDelete(), args(d.arguments()));
-        if (!d.passive()) QueueArguments.parse(def.arguments());
+        if (!d.passive()) QueueArguments.parse(def);
         awaitQueue(conn.broker().queues().declare(vhost(), queue, def, conn.connectionId(), d.passive()), d, reply -> {
             QueueReply.Ok ok = (QueueReply.Ok) reply;
             lastQueue = queue;
@@ -437,6 +448,7 @@ final class Channel {
     }
 
     private void queuePurge(QueuePurge p) {
+        endOfInput(); // publishes and acks of this channel reach the queue before this command
         String queue = queueName(p.queue());
         awaitQueue(conn.broker().queues().purge(vhost(), queue, conn.connectionId()), p, reply -> {
             if (!p.noWait()) conn.sendMethod(number, new QueuePurgeOk(((QueueReply.Ok) reply).messageCount()));
@@ -444,6 +456,7 @@ final class Channel {
     }
 
     private void queueDelete(QueueDelete d) {
+        endOfInput(); // publishes and acks of this channel reach the queue before this command
         String queue = queueName(d.queue());
         awaitQueue(conn.broker().queues().delete(vhost(), queue, d.ifUnused(), d.ifEmpty(), conn.connectionId()), d, reply -> {
             int count = ((QueueReply.Ok) reply).messageCount();
@@ -487,7 +500,10 @@ final class Channel {
         }
         Message m = new Message(conn.nextMessageId(), exchangeName, p.routingKey(), stored, bytes);
         if (seq != 0) unconfirmed.put(seq, new int[] {queues.size()});
-        for (String q : queues) publishBatches.computeIfAbsent(q, k -> new PublishBatch()).add(m, seq);
+        for (String q : queues) {
+            publishBatches.computeIfAbsent(q, k -> new PublishBatch()).add(m, seq);
+            if (seq != 0) inFlight.computeIfAbsent(q, k -> new InFlight()).bySeq.put(seq, m);
+        }
     }
 
     /** End of a read (or of an asynchronous step): send what this read gathered, one message per queue. */
@@ -495,6 +511,8 @@ final class Channel {
         if (!publishBatches.isEmpty()) {
             for (Map.Entry<String, PublishBatch> e : publishBatches.entrySet()) {
                 PublishBatch b = e.getValue();
+                InFlight f = inFlight.get(e.getKey());
+                if (f != null) f.sentAt = System.nanoTime();
                 conn.broker().queues().enqueue(vhost(), e.getKey(),
                         new QueueCommand.Enqueue(List.copyOf(b.messages), b.seqs.toArray(), conn.self().narrow(), number));
             }
@@ -517,8 +535,16 @@ final class Channel {
             deliver(d);
         } else if (m instanceof EnqueueSettled s) {
             confirm(s);
+        } else if (m instanceof QueueIncarnation qi) {
+            incarnations.put(qi.queue(), qi.ref());
         } else if (m instanceof ConsumeResult r) {
-            if (!r.consumerTag().equals(pendingConsumeTag)) return;
+            if (!r.consumerTag().equals(pendingConsumeTag)) {
+                // A re-attach after failover that the new incarnation refused: the consumer is gone.
+                if (!r.ok() && consumers.remove(r.consumerTag()) != null && conn.clientCapability("consumer_cancel_notify")) {
+                    conn.sendMethod(number, new BasicCancel(r.consumerTag(), true));
+                }
+                return;
+            }
             pendingConsumeTag = null;
             Runnable ok = pendingConsumeOk;
             pendingConsumeOk = null;
@@ -580,6 +606,12 @@ final class Channel {
 
     private void confirm(EnqueueSettled s) {
         if (!confirmMode) return;
+        InFlight f = inFlight.get(s.queue());
+        if (f != null) {
+            for (long seq : s.accepted()) f.bySeq.remove(seq);
+            for (long seq : s.rejected()) f.bySeq.remove(seq);
+            if (f.bySeq.isEmpty()) inFlight.remove(s.queue());
+        }
         List<Long> done = new ArrayList<>();
         for (long seq : s.rejected()) {
             if (seq != 0 && unconfirmed.remove(seq) != null) conn.sendMethod(number, new BasicNack(seq, false, false));
@@ -606,6 +638,7 @@ final class Channel {
     // ---------------------------------------------------------------- consuming
 
     private void basicConsume(BasicConsume c) {
+        endOfInput(); // publishes and acks of this channel reach the queue before this command
         String queue = queueName(c.queue());
         String tag = c.consumerTag().isEmpty()
                 ? "amq.ctag-" + UUID.randomUUID().toString().replace("-", "").substring(0, 22)
@@ -615,7 +648,7 @@ final class Channel {
                     "attempt to reuse consumer tag '" + tag + "'"), c.classId(), c.methodId(), true);
         }
         int priority = consumerPriority(c.arguments());
-        consumers.put(tag, new ConsumerInfo(queue, c.noAck()));
+        consumers.put(tag, new ConsumerInfo(queue, c.noAck(), queuePrefetch(), c.exclusive(), priority));
         queuesTouched.add(queue);
         busy = true;
         pendingConsumeTag = tag;
@@ -641,12 +674,14 @@ final class Channel {
     }
 
     private void basicCancel(BasicCancel c) {
+        endOfInput(); // publishes and acks of this channel reach the queue before this command
         ConsumerInfo info = consumers.remove(c.consumerTag());
         if (info != null) conn.broker().queues().tell(vhost(), info.queue(), new QueueCommand.Cancel(channelId, c.consumerTag(), null));
         if (!c.noWait()) conn.sendMethod(number, new BasicCancelOk(c.consumerTag()));
     }
 
     private void basicGet(BasicGet g) {
+        endOfInput(); // publishes and acks of this channel reach the queue before this command
         String queue = queueName(g.queue());
         queuesTouched.add(queue);
         awaitQueue(conn.broker().queues().get(vhost(), queue, channelId, conn.self(), number, g.noAck(), conn.connectionId()), g, reply -> {
@@ -667,7 +702,8 @@ final class Channel {
     private void settle(long tag, boolean multiple, Outcome outcome) {
         List<Unacked> settled = new ArrayList<>();
         if (multiple) {
-            if (tag != 0 && !unacked.containsKey(tag)) throw unknownTag(tag);
+            boolean stale = staleTags.removeIf(t -> tag == 0 || t <= tag);
+            if (tag != 0 && !unacked.containsKey(tag) && !stale) throw unknownTag(tag);
             Iterator<Map.Entry<Long, Unacked>> it = unacked.entrySet().iterator();
             while (it.hasNext()) {
                 Map.Entry<Long, Unacked> e = it.next();
@@ -677,6 +713,7 @@ final class Channel {
             }
         } else {
             Unacked u = unacked.remove(tag);
+            if (u == null && staleTags.remove(tag)) return;
             if (u == null) throw unknownTag(tag);
             settled.add(u);
         }
@@ -696,9 +733,61 @@ final class Channel {
     }
 
     private void recover() {
+        endOfInput(); // publishes and acks of this channel reach the queue before this command
         for (String q : queuesTouched) conn.broker().queues().tell(vhost(), q, new QueueCommand.Recover(channelId));
         unacked.clear();
         held.clear();
+    }
+
+    /**
+     * The incarnation of a queue this channel used has stopped (its node died, or sharding moved it). Its unacked
+     * deliveries will be redelivered by the next incarnation, so their tags become harmless to ack; consumers
+     * re-attach with the same tags, and unconfirmed publishes are sent again (the queue drops duplicates by id).
+     */
+    void onQueueGone(org.apache.pekko.actor.typed.ActorRef<QueueCommand> ref) {
+        if (closing) return;
+        List<String> gone = new ArrayList<>();
+        incarnations.forEach((q, r) -> { if (r.equals(ref)) gone.add(q); });
+        for (String queue : gone) {
+            incarnations.remove(queue);
+            for (Iterator<Map.Entry<Long, Unacked>> it = unacked.entrySet().iterator(); it.hasNext(); ) {
+                Map.Entry<Long, Unacked> e = it.next();
+                if (e.getValue().queue().equals(queue)) {
+                    staleTags.add(e.getKey());
+                    it.remove();
+                }
+            }
+            held.removeIf(h -> h[0].equals(queue));
+            consumers.forEach((tag, info) -> {
+                if (info.queue().equals(queue)) {
+                    conn.broker().queues().tell(vhost(), queue, new QueueCommand.Consume(channelId, conn.self(), number, tag,
+                            info.noAck(), info.prefetch(), info.exclusive(), info.priority(), conn.connectionId()));
+                }
+            });
+            resend(queue);
+        }
+        releaseHeld();
+    }
+
+    private void resend(String queue) {
+        InFlight f = inFlight.get(queue);
+        if (f == null || f.bySeq.isEmpty()) return;
+        List<Message> messages = new ArrayList<>(f.bySeq.values());
+        long[] seqs = f.bySeq.keySet().stream().mapToLong(Long::longValue).toArray();
+        f.sentAt = System.nanoTime();
+        conn.broker().queues().enqueue(vhost(), queue, new QueueCommand.Enqueue(messages, seqs, conn.self().narrow(), number));
+    }
+
+    /** Publishes unconfirmed for this long are sent again: the message may have died with a node on its way. */
+    void resendOlderThan(long nanos) {
+        long now = System.nanoTime();
+        for (Map.Entry<String, InFlight> e : List.copyOf(inFlight.entrySet())) {
+            if (now - e.getValue().sentAt > nanos) resend(e.getKey());
+        }
+    }
+
+    boolean hasUnconfirmed() {
+        return !inFlight.isEmpty();
     }
 
     /** The channel is closing (or its connection is): queues drop its consumers and requeue what it held. */
@@ -713,6 +802,9 @@ final class Channel {
         unacked.clear();
         held.clear();
         unconfirmed.clear();
+        inFlight.clear();
+        staleTags.clear();
+        incarnations.clear();
         txActions.clear();
     }
 }

@@ -102,6 +102,13 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionProtocol> 
                 .onMessage(Tick.class, this::onTick)
                 .onMessage(Resume.class, this::onResume)
                 .onMessage(ToChannel.class, this::onToChannel)
+                .onMessage(QueueTerminated.class, this::onQueueTerminated)
+                .onMessage(ResendTick.class, t -> {
+                    for (Channel ch : channels.values()) ch.resendOlderThan(RESEND_AFTER_NANOS);
+                    for (Channel ch : channels.values()) ch.endOfInput();
+                    flush();
+                    return this;
+                })
                 .onMessage(ForceClose.class, m -> { closeConnection(m.replyCode(), m.replyText(), 0, 0); flush(); return this; })
                 .build();
     }
@@ -311,6 +318,7 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionProtocol> 
             timers.startTimerAtFixedRate(Tick.HEARTBEAT, Duration.ofMillis(heartbeatSeconds * 500L));
         }
         sendMethod(0, new ConnectionOpenOk());
+        timers.startTimerWithFixedDelay(ResendTick.INSTANCE, Duration.ofSeconds(5));
     }
 
     // ---------------------------------------------------------------- timers
@@ -360,7 +368,34 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionProtocol> 
         return this;
     }
 
+    /** Queue incarnations our channels use, and which channels use each. */
+    private final Map<ActorRef<io.warren.broker.queue.QueueCommand>, java.util.Set<Integer>> watchedQueues = new HashMap<>();
+    private static final long RESEND_AFTER_NANOS = 20_000_000_000L;
+
+    private Behavior<ConnectionProtocol> onQueueTerminated(QueueTerminated t) {
+        java.util.Set<Integer> users = watchedQueues.remove(t.ref());
+        if (users == null || state != State.OPEN) return this;
+        for (int number : users) {
+            Channel ch = channels.get(number);
+            if (ch != null) {
+                ch.onQueueGone(t.ref());
+                ch.endOfInput();
+            }
+        }
+        flush();
+        return this;
+    }
+
     private Behavior<ConnectionProtocol> onToChannel(ToChannel m) {
+        if (m instanceof QueueIncarnation qi) {
+            java.util.Set<Integer> users = watchedQueues.get(qi.ref());
+            if (users == null) {
+                users = new java.util.HashSet<>();
+                watchedQueues.put(qi.ref(), users);
+                getContext().watchWith(qi.ref(), new QueueTerminated(qi.ref()));
+            }
+            users.add(qi.channel());
+        }
         Channel ch = channels.get(m.channel());
         if (ch != null && state == State.OPEN) {
             try {

@@ -51,6 +51,17 @@ public sealed interface ConnectionProtocol {
         public boolean ok() { return failureCode == 0; }
     }
 
+    /**
+     * The queue incarnation that serves this channel: the connection watches it, and when it dies (node crash,
+     * hand-off) the channel re-attaches its consumers and re-sends unconfirmed publishes to the next incarnation.
+     */
+    record QueueIncarnation(int channel, String queue, ActorRef<io.warren.broker.queue.QueueCommand> ref) implements ToChannel {}
+
+    /** A queue incarnation this connection watched has stopped. */
+    record QueueTerminated(ActorRef<io.warren.broker.queue.QueueCommand> ref) implements ConnectionProtocol {}
+
+    enum ResendTick implements ConnectionProtocol { INSTANCE }
+
     /** The queue cancelled a consumer (queue deleted, single-active handover, ...). */
     record ConsumerCancelled(int channel, String consumerTag) implements ToChannel {}
 

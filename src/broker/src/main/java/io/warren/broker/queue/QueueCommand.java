@@ -49,6 +49,12 @@ public sealed interface QueueCommand extends WarrenSerializable {
     /** A dead-lettered message reached its targets (or had none). */
     record DeadLetterSettled(long[] seqs) implements QueueCommand {}
 
+    /** A connection that had consumers or unacked messages here is gone (its node died, or it crashed). */
+    record ConnectionTerminated(ActorRef<ConnectionProtocol> connection) implements QueueCommand {}
+
+    /** Timer: the queue has been idle; passivate it if it still is. */
+    enum IdleCheck implements QueueCommand { INSTANCE }
+
     /** Timer: expiry, x-expires. */
     enum Tick implements QueueCommand { INSTANCE }
 

@@ -20,6 +20,7 @@ import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityContext;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.persistence.typed.RecoveryCompleted;
@@ -63,17 +64,27 @@ public final class QueueEntity extends EventSourcedBehavior<QueueCommand, QueueE
     private final Map<Long, int[]> deadLettersInFlight = new HashMap<>();
     private boolean live;
     private long timerAt = Long.MAX_VALUE;
+    private final String entityId;
+    private long published, delivered, acked;
 
-    public static Behavior<QueueCommand> create(BrokerContext broker, String entityId) {
-        return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new QueueEntity(broker, ctx, timers, entityId)));
+    /** Connections (and their channels) told which incarnation serves them, and connections we watch. */
+    private final Set<String> toldIncarnation = new java.util.HashSet<>();
+    private final Set<ActorRef<ConnectionProtocol>> watched = new java.util.HashSet<>();
+    private final ActorRef<org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding.ShardCommand> shard;
+
+    public static Behavior<QueueCommand> create(BrokerContext broker, EntityContext<QueueCommand> entity) {
+        return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new QueueEntity(broker, ctx, timers, entity)));
     }
 
-    private QueueEntity(BrokerContext broker, ActorContext<QueueCommand> ctx, TimerScheduler<QueueCommand> timers, String entityId) {
-        super(PersistenceId.of("queue", entityId));
+    private QueueEntity(BrokerContext broker, ActorContext<QueueCommand> ctx, TimerScheduler<QueueCommand> timers,
+                        EntityContext<QueueCommand> entity) {
+        super(PersistenceId.of("queue", entity.getEntityId()));
+        this.entityId = entity.getEntityId();
+        this.shard = entity.getShard();
         this.broker = broker;
         this.ctx = ctx;
         this.timers = timers;
-        QueueIds.Name n = QueueIds.parse(entityId);
+        QueueIds.Name n = QueueIds.parse(this.entityId);
         this.vhost = n.vhost();
         this.name = n.queue();
         this.deadLetterReplies = ctx.messageAdapter(ConnectionProtocol.EnqueueSettled.class,
@@ -142,7 +153,9 @@ public final class QueueEntity extends EventSourcedBehavior<QueueCommand, QueueE
         return newSignalHandlerBuilder().onSignal(RecoveryCompleted.instance(), h -> {
             live = true;
             scheduleTick(h);
-        }).build();
+            scheduleIdleCheck(h);
+            publishStats(h);
+        }).onSignal(org.apache.pekko.actor.typed.PostStop.instance(), h -> broker.localQueues().remove(entityId)).build();
     }
 
     @Override
@@ -168,6 +181,14 @@ public final class QueueEntity extends EventSourcedBehavior<QueueCommand, QueueE
                 })
                 .onCommand(DeadLetterSettled.class, this::onDeadLetterSettled)
                 .onCommand(Tick.class, this::onTick)
+                .onCommand(ConnectionTerminated.class, this::onConnectionTerminated)
+                .onCommand(IdleCheck.class, (h, c) -> {
+                    if (isIdle(h)) {
+                        // Nothing to keep in memory: let sharding stop us; the next command (or consumer) wakes us.
+                        shard.tell(new org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding.Passivate<>(ctx.getSelf()));
+                    }
+                    return Effect().none();
+                })
                 .onCommand(Stop.class, (h, c) -> Effect().stop())
                 .build();
     }
@@ -202,11 +223,14 @@ public final class QueueEntity extends EventSourcedBehavior<QueueCommand, QueueE
                 QueueReply ok = new QueueReply.Ok(0, 0);
                 if (!d.definition().durable()) {
                     scheduleTick(h);
+                    publishStats(h);
                     d.replyTo().tell(ok);
                     return Effect().none();
                 }
                 return Effect().persist(new QueueEntityEvent.Created(d.definition())).thenRun(s -> {
                     scheduleTick(s);
+                    scheduleIdleCheck(s);
+                    publishStats(s);
                     d.replyTo().tell(ok);
                 });
             }
@@ -233,11 +257,13 @@ public final class QueueEntity extends EventSourcedBehavior<QueueCommand, QueueE
         List<Message> messages = e.messages();
         for (int i = 0; i < messages.size(); i++) {
             PublishOutcome outcome = h.state.publish(messages.get(i), now);
+            published++;
             long seq = e.publishSeqs()[i];
             if (seq == 0) continue;
             if (outcome == PublishOutcome.REJECTED) rejected[r++] = seq;
             else accepted[a++] = seq;
         }
+        if (e.channel() > 0) tellIncarnation(e.replyTo().unsafeUpcast(), e.channel());
         ConnectionProtocol.EnqueueSettled settled = new ConnectionProtocol.EnqueueSettled(e.channel(), name,
                 Arrays.copyOf(accepted, a), Arrays.copyOf(rejected, r));
         return afterChange(h, () -> e.replyTo().tell(settled));
@@ -249,7 +275,7 @@ public final class QueueEntity extends EventSourcedBehavior<QueueCommand, QueueE
             if (h.state == null) throw notFound();
             checkOwner(h, c.ownerConnection());
             h.state.addConsumer(new ConsumerKey(c.channelId(), c.consumerTag()), !c.noAck(), c.prefetch(), c.priority(), c.exclusive());
-            h.channels.put(c.channelId(), new ConnectionRoute(c.connection(), c.channel()));
+            attach(h, c.channelId(), c.connection(), c.channel());
             h.hadConsumers = true;
             result = new ConnectionProtocol.ConsumeResult(c.channel(), c.consumerTag(), 0, null);
         } catch (AmqpException e) {
@@ -259,6 +285,36 @@ public final class QueueEntity extends EventSourcedBehavior<QueueCommand, QueueE
         c.connection().tell(result);
         if (!result.ok()) return Effect().none();
         return afterChange(h, null);
+    }
+
+    /** Remembers where a channel lives, watches its connection, and tells it which incarnation serves it. */
+    private void attach(Holder h, String channelId, ActorRef<ConnectionProtocol> connection, int channel) {
+        h.channels.put(channelId, new ConnectionRoute(connection, channel));
+        if (watched.add(connection)) ctx.watchWith(connection, new ConnectionTerminated(connection));
+        tellIncarnation(connection, channel);
+    }
+
+    private void tellIncarnation(ActorRef<ConnectionProtocol> connection, int channel) {
+        if (toldIncarnation.add(connection.path().toSerializationFormat() + "#" + channel)) {
+            connection.tell(new ConnectionProtocol.QueueIncarnation(channel, name, ctx.getSelf()));
+        }
+    }
+
+    /** Its node died or it crashed: every channel of that connection is closed as far as this queue is concerned. */
+    private Effect<QueueEntityEvent, Holder> onConnectionTerminated(Holder h, ConnectionTerminated t) {
+        watched.remove(t.connection());
+        String prefix = t.connection().path().toSerializationFormat() + "#";
+        toldIncarnation.removeIf(k -> k.startsWith(prefix));
+        if (h.state == null) return Effect().none();
+        List<String> gone = new ArrayList<>();
+        for (Map.Entry<String, ConnectionRoute> e : h.channels.entrySet()) {
+            if (e.getValue().connection().equals(t.connection())) gone.add(e.getKey());
+        }
+        for (String channelId : gone) {
+            h.state.channelClosed(channelId);
+            h.channels.remove(channelId);
+        }
+        return autoDeleteOr(h);
     }
 
     private Effect<QueueEntityEvent, Holder> onCancel(Holder h, Cancel c) {
@@ -285,6 +341,7 @@ public final class QueueEntity extends EventSourcedBehavior<QueueCommand, QueueE
 
     private Effect<QueueEntityEvent, Holder> onSettle(Holder h, Settle s) {
         if (h.state == null) return Effect().none();
+        acked += s.acked().length;
         if (s.acked().length > 0) h.state.ack(s.channelId(), s.acked());
         if (s.requeued().length > 0) h.state.reject(s.channelId(), s.requeued(), true);
         if (s.discarded().length > 0) h.state.reject(s.channelId(), s.discarded(), false);
@@ -304,7 +361,7 @@ public final class QueueEntity extends EventSourcedBehavior<QueueCommand, QueueE
 
     private Effect<QueueEntityEvent, Holder> onGet(Holder h, Get g) {
         if (refuse(h, g.ownerConnection(), g.replyTo())) return Effect().none();
-        h.channels.put(g.channelId(), new ConnectionRoute(g.connection(), g.channel()));
+        attach(h, g.channelId(), g.connection(), g.channel());
         QueueReply reply = h.state.get(g.channelId(), g.noAck(), now())
                 .<QueueReply>map(r -> new QueueReply.Got(
                         new QueueDelivery(null, r.deliveryId(), r.message(), r.redelivered(), r.messageCountAfter())))
@@ -348,6 +405,7 @@ public final class QueueEntity extends EventSourcedBehavior<QueueCommand, QueueE
             }
         }
         boolean durable = h.definition.durable();
+        broker.localQueues().remove(entityId);
         h.definition = null;
         h.state = null;
         h.owner = "";
@@ -401,6 +459,7 @@ public final class QueueEntity extends EventSourcedBehavior<QueueCommand, QueueE
         List<QueueEffect.DeadLetter> deadLetters = null;
         for (QueueEffect effect : effects) {
             if (effect instanceof QueueEffect.Deliver d) {
+                delivered++;
                 if (deliveries == null) deliveries = new LinkedHashMap<>();
                 deliveries.computeIfAbsent(d.consumer().channelId(), k -> new ArrayList<>())
                         .add(new QueueDelivery(d.consumer().consumerTag(), d.deliveryId(), d.message(), d.redelivered(), 0));
@@ -427,6 +486,8 @@ public final class QueueEntity extends EventSourcedBehavior<QueueCommand, QueueE
             }
             if (toDeadLetter != null) publishDeadLetters(toDeadLetter);
             scheduleTick(h);
+            scheduleIdleCheck(h);
+            publishStats(h);
         };
         if (events.isEmpty()) {
             send.run();
@@ -437,8 +498,11 @@ public final class QueueEntity extends EventSourcedBehavior<QueueCommand, QueueE
 
     private void publishDeadLetters(List<QueueEffect.DeadLetter> deadLetters) {
         for (QueueEffect.DeadLetter dl : deadLetters) {
-            Set<String> targets = broker.topology().table(vhost)
+            Set<String> routed = broker.topology().table(vhost)
                     .route(dl.exchange(), List.of(dl.routingKey()), dl.message().properties().headers());
+            // RabbitMQ's cycle rule: never back into a queue the message already died in without a rejection.
+            List<String> targets = new ArrayList<>(routed.size());
+            for (String t : routed) if (!dl.cyclesInto(t)) targets.add(t);
             if (targets.isEmpty()) {
                 ctx.getSelf().tell(new DeadLetterSettled(new long[] {dl.seq()}));
                 continue;
@@ -448,6 +512,28 @@ public final class QueueEntity extends EventSourcedBehavior<QueueCommand, QueueE
                 broker.queues().enqueue(vhost, target, new Enqueue(List.of(dl.message()), new long[] {dl.seq()}, deadLetterReplies, 0));
             }
         }
+    }
+
+    private void publishStats(Holder h) {
+        if (h.state == null) {
+            broker.localQueues().remove(entityId);
+            return;
+        }
+        QueueDefinition d = h.definition;
+        broker.localQueues().update(entityId, new LocalQueues.Stats(vhost, name, d.durable(), d.exclusive(), d.autoDelete(),
+                h.state.messageCount(), h.state.unackedCount(), h.state.readyBytes(), h.state.consumerCount(),
+                published, delivered, acked));
+    }
+
+    /** Durable, empty, unused queues with no timers pending may leave memory (100,000 idle queues cost little). */
+    private boolean isIdle(Holder h) {
+        return h.state != null && h.definition.durable() && h.state.messageCount() == 0 && h.state.unackedCount() == 0
+                && h.state.consumerCount() == 0 && h.state.nextDeadline().isEmpty() && deadLettersInFlight.isEmpty();
+    }
+
+    private void scheduleIdleCheck(Holder h) {
+        if (isIdle(h)) timers.startSingleTimer(IdleCheck.INSTANCE, broker.settings().passivateIdleQueuesAfter());
+        else timers.cancel(IdleCheck.INSTANCE);
     }
 
     private void scheduleTick(Holder h) {

@@ -1,42 +1,41 @@
 package io.warren.broker.serialization;
 
-import io.warren.amqp.ContentHeaders;
-import io.warren.amqp.FieldTables;
-import io.warren.broker.queue.QueueEntityEvent;
-import io.warren.broker.queue.QueueEntitySnapshot;
-import io.warren.broker.topology.TopologyChange;
-import io.warren.core.queue.Message;
-import io.warren.core.queue.QueueDefinition;
-import io.warren.core.queue.QueueEvent;
-import io.warren.core.queue.QueueSnapshot;
-import io.warren.core.routing.Binding;
-import io.warren.core.routing.Destination;
-import io.warren.core.routing.ExchangeDefinition;
-import io.warren.core.routing.ExchangeType;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
+import java.nio.BufferOverflowException;
+import java.nio.ByteBuffer;
 import org.apache.pekko.actor.ExtendedActorSystem;
+import org.apache.pekko.actor.typed.ActorRefResolver;
+import org.apache.pekko.actor.typed.javadsl.Adapter;
+import org.apache.pekko.serialization.ByteBufferSerializer;
 import org.apache.pekko.serialization.SerializerWithStringManifest;
 import org.apache.pekko.util.ByteString;
 
 /**
- * The journal's and snapshots' binary format. Message properties are stored in their AMQP wire encoding, so header
- * values keep their exact types across a restart; bodies are stored as they are.
+ * Serializer for every {@link WarrenSerializable}: journal events and snapshots in {@link JournalFormat} (upper-case
+ * manifests, a stored format that must stay readable), cross-node messages in {@link ProtocolFormat} (lower-case
+ * manifests).
+ *
+ * <p>It is also a {@link ByteBufferSerializer}, so Artery writes a message straight into its envelope buffer: a
+ * message body is copied once on the way out, and read back as a slice of the received bytes.
  */
-public final class WarrenSerializer extends SerializerWithStringManifest {
+public final class WarrenSerializer extends SerializerWithStringManifest implements ByteBufferSerializer {
 
-    private static final String CREATED = "QC", JOURNAL_ENQUEUED = "QE", JOURNAL_REMOVED = "QR", DELETED = "QD",
-            QUEUE_SNAPSHOT = "QS", EXCHANGE_DECLARED = "TX", EXCHANGE_DELETED = "TXD", BOUND = "TB", UNBOUND = "TU",
-            QUEUE_DECLARED = "TQ", QUEUE_DELETED = "TQD";
+    private final ExtendedActorSystem system;
+    private final ProtocolFormat protocol;
+    private volatile ActorRefResolver resolver;
 
-    public WarrenSerializer(ExtendedActorSystem system) {}
+    public WarrenSerializer(ExtendedActorSystem system) {
+        this.system = system;
+        this.protocol = new ProtocolFormat(this::resolver);
+    }
+
+    private ActorRefResolver resolver() {
+        ActorRefResolver r = resolver;
+        if (r == null) {
+            r = ActorRefResolver.get(Adapter.toTyped(system));
+            resolver = r;
+        }
+        return r;
+    }
 
     @Override
     public int identifier() {
@@ -45,206 +44,56 @@ public final class WarrenSerializer extends SerializerWithStringManifest {
 
     @Override
     public String manifest(Object o) {
-        if (o instanceof QueueEntityEvent.Created) {
-            return CREATED;
-        } else if (o instanceof QueueEntityEvent.Journal j) {
-            return j.event() instanceof QueueEvent.Enqueued ? JOURNAL_ENQUEUED : JOURNAL_REMOVED;
-        } else if (o instanceof QueueEntityEvent.Deleted) {
-            return DELETED;
-        } else if (o instanceof QueueEntitySnapshot) {
-            return QUEUE_SNAPSHOT;
-        } else if (o instanceof TopologyChange.ExchangeDeclared) {
-            return EXCHANGE_DECLARED;
-        } else if (o instanceof TopologyChange.ExchangeDeleted) {
-            return EXCHANGE_DELETED;
-        } else if (o instanceof TopologyChange.Bound) {
-            return BOUND;
-        } else if (o instanceof TopologyChange.Unbound) {
-            return UNBOUND;
-        } else if (o instanceof TopologyChange.QueueDeclared) {
-            return QUEUE_DECLARED;
-        } else if (o instanceof TopologyChange.QueueDeleted) {
-            return QUEUE_DELETED;
+        String manifest = JournalFormat.manifest(o);
+        if (manifest == null) manifest = ProtocolFormat.manifest(o);
+        if (manifest == null) {
+            throw new IllegalArgumentException("Warren cannot serialize " + o.getClass().getName());
         }
-        throw new IllegalArgumentException("Warren cannot serialize " + o.getClass().getName() + " yet");
+        return manifest;
     }
 
     @Override
     public byte[] toBinary(Object o) {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream(256);
-        DataOutputStream out = new DataOutputStream(bytes);
-        try {
-            {
-                Object sw76 = o;
-                if (sw76 instanceof QueueEntityEvent.Created c) {
-                    writeQueueDefinition(out, c.definition());
-                } else if (sw76 instanceof QueueEntityEvent.Journal j) {
-                    if (j.event() instanceof QueueEvent.Enqueued e) {
-                        out.writeLong(e.seq());
-                        out.writeLong(e.enqueuedAt());
-                        writeMessage(out, e.message());
-                    } else {
-                        long[] seqs = ((QueueEvent.Removed) j.event()).seqs();
-                        out.writeInt(seqs.length);
-                        for (long s : seqs) out.writeLong(s);
-                    }
-                } else if (sw76 instanceof QueueEntityEvent.Deleted d) {
-                    
-                } else if (sw76 instanceof QueueEntitySnapshot s) {
-                    out.writeBoolean(s.definition() != null);
-                    if (s.definition() != null) writeQueueDefinition(out, s.definition());
-                    out.writeBoolean(s.queue() != null);
-                    if (s.queue() != null) {
-                        out.writeLong(s.queue().nextSeq());
-                        out.writeInt(s.queue().messages().size());
-                        for (QueueSnapshot.Entry e : s.queue().messages()) {
-                            out.writeLong(e.seq());
-                            out.writeLong(e.enqueuedAt());
-                            writeMessage(out, e.message());
-                        }
-                    }
-                } else if (sw76 instanceof TopologyChange.ExchangeDeclared c) {
-                    ExchangeDefinition d = c.definition();
-                    out.writeUTF(d.name());
-                    out.writeUTF(d.type().wireName());
-                    out.writeBoolean(d.durable());
-                    out.writeBoolean(d.autoDelete());
-                    out.writeBoolean(d.internal());
-                    writeTable(out, d.arguments());
-                } else if (sw76 instanceof TopologyChange.ExchangeDeleted c) {
-                    out.writeUTF(c.name());
-                } else if (sw76 instanceof TopologyChange.Bound c) {
-                    writeBinding(out, c.binding());
-                } else if (sw76 instanceof TopologyChange.Unbound c) {
-                    writeBinding(out, c.binding());
-                } else if (sw76 instanceof TopologyChange.QueueDeclared c) {
-                    out.writeUTF(c.name()); out.writeBoolean(c.durable());
-                } else if (sw76 instanceof TopologyChange.QueueDeleted c) {
-                    out.writeUTF(c.name());
-                } else {
-                    throw new IllegalArgumentException("Warren cannot serialize " + o.getClass().getName() + " yet");
-                }
-            }
-            out.flush();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        if (JournalFormat.manifest(o) != null) return JournalFormat.toBinary(o);
+        return protocolBytes(o).toArrayUnsafe();
+    }
+
+    @Override
+    public void toBinary(Object o, ByteBuffer buf) {
+        if (JournalFormat.manifest(o) != null) {
+            buf.put(JournalFormat.toBinary(o)); // throws BufferOverflowException when it does not fit, as Artery expects
+            return;
         }
-        return bytes.toByteArray();
+        ByteString bytes = protocolBytes(o);
+        // copyToBuffer copies what fits and says nothing: a truncated message must fail instead.
+        if (bytes.size() > buf.remaining()) throw new BufferOverflowException();
+        bytes.copyToBuffer(buf);
+    }
+
+    private ByteString protocolBytes(Object o) {
+        if (ProtocolFormat.manifest(o) == null) {
+            throw new IllegalArgumentException("Warren cannot serialize " + o.getClass().getName());
+        }
+        BinaryWriter w = new BinaryWriter();
+        protocol.write(o, w);
+        return w.result();
     }
 
     @Override
     public Object fromBinary(byte[] bytes, String manifest) {
-        DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes));
-        try {
-            return switch (manifest) {
-                case CREATED -> new QueueEntityEvent.Created(readQueueDefinition(in));
-                case JOURNAL_ENQUEUED -> {
-                    long seq = in.readLong();
-                    long at = in.readLong();
-                    yield new QueueEntityEvent.Journal(new QueueEvent.Enqueued(seq, readMessage(in), at));
-                }
-                case JOURNAL_REMOVED -> {
-                    long[] seqs = new long[in.readInt()];
-                    for (int i = 0; i < seqs.length; i++) seqs[i] = in.readLong();
-                    yield new QueueEntityEvent.Journal(new QueueEvent.Removed(seqs));
-                }
-                case DELETED -> new QueueEntityEvent.Deleted();
-                case QUEUE_SNAPSHOT -> {
-                    QueueDefinition def = in.readBoolean() ? readQueueDefinition(in) : null;
-                    QueueSnapshot snap = null;
-                    if (in.readBoolean()) {
-                        long nextSeq = in.readLong();
-                        int n = in.readInt();
-                        List<QueueSnapshot.Entry> entries = new ArrayList<>(n);
-                        for (int i = 0; i < n; i++) {
-                            long seq = in.readLong();
-                            long at = in.readLong();
-                            entries.add(new QueueSnapshot.Entry(seq, readMessage(in), at));
-                        }
-                        snap = new QueueSnapshot(nextSeq, entries);
-                    }
-                    yield new QueueEntitySnapshot(def, snap);
-                }
-                case EXCHANGE_DECLARED -> new TopologyChange.ExchangeDeclared(new ExchangeDefinition(in.readUTF(),
-                        ExchangeType.parse(in.readUTF()).orElseThrow(), in.readBoolean(), in.readBoolean(), in.readBoolean(), readTable(in)));
-                case EXCHANGE_DELETED -> new TopologyChange.ExchangeDeleted(in.readUTF());
-                case BOUND -> new TopologyChange.Bound(readBinding(in));
-                case UNBOUND -> new TopologyChange.Unbound(readBinding(in));
-                case QUEUE_DECLARED -> new TopologyChange.QueueDeclared(in.readUTF(), in.readBoolean());
-                case QUEUE_DELETED -> new TopologyChange.QueueDeleted(in.readUTF());
-                default -> throw new IllegalArgumentException("unknown manifest " + manifest);
-            };
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        if (JournalFormat.handles(manifest)) return JournalFormat.fromBinary(bytes, manifest);
+        if (!ProtocolFormat.handles(manifest)) throw new IllegalArgumentException("unknown Warren manifest " + manifest);
+        BinaryReader r = new BinaryReader(bytes);
+        Object o = protocol.read(manifest, r);
+        r.expectEnd(manifest);
+        return o;
     }
 
-    private static void writeQueueDefinition(DataOutputStream out, QueueDefinition d) throws IOException {
-        out.writeUTF(d.vhost());
-        out.writeUTF(d.name());
-        out.writeBoolean(d.durable());
-        out.writeBoolean(d.exclusive());
-        out.writeBoolean(d.autoDelete());
-        writeTable(out, d.arguments());
-    }
-
-    private static QueueDefinition readQueueDefinition(DataInputStream in) throws IOException {
-        return new QueueDefinition(in.readUTF(), in.readUTF(), in.readBoolean(), in.readBoolean(), in.readBoolean(), readTable(in));
-    }
-
-    private static void writeBinding(DataOutputStream out, Binding b) throws IOException {
-        out.writeUTF(b.source());
-        out.writeBoolean(b.destination().kind() == Destination.Kind.QUEUE);
-        out.writeUTF(b.destination().name());
-        out.writeUTF(b.routingKey());
-        writeTable(out, b.arguments());
-    }
-
-    private static Binding readBinding(DataInputStream in) throws IOException {
-        String source = in.readUTF();
-        boolean queue = in.readBoolean();
-        String name = in.readUTF();
-        Destination d = queue ? Destination.queue(name) : Destination.exchange(name);
-        return new Binding(source, d, in.readUTF(), readTable(in));
-    }
-
-    private static void writeMessage(DataOutputStream out, Message m) throws IOException {
-        out.writeUTF(m.id());
-        out.writeUTF(m.exchange());
-        out.writeUTF(m.routingKey());
-        writeBytes(out, ContentHeaders.encode(m.properties()));
-        writeBytes(out, m.body());
-    }
-
-    private static Message readMessage(DataInputStream in) throws IOException {
-        String id = in.readUTF();
-        String exchange = in.readUTF();
-        String key = in.readUTF();
-        ByteString props = readBytes(in);
-        ByteString body = readBytes(in);
-        return new Message(id, exchange, key, ContentHeaders.decode(props), body);
-    }
-
-    private static void writeTable(DataOutputStream out, Map<String, Object> table) throws IOException {
-        writeBytes(out, FieldTables.encode(table == null ? Map.of() : table));
-    }
-
-    private static Map<String, Object> readTable(DataInputStream in) throws IOException {
-        return FieldTables.decode(readBytes(in));
-    }
-
-    private static void writeBytes(DataOutputStream out, ByteString b) throws IOException {
-        out.writeInt(b.size());
-        for (java.nio.ByteBuffer buf : b.getByteBuffers()) {
-            byte[] chunk = new byte[buf.remaining()];
-            buf.get(chunk);
-            out.write(chunk);
-        }
-    }
-
-    private static ByteString readBytes(DataInputStream in) throws IOException {
-        byte[] b = new byte[in.readInt()];
-        in.readFully(b);
-        return ByteString.fromArrayUnsafe(b);
+    @Override
+    public Object fromBinary(ByteBuffer buf, String manifest) {
+        // Artery reuses its buffer after this returns, so the message must own its bytes: one copy, then slices.
+        byte[] bytes = new byte[buf.remaining()];
+        buf.get(bytes);
+        return fromBinary(bytes, manifest);
     }
 }

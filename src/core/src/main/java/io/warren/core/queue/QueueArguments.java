@@ -83,6 +83,7 @@ public record QueueArguments(
         if (args == null || args.isEmpty()) {
             return NONE;
         }
+        checkDeadLetterExchangeType(vhost, name, args.get("x-dead-letter-exchange"));
         for (String key : DECLARE_KEYS) {
             if (args.containsKey(key)) {
                 String error = check(key, args.get(key), args);
@@ -107,6 +108,20 @@ public record QueueArguments(
                 Boolean.TRUE.equals(args.get("x-single-active-consumer")),
                 stringArg(args, "x-queue-mode"),
                 longArg(args, "x-consumer-timeout"));
+    }
+
+    /**
+     * RabbitMQ's channel resolves the dead-letter exchange name (rabbit_misc:r_arg, for its permission check)
+     * before the queue validates its arguments, so a DLX that is not a string is reported first and in the
+     * channel's own words.
+     */
+    private static void checkDeadLetterExchangeType(String vhost, String name, Object dlx) {
+        if (dlx != null && !FieldValues.isString(dlx)) {
+            throw AmqpException.channel(ReplyCodes.PRECONDITION_FAILED, ReplyCodes.text(
+                    ReplyCodes.PRECONDITION_FAILED,
+                    "invalid type '" + FieldValues.typeName(dlx) + "' for arg 'x-dead-letter-exchange' in "
+                            + QueueDefinition.resourceName(vhost, name)));
+        }
     }
 
     /** Validates and reads the arguments of a queue definition. */

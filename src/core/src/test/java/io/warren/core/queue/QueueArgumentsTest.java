@@ -104,11 +104,19 @@ class QueueArgumentsTest {
     void deadLetterArguments() {
         assertInvalid(Map.of("x-dead-letter-routing-key", "rk"),
                 "invalid arg 'x-dead-letter-routing-key' for queue 'q' in vhost '/': routing_key_but_no_dlx_defined");
+        // the channel's DLX name check, in its own words (rabbit_channel, before the queue's validators)
         assertInvalid(Map.of("x-dead-letter-exchange", 5),
-                "invalid arg 'x-dead-letter-exchange' for queue 'q' in vhost '/': {unacceptable_type,signedint}");
+                "invalid type 'signedint' for arg 'x-dead-letter-exchange' in queue 'q' in vhost '/'");
         assertInvalid(Map.of("x-dead-letter-exchange", "dlx", "x-dead-letter-routing-key", 5L),
                 "invalid arg 'x-dead-letter-routing-key' for queue 'q' in vhost '/': {unacceptable_type,long}");
         assertEquals("", parse(Map.of("x-dead-letter-exchange", "")).deadLetterExchange(), "default exchange");
+    }
+
+    @Test
+    void aDeadLetterExchangeOfTheWrongTypeIsReportedBeforeEveryOtherArgument() {
+        // x-expires comes first in RabbitMQ's declare order, but the channel checks the DLX name before that
+        assertInvalid(Map.of("x-expires", 0, "x-dead-letter-exchange", true),
+                "invalid type 'bool' for arg 'x-dead-letter-exchange' in queue 'q' in vhost '/'");
     }
 
     @Test

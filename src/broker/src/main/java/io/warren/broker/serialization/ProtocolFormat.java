@@ -1,0 +1,480 @@
+package io.warren.broker.serialization;
+
+import io.warren.amqp.ContentHeaders;
+import io.warren.amqp.FieldTables;
+import io.warren.broker.connection.ConnectionProtocol;
+import io.warren.broker.queue.QueueCommand;
+import io.warren.broker.queue.QueueDelivery;
+import io.warren.broker.queue.QueueReply;
+import io.warren.broker.topology.TopologyChange;
+import io.warren.broker.topology.TopologyCommand;
+import io.warren.broker.topology.TopologyReply;
+import io.warren.broker.topology.TopologySnapshot;
+import io.warren.broker.topology.VersionedChange;
+import io.warren.core.queue.Message;
+import io.warren.core.queue.QueueDefinition;
+import io.warren.core.routing.Binding;
+import io.warren.core.routing.Destination;
+import io.warren.core.routing.ExchangeDefinition;
+import io.warren.core.routing.ExchangeType;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorRefResolver;
+import org.apache.pekko.util.ByteString;
+
+/**
+ * The format of the messages actors send each other across nodes: queue commands and replies, what queues send to
+ * channels, topology commands, replies, snapshots and published changes. Only live nodes read it, so it may change
+ * between releases as long as a rolling update does not mix formats (then add a manifest instead).
+ *
+ * <p>Manifests start with a lower-case letter so they can never collide with {@link JournalFormat}'s.
+ */
+final class ProtocolFormat {
+
+    // QueueCommand
+    private static final String Q_DECLARE = "qDcl", Q_ENQUEUE = "qEnq", Q_CONSUME = "qCon", Q_CANCEL = "qCan",
+            Q_SETTLE = "qSet", Q_GET = "qGet", Q_PURGE = "qPur", Q_DELETE = "qDel", Q_CHANNEL_CLOSED = "qChC",
+            Q_RECOVER = "qRec", Q_OWNER_CLOSED = "qOwC", Q_DEAD_LETTER_SETTLED = "qDLS",
+            Q_CONNECTION_TERMINATED = "qCTm", Q_IDLE_CHECK = "qIdl", Q_TICK = "qTik", Q_STOP = "qStp";
+    // QueueReply
+    private static final String R_OK = "rOk", R_GOT = "rGot", R_EMPTY = "rEmp", R_FAILED = "rFail";
+    // ConnectionProtocol.ToChannel
+    private static final String C_DELIVER = "cDlv", C_ENQUEUE_SETTLED = "cEnS", C_CONSUME_RESULT = "cCoR",
+            C_CONSUMER_CANCELLED = "cCoC", C_QUEUE_INCARNATION = "cQIn";
+    // TopologyCommand, TopologyReply, TopologySnapshot, VersionedChange
+    private static final String T_DECLARE_EXCHANGE = "tDX", T_DELETE_EXCHANGE = "tDlX", T_BIND = "tBnd",
+            T_UNBIND = "tUnb", T_DECLARE_QUEUE = "tDQ", T_DELETE_QUEUE = "tDlQ", T_GET_SNAPSHOT = "tGS",
+            T_DONE = "tDone", T_FAILED = "tFail", T_SNAPSHOT = "tSnap", T_VERSIONED_CHANGE = "tVC";
+
+    private final Supplier<ActorRefResolver> resolver;
+
+    /** The resolver is looked up on first use: the serializer may be created while the actor system starts. */
+    ProtocolFormat(Supplier<ActorRefResolver> resolver) {
+        this.resolver = resolver;
+    }
+
+    /** The manifest of a cross-node message type, or null for anything else. */
+    static String manifest(Object o) {
+        if (o instanceof QueueCommand c) return queueCommandManifest(c);
+        if (o instanceof QueueReply r) return queueReplyManifest(r);
+        if (o instanceof ConnectionProtocol.ToChannel t) return toChannelManifest(t);
+        if (o instanceof TopologyCommand c) return topologyCommandManifest(c);
+        if (o instanceof TopologyReply.Done) return T_DONE;
+        if (o instanceof TopologyReply.Failed) return T_FAILED;
+        if (o instanceof TopologySnapshot) return T_SNAPSHOT;
+        if (o instanceof VersionedChange) return T_VERSIONED_CHANGE;
+        return null;
+    }
+
+    private static String queueCommandManifest(QueueCommand c) {
+        if (c instanceof QueueCommand.Declare) return Q_DECLARE;
+        if (c instanceof QueueCommand.Enqueue) return Q_ENQUEUE;
+        if (c instanceof QueueCommand.Consume) return Q_CONSUME;
+        if (c instanceof QueueCommand.Cancel) return Q_CANCEL;
+        if (c instanceof QueueCommand.Settle) return Q_SETTLE;
+        if (c instanceof QueueCommand.Get) return Q_GET;
+        if (c instanceof QueueCommand.Purge) return Q_PURGE;
+        if (c instanceof QueueCommand.Delete) return Q_DELETE;
+        if (c instanceof QueueCommand.ChannelClosed) return Q_CHANNEL_CLOSED;
+        if (c instanceof QueueCommand.Recover) return Q_RECOVER;
+        if (c instanceof QueueCommand.OwnerClosed) return Q_OWNER_CLOSED;
+        if (c instanceof QueueCommand.DeadLetterSettled) return Q_DEAD_LETTER_SETTLED;
+        if (c instanceof QueueCommand.ConnectionTerminated) return Q_CONNECTION_TERMINATED;
+        if (c instanceof QueueCommand.IdleCheck) return Q_IDLE_CHECK;
+        if (c instanceof QueueCommand.Tick) return Q_TICK;
+        if (c instanceof QueueCommand.Stop) return Q_STOP;
+        return null;
+    }
+
+    private static String queueReplyManifest(QueueReply r) {
+        if (r instanceof QueueReply.Ok) return R_OK;
+        if (r instanceof QueueReply.Got) return R_GOT;
+        if (r instanceof QueueReply.Empty) return R_EMPTY;
+        if (r instanceof QueueReply.Failed) return R_FAILED;
+        return null;
+    }
+
+    private static String toChannelManifest(ConnectionProtocol.ToChannel t) {
+        if (t instanceof ConnectionProtocol.Deliver) return C_DELIVER;
+        if (t instanceof ConnectionProtocol.EnqueueSettled) return C_ENQUEUE_SETTLED;
+        if (t instanceof ConnectionProtocol.ConsumeResult) return C_CONSUME_RESULT;
+        if (t instanceof ConnectionProtocol.ConsumerCancelled) return C_CONSUMER_CANCELLED;
+        if (t instanceof ConnectionProtocol.QueueIncarnation) return C_QUEUE_INCARNATION;
+        return null;
+    }
+
+    private static String topologyCommandManifest(TopologyCommand c) {
+        if (c instanceof TopologyCommand.DeclareExchange) return T_DECLARE_EXCHANGE;
+        if (c instanceof TopologyCommand.DeleteExchange) return T_DELETE_EXCHANGE;
+        if (c instanceof TopologyCommand.Bind) return T_BIND;
+        if (c instanceof TopologyCommand.Unbind) return T_UNBIND;
+        if (c instanceof TopologyCommand.DeclareQueue) return T_DECLARE_QUEUE;
+        if (c instanceof TopologyCommand.DeleteQueue) return T_DELETE_QUEUE;
+        if (c instanceof TopologyCommand.GetSnapshot) return T_GET_SNAPSHOT;
+        return null;
+    }
+
+    static boolean handles(String manifest) {
+        return !manifest.isEmpty() && Character.isLowerCase(manifest.charAt(0));
+    }
+
+    /** Writes {@code o}, whose {@link #manifest} is not null. */
+    void write(Object o, BinaryWriter w) {
+        if (o instanceof QueueCommand c) {
+            writeQueueCommand(c, w);
+        } else if (o instanceof QueueReply r) {
+            writeQueueReply(r, w);
+        } else if (o instanceof ConnectionProtocol.ToChannel t) {
+            writeToChannel(t, w);
+        } else if (o instanceof TopologyCommand c) {
+            writeTopologyCommand(c, w);
+        } else if (o instanceof TopologyReply.Done d) {
+            w.writeLong(d.epoch());
+            w.writeLong(d.version());
+        } else if (o instanceof TopologyReply.Failed f) {
+            w.writeInt(f.replyCode());
+            w.writeString(f.replyText());
+        } else if (o instanceof TopologySnapshot s) {
+            writeTopologySnapshot(s, w);
+        } else if (o instanceof VersionedChange v) {
+            w.writeString(v.vhost());
+            w.writeLong(v.epoch());
+            w.writeLong(v.version());
+            writeTopologyChange(v.change(), w);
+        } else {
+            throw new IllegalArgumentException("Warren cannot serialize " + o.getClass().getName());
+        }
+    }
+
+    Object read(String manifest, BinaryReader r) {
+        return switch (manifest) {
+            case Q_DECLARE -> new QueueCommand.Declare(readQueueDefinition(r), r.readString(), r.readBoolean(), readRef(r));
+            case Q_ENQUEUE -> {
+                List<Message> messages = readMessages(r);
+                yield new QueueCommand.Enqueue(messages, r.readLongs(), readRef(r), r.readInt());
+            }
+            case Q_CONSUME -> new QueueCommand.Consume(r.readString(), readRef(r), r.readInt(), r.readString(),
+                    r.readBoolean(), r.readInt(), r.readBoolean(), r.readInt(), r.readString());
+            case Q_CANCEL -> new QueueCommand.Cancel(r.readString(), r.readString(), readRef(r));
+            case Q_SETTLE -> new QueueCommand.Settle(r.readString(), r.readLongs(), r.readLongs(), r.readLongs());
+            case Q_GET -> new QueueCommand.Get(r.readString(), readRef(r), r.readInt(), r.readBoolean(), r.readString(),
+                    readRef(r));
+            case Q_PURGE -> new QueueCommand.Purge(r.readString(), readRef(r));
+            case Q_DELETE -> new QueueCommand.Delete(r.readBoolean(), r.readBoolean(), r.readString(), readRef(r));
+            case Q_CHANNEL_CLOSED -> new QueueCommand.ChannelClosed(r.readString());
+            case Q_RECOVER -> new QueueCommand.Recover(r.readString());
+            case Q_OWNER_CLOSED -> new QueueCommand.OwnerClosed(r.readString());
+            case Q_DEAD_LETTER_SETTLED -> new QueueCommand.DeadLetterSettled(r.readLongs());
+            case Q_CONNECTION_TERMINATED -> new QueueCommand.ConnectionTerminated(readRef(r));
+            case Q_IDLE_CHECK -> QueueCommand.IdleCheck.INSTANCE;
+            case Q_TICK -> QueueCommand.Tick.INSTANCE;
+            case Q_STOP -> QueueCommand.Stop.INSTANCE;
+
+            case R_OK -> new QueueReply.Ok(r.readInt(), r.readInt());
+            case R_GOT -> new QueueReply.Got(readDelivery(r));
+            case R_EMPTY -> new QueueReply.Empty();
+            case R_FAILED -> new QueueReply.Failed(r.readInt(), r.readString());
+
+            case C_DELIVER -> {
+                int channel = r.readInt();
+                String queue = r.readString();
+                int n = r.readInt();
+                List<QueueDelivery> deliveries = new ArrayList<>(Math.min(n, 1024));
+                for (int i = 0; i < n; i++) deliveries.add(readDelivery(r));
+                yield new ConnectionProtocol.Deliver(channel, queue, deliveries);
+            }
+            case C_ENQUEUE_SETTLED -> new ConnectionProtocol.EnqueueSettled(r.readInt(), r.readString(), r.readLongs(),
+                    r.readLongs());
+            case C_CONSUME_RESULT -> new ConnectionProtocol.ConsumeResult(r.readInt(), r.readString(), r.readInt(),
+                    r.readString());
+            case C_CONSUMER_CANCELLED -> new ConnectionProtocol.ConsumerCancelled(r.readInt(), r.readString());
+            case C_QUEUE_INCARNATION -> new ConnectionProtocol.QueueIncarnation(r.readInt(), r.readString(), readRef(r));
+
+            case T_DECLARE_EXCHANGE -> new TopologyCommand.DeclareExchange(readExchange(r), readRef(r));
+            case T_DELETE_EXCHANGE -> new TopologyCommand.DeleteExchange(r.readString(), r.readBoolean(), readRef(r));
+            case T_BIND -> new TopologyCommand.Bind(readBinding(r), readRef(r));
+            case T_UNBIND -> new TopologyCommand.Unbind(readBinding(r), readRef(r));
+            case T_DECLARE_QUEUE -> new TopologyCommand.DeclareQueue(r.readString(), r.readBoolean(), readRef(r));
+            case T_DELETE_QUEUE -> new TopologyCommand.DeleteQueue(r.readString(), readRef(r));
+            case T_GET_SNAPSHOT -> new TopologyCommand.GetSnapshot(readRef(r));
+            case T_DONE -> new TopologyReply.Done(r.readLong(), r.readLong());
+            case T_FAILED -> new TopologyReply.Failed(r.readInt(), r.readString());
+            case T_SNAPSHOT -> readTopologySnapshot(r);
+            case T_VERSIONED_CHANGE -> new VersionedChange(r.readString(), r.readLong(), r.readLong(), readTopologyChange(r));
+            default -> throw new IllegalArgumentException("unknown Warren manifest " + manifest);
+        };
+    }
+
+    private void writeQueueCommand(QueueCommand c, BinaryWriter w) {
+        if (c instanceof QueueCommand.Declare d) {
+            writeQueueDefinition(d.definition(), w);
+            w.writeString(d.ownerConnection());
+            w.writeBoolean(d.passive());
+            writeRef(d.replyTo(), w);
+        } else if (c instanceof QueueCommand.Enqueue e) {
+            w.writeInt(e.messages().size());
+            for (Message m : e.messages()) writeMessage(m, w);
+            w.writeLongs(e.publishSeqs());
+            writeRef(e.replyTo(), w);
+            w.writeInt(e.channel());
+        } else if (c instanceof QueueCommand.Consume k) {
+            w.writeString(k.channelId());
+            writeRef(k.connection(), w);
+            w.writeInt(k.channel());
+            w.writeString(k.consumerTag());
+            w.writeBoolean(k.noAck());
+            w.writeInt(k.prefetch());
+            w.writeBoolean(k.exclusive());
+            w.writeInt(k.priority());
+            w.writeString(k.ownerConnection());
+        } else if (c instanceof QueueCommand.Cancel k) {
+            w.writeString(k.channelId());
+            w.writeString(k.consumerTag());
+            writeRef(k.replyTo(), w);
+        } else if (c instanceof QueueCommand.Settle s) {
+            w.writeString(s.channelId());
+            w.writeLongs(s.acked());
+            w.writeLongs(s.requeued());
+            w.writeLongs(s.discarded());
+        } else if (c instanceof QueueCommand.Get g) {
+            w.writeString(g.channelId());
+            writeRef(g.connection(), w);
+            w.writeInt(g.channel());
+            w.writeBoolean(g.noAck());
+            w.writeString(g.ownerConnection());
+            writeRef(g.replyTo(), w);
+        } else if (c instanceof QueueCommand.Purge p) {
+            w.writeString(p.ownerConnection());
+            writeRef(p.replyTo(), w);
+        } else if (c instanceof QueueCommand.Delete d) {
+            w.writeBoolean(d.ifUnused());
+            w.writeBoolean(d.ifEmpty());
+            w.writeString(d.ownerConnection());
+            writeRef(d.replyTo(), w);
+        } else if (c instanceof QueueCommand.ChannelClosed k) {
+            w.writeString(k.channelId());
+        } else if (c instanceof QueueCommand.Recover k) {
+            w.writeString(k.channelId());
+        } else if (c instanceof QueueCommand.OwnerClosed k) {
+            w.writeString(k.ownerConnection());
+        } else if (c instanceof QueueCommand.DeadLetterSettled d) {
+            w.writeLongs(d.seqs());
+        } else if (c instanceof QueueCommand.ConnectionTerminated t) {
+            writeRef(t.connection(), w);
+        } else if (!(c instanceof QueueCommand.IdleCheck || c instanceof QueueCommand.Tick
+                || c instanceof QueueCommand.Stop)) {
+            throw new IllegalArgumentException("Warren cannot serialize " + c.getClass().getName());
+        }
+    }
+
+    private void writeQueueReply(QueueReply r, BinaryWriter w) {
+        if (r instanceof QueueReply.Ok ok) {
+            w.writeInt(ok.messageCount());
+            w.writeInt(ok.consumerCount());
+        } else if (r instanceof QueueReply.Got g) {
+            writeDelivery(g.delivery(), w);
+        } else if (r instanceof QueueReply.Failed f) {
+            w.writeInt(f.replyCode());
+            w.writeString(f.replyText());
+        } else if (!(r instanceof QueueReply.Empty)) {
+            throw new IllegalArgumentException("Warren cannot serialize " + r.getClass().getName());
+        }
+    }
+
+    private void writeToChannel(ConnectionProtocol.ToChannel t, BinaryWriter w) {
+        w.writeInt(t.channel());
+        if (t instanceof ConnectionProtocol.Deliver d) {
+            w.writeString(d.queue());
+            w.writeInt(d.deliveries().size());
+            for (QueueDelivery delivery : d.deliveries()) writeDelivery(delivery, w);
+        } else if (t instanceof ConnectionProtocol.EnqueueSettled s) {
+            w.writeString(s.queue());
+            w.writeLongs(s.accepted());
+            w.writeLongs(s.rejected());
+        } else if (t instanceof ConnectionProtocol.ConsumeResult c) {
+            w.writeString(c.consumerTag());
+            w.writeInt(c.failureCode());
+            w.writeString(c.failureText());
+        } else if (t instanceof ConnectionProtocol.ConsumerCancelled c) {
+            w.writeString(c.consumerTag());
+        } else if (t instanceof ConnectionProtocol.QueueIncarnation q) {
+            w.writeString(q.queue());
+            writeRef(q.ref(), w);
+        } else {
+            throw new IllegalArgumentException("Warren cannot serialize " + t.getClass().getName());
+        }
+    }
+
+    private void writeTopologyCommand(TopologyCommand c, BinaryWriter w) {
+        if (c instanceof TopologyCommand.DeclareExchange d) {
+            writeExchange(d.definition(), w);
+            writeRef(d.replyTo(), w);
+        } else if (c instanceof TopologyCommand.DeleteExchange d) {
+            w.writeString(d.name());
+            w.writeBoolean(d.ifUnused());
+            writeRef(d.replyTo(), w);
+        } else if (c instanceof TopologyCommand.Bind b) {
+            writeBinding(b.binding(), w);
+            writeRef(b.replyTo(), w);
+        } else if (c instanceof TopologyCommand.Unbind u) {
+            writeBinding(u.binding(), w);
+            writeRef(u.replyTo(), w);
+        } else if (c instanceof TopologyCommand.DeclareQueue d) {
+            w.writeString(d.name());
+            w.writeBoolean(d.durable());
+            writeRef(d.replyTo(), w);
+        } else if (c instanceof TopologyCommand.DeleteQueue d) {
+            w.writeString(d.name());
+            writeRef(d.replyTo(), w);
+        } else if (c instanceof TopologyCommand.GetSnapshot g) {
+            writeRef(g.replyTo(), w);
+        } else {
+            throw new IllegalArgumentException("Warren cannot serialize " + c.getClass().getName());
+        }
+    }
+
+    private static void writeTopologySnapshot(TopologySnapshot s, BinaryWriter w) {
+        w.writeString(s.vhost());
+        w.writeLong(s.epoch());
+        w.writeLong(s.version());
+        w.writeInt(s.exchanges().size());
+        for (ExchangeDefinition x : s.exchanges()) writeExchange(x, w);
+        w.writeInt(s.queues().size());
+        for (Map.Entry<String, Boolean> q : s.queues().entrySet()) {
+            w.writeString(q.getKey());
+            w.writeBoolean(q.getValue());
+        }
+        w.writeInt(s.bindings().size());
+        for (Binding b : s.bindings()) writeBinding(b, w);
+    }
+
+    private static TopologySnapshot readTopologySnapshot(BinaryReader r) {
+        String vhost = r.readString();
+        long epoch = r.readLong();
+        long version = r.readLong();
+        int nx = r.readInt();
+        List<ExchangeDefinition> exchanges = new ArrayList<>(Math.min(nx, 1024));
+        for (int i = 0; i < nx; i++) exchanges.add(readExchange(r));
+        int nq = r.readInt();
+        Map<String, Boolean> queues = new LinkedHashMap<>();
+        for (int i = 0; i < nq; i++) queues.put(r.readString(), r.readBoolean());
+        int nb = r.readInt();
+        List<Binding> bindings = new ArrayList<>(Math.min(nb, 1024));
+        for (int i = 0; i < nb; i++) bindings.add(readBinding(r));
+        return new TopologySnapshot(vhost, epoch, version, exchanges, queues, bindings);
+    }
+
+    /** A change travels in its journal format: one encoding per change, and replicas read what the journal holds. */
+    private static void writeTopologyChange(TopologyChange change, BinaryWriter w) {
+        w.writeString(JournalFormat.manifest(change));
+        w.writeBytes(JournalFormat.toBinary(change));
+    }
+
+    private static TopologyChange readTopologyChange(BinaryReader r) {
+        String manifest = r.readString();
+        return (TopologyChange) JournalFormat.fromBinary(r.readByteArray(), manifest);
+    }
+
+    private static void writeDelivery(QueueDelivery d, BinaryWriter w) {
+        w.writeString(d.consumerTag());
+        w.writeLong(d.deliveryId());
+        writeMessage(d.message(), w);
+        w.writeBoolean(d.redelivered());
+        w.writeInt(d.messageCount());
+    }
+
+    private static QueueDelivery readDelivery(BinaryReader r) {
+        return new QueueDelivery(r.readString(), r.readLong(), readMessage(r), r.readBoolean(), r.readInt());
+    }
+
+    private static void writeMessage(Message m, BinaryWriter w) {
+        w.writeString(m.id());
+        w.writeString(m.exchange());
+        w.writeString(m.routingKey());
+        w.writeBytes(ContentHeaders.encode(m.properties()));
+        w.writeBytes(m.body());
+    }
+
+    private static Message readMessage(BinaryReader r) {
+        String id = r.readString();
+        String exchange = r.readString();
+        String routingKey = r.readString();
+        ByteString properties = r.readByteString();
+        return new Message(id, exchange, routingKey, ContentHeaders.decode(properties), r.readByteString());
+    }
+
+    private static List<Message> readMessages(BinaryReader r) {
+        int n = r.readInt();
+        List<Message> messages = new ArrayList<>(Math.min(n, 1024));
+        for (int i = 0; i < n; i++) messages.add(readMessage(r));
+        return messages;
+    }
+
+    private static void writeQueueDefinition(QueueDefinition d, BinaryWriter w) {
+        w.writeString(d.vhost());
+        w.writeString(d.name());
+        w.writeBoolean(d.durable());
+        w.writeBoolean(d.exclusive());
+        w.writeBoolean(d.autoDelete());
+        writeTable(d.arguments(), w);
+    }
+
+    private static QueueDefinition readQueueDefinition(BinaryReader r) {
+        return new QueueDefinition(r.readString(), r.readString(), r.readBoolean(), r.readBoolean(), r.readBoolean(),
+                readTable(r));
+    }
+
+    private static void writeExchange(ExchangeDefinition d, BinaryWriter w) {
+        w.writeString(d.name());
+        w.writeString(d.type().wireName());
+        w.writeBoolean(d.durable());
+        w.writeBoolean(d.autoDelete());
+        w.writeBoolean(d.internal());
+        writeTable(d.arguments(), w);
+    }
+
+    private static ExchangeDefinition readExchange(BinaryReader r) {
+        String name = r.readString();
+        String type = r.readString();
+        return new ExchangeDefinition(name, ExchangeType.parse(type).orElseThrow(
+                () -> new IllegalArgumentException("unknown exchange type " + type)),
+                r.readBoolean(), r.readBoolean(), r.readBoolean(), readTable(r));
+    }
+
+    private static void writeBinding(Binding b, BinaryWriter w) {
+        w.writeString(b.source());
+        w.writeBoolean(b.destination().isQueue());
+        w.writeString(b.destination().name());
+        w.writeString(b.routingKey());
+        writeTable(b.arguments(), w);
+    }
+
+    private static Binding readBinding(BinaryReader r) {
+        String source = r.readString();
+        boolean queue = r.readBoolean();
+        String name = r.readString();
+        Destination destination = queue ? Destination.queue(name) : Destination.exchange(name);
+        return new Binding(source, destination, r.readString(), readTable(r));
+    }
+
+    private static void writeTable(Map<String, Object> table, BinaryWriter w) {
+        w.writeBytes(FieldTables.encode(table == null ? Map.of() : table));
+    }
+
+    private static Map<String, Object> readTable(BinaryReader r) {
+        return FieldTables.decode(r.readByteString());
+    }
+
+    private void writeRef(ActorRef<?> ref, BinaryWriter w) {
+        w.writeString(ref == null ? null : resolver.get().toSerializationFormat(ref));
+    }
+
+    private <T> ActorRef<T> readRef(BinaryReader r) {
+        String path = r.readString();
+        return path == null ? null : resolver.get().resolveActorRef(path);
+    }
+}

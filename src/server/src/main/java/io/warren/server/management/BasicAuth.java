@@ -1,0 +1,47 @@
+package io.warren.server.management;
+
+import io.warren.broker.auth.UserDirectory;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.Optional;
+
+/**
+ * HTTP basic authentication against Warren's users. As in RabbitMQ, reading the management API takes a user
+ * tagged {@code administrator} or {@code monitoring} (those see every vhost).
+ */
+final class BasicAuth {
+    private BasicAuth() {}
+
+    /** Why a request was refused, with RabbitMQ's reason text; empty when it may proceed. */
+    static Optional<String> refusal(UserDirectory users, Optional<String> authorizationHeader) {
+        Optional<String[]> credentials = authorizationHeader.flatMap(BasicAuth::decode);
+        if (credentials.isEmpty()) {
+            return Optional.of("Not_Authorized");
+        }
+        Optional<UserDirectory.User> user = users.authenticate(credentials.get()[0], credentials.get()[1]);
+        if (user.isEmpty()) {
+            return Optional.of("Not_Authorized");
+        }
+        boolean monitor = user.get().tags().contains("administrator") || user.get().tags().contains("monitoring");
+        return monitor ? Optional.empty() : Optional.of("Not monitor user");
+    }
+
+    /** user and password of a "Basic base64(user:password)" header, if it is one. */
+    static Optional<String[]> decode(String header) {
+        String h = header.trim();
+        if (h.length() < 6 || !h.regionMatches(true, 0, "Basic ", 0, 6)) {
+            return Optional.empty();
+        }
+        String decoded;
+        try {
+            decoded = new String(Base64.getDecoder().decode(h.substring(6).trim()), StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            return Optional.empty();
+        }
+        int colon = decoded.indexOf(':');
+        if (colon < 0) {
+            return Optional.empty();
+        }
+        return Optional.of(new String[] {decoded.substring(0, colon), decoded.substring(colon + 1)});
+    }
+}

@@ -1,0 +1,20 @@
+package io.warren.server.management;
+
+import java.util.List;
+
+/**
+ * What one node says about itself to the management API of any node.
+ *
+ * @param address      the node's Pekko address, e.g. {@code pekko://warren@10.0.0.5:25520}: the "node" of its queues
+ * @param nodeName     warren.node-name (or host:amqp-port)
+ * @param uptimeMillis how long the node's JVM has been running
+ * @param connections  AMQP connections open on the node
+ * @param queues       the queues running on the node (passivated ones are absent)
+ */
+public record NodeReport(String address, String nodeName, long uptimeMillis, int connections,
+                         List<QueueFigures> queues) implements ManagementSerializable {
+
+    public NodeReport {
+        queues = List.copyOf(queues);
+    }
+}

@@ -1,0 +1,70 @@
+package io.warren.it.cluster;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Issue 5's "done when": three nodes over PostgreSQL, confirming publishers and acking consumers on ten
+ * durable queues, clients on every node with automatic recovery; kill -9 one node mid-run. Every confirmed
+ * message must be consumed at least once. Duplicates and the time until every queue delivers again are
+ * printed, not asserted. Run once per node: node 1 is the oldest (shard coordinator, first seed), node 2 the
+ * other seed, node 3 a plain member.
+ */
+@Timeout(value = 4, unit = TimeUnit.MINUTES)
+class FailoverTest {
+    private static final int QUEUES = 10;
+    private static final long WARM_UP_MS = 4_000;
+    /** How long after the kill the clients get for every queue to deliver again; beyond it is a failure. */
+    private static final long RECOVERY_WINDOW_MS = 60_000;
+    /** Publishing goes on this long after every queue delivers again, to exercise the recovered queues. */
+    private static final long AFTER_RECOVERY_MS = 2_000;
+
+    private static ClusterUnderTest cluster;
+
+    @BeforeAll
+    @Timeout(value = 4, unit = TimeUnit.MINUTES)
+    static void startCluster() {
+        cluster = ClusterUnderTest.start("failover", 3);
+    }
+
+    @AfterAll
+    @Timeout(value = 2, unit = TimeUnit.MINUTES)
+    static void stopCluster() {
+        if (cluster != null) cluster.close();
+    }
+
+    /** The previous run's victim comes back, so that every run starts from three nodes. */
+    @BeforeEach
+    @Timeout(value = 4, unit = TimeUnit.MINUTES)
+    void allNodesUp() {
+        cluster.ensureAllRunning();
+    }
+
+    @ParameterizedTest(name = "kill -9 node {0}")
+    @ValueSource(ints = {1, 2, 3})
+    void killedNodeLosesNoConfirmedMessage(int victim) throws Exception {
+        FailoverScenario.Result result = FailoverScenario.run(cluster, "failover-kill" + victim, victim,
+                FailoverScenario.Disruption.KILL, false, QUEUES, WARM_UP_MS, RECOVERY_WINDOW_MS, AFTER_RECOVERY_MS);
+        System.out.println(result.summary());
+
+        FailoverWorkload.Report report = result.report();
+        assertTrue(result.confirmedBeforeDisruption() > 0,
+                () -> "nothing was confirmed before the kill: the workload never ran\n" + cluster.logTails(40));
+        assertTrue(report.confirmed() > result.confirmedBeforeDisruption(),
+                () -> "nothing was confirmed after the kill of node " + victim + "\n" + result.summary() + "\n" + cluster.logTails(60));
+        Set<String> lost = result.lost();
+        assertTrue(lost.isEmpty(), () -> lost.size() + " confirmed messages lost after kill -9 of node " + victim
+                + " (first: " + lost.stream().limit(20).toList() + ")\n" + result.summary() + "\n" + cluster.logTails(60));
+        assertTrue(report.slowestRecoveryMillis() >= 0, () -> "some queue never delivered again within "
+                + RECOVERY_WINDOW_MS + " ms of the kill of node " + victim + "\n" + result.summary() + "\n" + cluster.logTails(60));
+    }
+}
