@@ -11,7 +11,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 source "$BENCH_DIR/lib/workloads.sh"
 
 export BENCH_SECONDS="${BENCH_SECONDS:-30}"
-case "${1:-}" in -h|--help) sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;; esac
+case "${1:-}" in -h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 0 ;; esac
 workload=$(workload_name "${1:-transient}") || { echo "unknown workload: $1" >&2; exit 2; }
 [ "$workload" = cluster ] && { echo "cluster: needs the cluster, skipped"; exit 0; }
 

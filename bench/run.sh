@@ -20,7 +20,7 @@ BROKERS="${BENCH_BROKERS:-warren rabbitmq}"
 # a broker that cannot start should cost seconds, not the whole run.
 GIVE_UP_AFTER="${BENCH_GIVE_UP_AFTER:-2}"
 
-usage() { sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; }
 
 workloads=()
 for arg in "${@:-$DEFAULT_WORKLOADS}"; do

@@ -453,7 +453,8 @@ def write_svg(path, runs, rows, workloads, brokers):
                            f'{short(v)}</text>')
                 for pv in per_round[bi]:
                     py = base_y - plot_h * pv / top_value
-                    out.append(f'<circle cx="{bx + bar_w / 2}" cy="{py:.1f}" r="2" fill="black" fill-opacity="0.6"/>')
+                    # at the bar's right edge, clear of the value label centred above the bar
+                    out.append(f'<circle cx="{bx + bar_w - 8}" cy="{py:.1f}" r="2.5" fill="black" fill-opacity="0.6"/>')
             out.append(f'<line x1="{x0 + 15}" y1="{base_y}" x2="{x0 + cell_w - 15}" y2="{base_y}" stroke="#444"/>')
             if brokers[:2] == ["warren", "rabbitmq"] and None not in values[:2] and values[1] > 0:
                 out.append(f'<text x="{x0 + cell_w / 2}" y="{base_y + 12}" text-anchor="middle" fill="#555">'

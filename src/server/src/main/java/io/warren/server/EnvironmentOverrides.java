@@ -39,7 +39,9 @@ public final class EnvironmentOverrides {
             list("WARREN_SEED_NODES", "warren.cluster.seed-nodes", "seed node addresses pekko://warren@host:port, comma-separated"),
             text("WARREN_MIN_NR_OF_MEMBERS", "warren.cluster.min-nr-of-members", "members needed before queues are placed"),
             text("WARREN_REMOTE_HOST", "warren.cluster.remote-host", "host other nodes reach this node on"),
-            text("WARREN_REMOTE_PORT", "warren.cluster.remote-port", "cluster (Artery) port"));
+            text("WARREN_REMOTE_PORT", "warren.cluster.remote-port", "cluster (Artery) port"),
+            text("WARREN_PEKKO_MANAGEMENT_PORT", "pekko.management.http.port",
+                    "Pekko Management port (/alive, /ready, cluster bootstrap)"));
 
     private EnvironmentOverrides() {}
 

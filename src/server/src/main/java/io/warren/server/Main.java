@@ -3,6 +3,8 @@ package io.warren.server;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigRenderOptions;
 import io.warren.broker.WarrenNode;
+import io.warren.server.management.ManagementServer;
+import io.warren.server.management.PekkoManagementBoot;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.time.Duration;
@@ -70,6 +72,23 @@ public final class Main {
         return startNode(config, err);
     }
 
+    /**
+     * The node's config plus Pekko Management's start-up hook: it must run while the actor system starts, before
+     * WarrenNode.start waits for a cluster that Cluster Bootstrap may be the one to form.
+     */
+    public static Config withOperations(Config config) {
+        if (!PekkoManagementBoot.pekkoManagementEnabled(config)) {
+            return config;
+        }
+        List<String> extensions = new java.util.ArrayList<>(config.hasPath("pekko.extensions")
+                ? config.getStringList("pekko.extensions") : List.of());
+        String boot = PekkoManagementBoot.Id.class.getName();
+        if (!extensions.contains(boot)) {
+            extensions.add(boot);
+        }
+        return config.withValue("pekko.extensions", com.typesafe.config.ConfigValueFactory.fromIterable(extensions));
+    }
+
     private static int startNode(ServerConfig config, PrintStream err) {
         PidFile pidFile;
         try {
@@ -84,9 +103,18 @@ public final class Main {
         Logger log = LoggerFactory.getLogger(Main.class);
         WarrenNode node;
         try {
-            node = WarrenNode.start(config.config());
+            node = WarrenNode.start(withOperations(config.config()));
         } catch (RuntimeException e) {
             log.error("Warren failed to start", e);
+            pidFile.delete();
+            return EXIT_FAILED;
+        }
+        ManagementServer management;
+        try {
+            management = ManagementServer.start(node, config.config(), WarrenVersion.get());
+        } catch (RuntimeException e) {
+            log.error("Warren failed to start: {}", e.getMessage());
+            node.stop(STOP_TIMEOUT);
             pidFile.delete();
             return EXIT_FAILED;
         }
@@ -95,6 +123,7 @@ public final class Main {
             stopRequested.set(true);
             log.info("Warren stopping (signal)");
             try {
+                management.stop(Duration.ofSeconds(2));
                 node.stop(STOP_TIMEOUT);
                 node.whenTerminated().toCompletableFuture()
                         .get(STOP_TIMEOUT.toMillis() + 5_000, java.util.concurrent.TimeUnit.MILLISECONDS);

@@ -8,6 +8,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Props;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import java.time.Duration;
 import org.apache.pekko.stream.CompletionStrategy;
 import org.apache.pekko.stream.javadsl.Flow;
 import org.apache.pekko.stream.javadsl.Keep;
@@ -28,17 +30,25 @@ public final class AmqpListener {
 
     public static CompletionStage<Tcp.ServerBinding> bind(ActorSystem<?> system, BrokerContext broker, String host, int port) {
         AtomicLong counter = new AtomicLong();
+        ActorRef<ConnectionSupervisor.Spawn> supervisor =
+                system.systemActorOf(ConnectionSupervisor.create(broker), "amqp-connections", Props.empty());
         // Message ids derive from connection ids and must not repeat after a restart (queues drop duplicates).
         String incarnation = Long.toString(System.currentTimeMillis(), 36);
         return Tcp.get(system).bind(host, port)
-                .to(Sink.foreach(connection -> accept(system, broker, connection, incarnation, counter.incrementAndGet())))
+                .to(Sink.foreach(connection -> accept(system, broker, supervisor, connection, incarnation, counter.incrementAndGet())))
                 .run(system);
     }
 
-    private static void accept(ActorSystem<?> system, BrokerContext broker, Tcp.IncomingConnection connection, String incarnation, long n) {
+    private static void accept(ActorSystem<?> system, BrokerContext broker, ActorRef<ConnectionSupervisor.Spawn> supervisor,
+                               Tcp.IncomingConnection connection, String incarnation, long n) {
         String remote = connection.remoteAddress().getHostString() + ":" + connection.remoteAddress().getPort();
         String id = broker.settings().nodeName() + "#" + incarnation + "." + n;
-        ActorRef<ConnectionProtocol> actor = system.systemActorOf(ConnectionActor.create(broker, id, remote), "amqp-connection-" + n, Props.empty());
+        AskPattern.<ConnectionSupervisor.Spawn, ActorRef<ConnectionProtocol>>ask(supervisor,
+                        r -> new ConnectionSupervisor.Spawn(id, remote, n, r), Duration.ofSeconds(10), system.scheduler())
+                .thenAccept(actor -> wire(system, connection, actor));
+    }
+
+    private static void wire(ActorSystem<?> system, Tcp.IncomingConnection connection, ActorRef<ConnectionProtocol> actor) {
 
         Sink<ByteString, ?> in = ActorSink.<ByteString, ConnectionProtocol, StreamAck>actorRefWithBackpressure(actor,
                 (ackTo, bytes) -> new Inbound(bytes, ackTo),

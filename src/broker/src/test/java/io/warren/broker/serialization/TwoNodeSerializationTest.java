@@ -109,14 +109,24 @@ class TwoNodeSerializationTest {
         });
     }
 
+    /** Spawns the actor where ConnectionSupervisor puts connection actors: /system/amqp-connections/<name>. */
+    private static <T> ActorRef<T> underConnections(org.apache.pekko.actor.typed.ActorSystem<?> system,
+                                                    org.apache.pekko.actor.typed.Behavior<T> child, String name) {
+        java.util.concurrent.CompletableFuture<ActorRef<T>> ref = new java.util.concurrent.CompletableFuture<>();
+        system.systemActorOf(Behaviors.<Void>setup(ctx -> {
+            ref.complete(ctx.spawn(child, name));
+            return Behaviors.empty();
+        }), "amqp-connections", Props.empty());
+        return ref.join();
+    }
+
     @Test
     void twoMebibyteEnqueueAndDeliverCrossBetweenConnectionActors() {
         TestProbe<Object> onA = TestProbe.create(nodeA);
         TestProbe<Object> onB = TestProbe.create(nodeB);
         // Named as AmqpListener names connection actors, so the large-message-destinations path is the real one.
-        ActorRef<ConnectionProtocol.EnqueueSettled> connectionOnA =
-                nodeA.systemActorOf(forwardTo(onA.ref()), "amqp-connection-9001", Props.empty());
-        ActorRef<QueueCommand> queueOnB = nodeB.systemActorOf(echoQueue(onB.ref()), "amqp-connection-9002", Props.empty());
+        ActorRef<ConnectionProtocol.EnqueueSettled> connectionOnA = underConnections(nodeA, forwardTo(onA.ref()), "c9001");
+        ActorRef<QueueCommand> queueOnB = underConnections(nodeB, echoQueue(onB.ref()), "c9002");
         ActorRef<QueueCommand> queueSeenFromA = ActorRefResolver.get(nodeA).resolveActorRef(
                 ActorRefResolver.get(nodeB).toSerializationFormat(queueOnB));
 
