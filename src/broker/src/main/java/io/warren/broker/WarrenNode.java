@@ -61,7 +61,7 @@ public final class WarrenNode {
         try {
 
             Cluster cluster = Cluster.get(system);
-            if (warren.getStringList("cluster.seed-nodes").isEmpty()) {
+            if (warren.getStringList("cluster.seed-nodes").isEmpty() && !warren.getBoolean("cluster.bootstrap")) {
                 // A single node is a cluster of one that joins itself.
                 cluster.manager().tell(Join.create(cluster.selfMember().address()));
             }

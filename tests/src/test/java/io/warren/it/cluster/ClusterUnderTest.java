@@ -54,7 +54,22 @@ public final class ClusterUnderTest implements AutoCloseable {
         return start(name, size, Map.of());
     }
 
-    /** As {@link #start(String, int)}, with extra warren.* or pekko.* settings for every node. */
+    /**
+     * The min-nr-of-members the harness sets: a majority, not every node. Pekko's shard coordinator applies
+     * min-nr-of-members again whenever it starts, including after the node hosting it died: with
+     * min-nr-of-members = N the new coordinator answers no GetShardHome until N regions are registered
+     * again, i.e. until the dead node is back, and every queue of the dead node stays unavailable
+     * (ShardCoordinator.hasAllRegionsRegistered; seen in FailoverTest as "Requested shard homes [...] from
+     * coordinator" repeating for minutes). A majority still keeps the first shards off a lone first node.
+     */
+    public static int defaultMinNrOfMembers(int size) {
+        return size / 2 + 1;
+    }
+
+    /**
+     * As {@link #start(String, int)}, with extra warren.* or pekko.* settings for every node (they override
+     * the harness's, e.g. {@code warren.cluster.min-nr-of-members}).
+     */
     public static ClusterUnderTest start(String name, int size, Map<String, String> extraSettings) {
         if (size < 2) throw new IllegalArgumentException("a cluster needs at least two nodes");
         Path logDir;
@@ -87,7 +102,7 @@ public final class ClusterUnderTest implements AutoCloseable {
                 settings.put("warren.management.enabled", "false");
                 settings.put("warren.cluster.remote-host", ClusterNode.HOST);
                 settings.put("warren.cluster.remote-port", String.valueOf(node.remotePort()));
-                settings.put("warren.cluster.min-nr-of-members", String.valueOf(size));
+                settings.put("warren.cluster.min-nr-of-members", String.valueOf(defaultMinNrOfMembers(size)));
                 settings.putAll(database.brokerSettings());
                 settings.putAll(extraSettings);
                 node.writeConfig(settings, seeds);
@@ -282,6 +297,30 @@ public final class ClusterUnderTest implements AutoCloseable {
             }
         }
         return lines;
+    }
+
+    /**
+     * The running node that hosts the queue shard coordinator (the cluster singleton on the oldest node), as
+     * its log last said; 0 when no running node's current log says so.
+     */
+    public int coordinatorNode() {
+        int found = 0;
+        String latest = "";
+        for (ClusterNode node : nodes) {
+            if (!node.isRunning()) continue;
+            try {
+                for (String line : Files.readAllLines(node.currentLog(), StandardCharsets.UTF_8)) {
+                    if (line.contains("starting singleton actor [pekko://warren/system/sharding/queueCoordinator")
+                            && line.compareTo(latest) > 0) {
+                        latest = line;
+                        found = node.index();
+                    }
+                }
+            } catch (IOException e) {
+                // unreadable log: not this one
+            }
+        }
+        return found;
     }
 
     /** The tail of every node's current log, for failure messages. */

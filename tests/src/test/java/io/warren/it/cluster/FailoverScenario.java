@@ -20,12 +20,14 @@ public final class FailoverScenario {
     /**
      * What happened. {@code disruptionMillis} is when the kill/SIGTERM was sent (wall clock, as in the node
      * logs); {@code stopMillis} how long the node took to exit; {@code exitCode} its exit code (-1 when it
-     * had to be killed, 137 for kill -9).
+     * had to be killed, 137 for kill -9); {@code coordinatorBefore} the node that hosted the queue shard
+     * coordinator before (0: unknown).
      */
-    public record Result(int victim, Disruption disruption, long disruptionMillis, long stopMillis, int exitCode,
+    public record Result(int victim, int coordinatorBefore, Disruption disruption, long disruptionMillis, long stopMillis, int exitCode,
                          long confirmedBeforeDisruption, FailoverWorkload.Report report, Set<String> lost) {
         public String summary() {
-            return "[" + disruption + " node " + victim + " at " + Instant.ofEpochMilli(disruptionMillis)
+            return "[" + disruption + " node " + victim + (victim == coordinatorBefore ? " (shard coordinator)" : "")
+                    + " at " + Instant.ofEpochMilli(disruptionMillis)
                     + ", exited after " + stopMillis + " ms with code " + exitCode + "] confirmed before="
                     + confirmedBeforeDisruption + " " + report;
         }
@@ -41,6 +43,7 @@ public final class FailoverScenario {
             while (workload.confirmedCount() == 0 && System.currentTimeMillis() < deadline) Thread.sleep(200);
             long confirmedBefore = workload.confirmedCount();
 
+            int coordinator = cluster.coordinatorNode();
             long disruptionMillis = System.currentTimeMillis();
             workload.mark(disruptionMillis);
             int exitCode;
@@ -57,7 +60,7 @@ public final class FailoverScenario {
             Thread.sleep(afterRecoveryMillis);
             workload.stopPublishing();
             Set<String> lost = workload.awaitDrained(DRAIN_QUIET_MS, DRAIN_MAX_MS);
-            return new Result(victim, disruption, disruptionMillis, stopMillis, exitCode, confirmedBefore,
+            return new Result(victim, coordinator, disruption, disruptionMillis, stopMillis, exitCode, confirmedBefore,
                     workload.report(), lost);
         }
     }

@@ -362,7 +362,9 @@ public final class QueueEntity extends EventSourcedBehavior<QueueCommand, QueueE
     private Effect<QueueEntityEvent, Holder> onGet(Holder h, Get g) {
         if (refuse(h, g.ownerConnection(), g.replyTo())) return Effect().none();
         attach(h, g.channelId(), g.connection(), g.channel());
-        QueueReply reply = h.state.get(g.channelId(), g.noAck(), now())
+        var got = h.state.get(g.channelId(), g.noAck(), now());
+        if (got.isPresent()) delivered++;
+        QueueReply reply = got
                 .<QueueReply>map(r -> new QueueReply.Got(
                         new QueueDelivery(null, r.deliveryId(), r.message(), r.redelivered(), r.messageCountAfter())))
                 .orElseGet(QueueReply.Empty::new);

@@ -365,7 +365,8 @@ public final class ManagementApi {
                 oldest = m;
             }
         }
-        return "warren@" + (oldest == null ? selfAddress : oldest.address().hostPort());
+        // Address.hostPort() is "warren@host:port", like RabbitMQ's default cluster name "rabbit@host"
+        return (oldest == null ? Cluster.get(system).selfMember() : oldest).address().hostPort();
     }
 
     private CompletionStage<HttpResponse> withReports(Function<List<NodeReport>, HttpResponse> view) {

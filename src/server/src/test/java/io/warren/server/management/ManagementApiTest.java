@@ -79,6 +79,7 @@ class ManagementApiTest {
         factory.setPort(node.amqpPort());
         amqp = factory.newConnection();
         Channel ch = amqp.createChannel();
+        ch.confirmSelect();
         ch.queueDeclare("mq-a", true, false, false, null);
         ch.queueBind("mq-a", "amq.fanout", "");
         ch.queueDeclare("mq-b", false, false, false, null);
@@ -87,6 +88,7 @@ class ManagementApiTest {
         }
         ch.basicPublish("", "mq-b", null, "12345".getBytes(StandardCharsets.UTF_8));
         ch.basicPublish("", "mq-b", null, "123".getBytes(StandardCharsets.UTF_8));
+        ch.waitForConfirmsOrDie(10_000); // so that basic.get below finds the messages
         GetResponse got = ch.basicGet("mq-b", false); // stays unacknowledged while the test runs
         assertNotNull(got);
         // mq-c: a consumer that acknowledges everything, and stays attached
@@ -271,6 +273,32 @@ class ManagementApiTest {
     void pekkoManagementAnswersAliveAndReady() throws Exception {
         assertEquals(200, awaitStatus("http://127.0.0.1:" + pekkoManagementPort + "/alive", 200));
         assertEquals(200, awaitStatus("http://127.0.0.1:" + pekkoManagementPort + "/ready", 200));
+        AmqpReadiness readiness = AmqpReadiness.get(node.system().classicSystem());
+        try {
+            readiness.listening(false); // what a stop does first
+            // Pekko Management answers a failed check with 500
+            assertEquals(500, awaitStatus("http://127.0.0.1:" + pekkoManagementPort + "/ready", 500));
+        } finally {
+            readiness.listening(true);
+        }
+        assertEquals(200, awaitStatus("http://127.0.0.1:" + pekkoManagementPort + "/ready", 200));
+    }
+
+    @Test
+    void nodeStatsMessagesCrossNodesAsJacksonCbor() throws Exception {
+        var serialization = org.apache.pekko.serialization.SerializationExtension.get(node.system().classicSystem());
+        org.apache.pekko.actor.typed.ActorRef<NodeReport> replyTo = node.system().systemActorOf(
+                org.apache.pekko.actor.typed.javadsl.Behaviors.ignore(), "serialization-probe",
+                org.apache.pekko.actor.typed.Props.empty());
+        NodeReport report = new NodeReport(selfAddress, "n1", 1234, 2, java.util.List.of(
+                new QueueFigures("/", "q", true, false, false, 1, 2, 3, 4, 5, 6, 7)));
+        for (Object message : java.util.List.of(new NodeStats.GetReport(replyTo), report)) {
+            var serializer = serialization.findSerializerFor(message);
+            assertTrue(serializer.getClass().getSimpleName().contains("JacksonCbor"), serializer.getClass().getName());
+            byte[] bytes = serialization.serialize(message).get();
+            String manifest = org.apache.pekko.serialization.Serializers.manifestFor(serializer, message);
+            assertEquals(message, serialization.deserialize(bytes, serializer.identifier(), manifest).get());
+        }
     }
 
     // ---------------------------------------------------------------- helpers
