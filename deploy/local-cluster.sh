@@ -439,8 +439,9 @@ cmd_up() {
   done
   [[ "$n" =~ ^[1-9][0-9]*$ ]] || die "usage: $0 up N [--base-port P] [--min-members M] [--build]"
   [[ "$base" =~ ^[0-9]+$ ]] && (( base >= 1024 && base + n - 1 <= 65535 )) || die "bad --base-port $base"
-  # All nodes start together: wait for all of them before any becomes Up, or every shard lands on node 1.
-  min=${min:-$n}
+  # Wait for a majority before any node becomes Up (else every shard lands on node 1), but no more: the shard
+  # coordinator re-checks min-nr-of-members whenever it moves, so N would stall failover after one node dies.
+  min=${min:-$(( n / 2 + 1 ))}
   [[ "$min" =~ ^[1-9][0-9]*$ ]] && (( min <= n )) || die "--min-members must be between 1 and $n"
 
   if load_settings; then

@@ -30,6 +30,7 @@ start_warren_cluster() {
   cluster_available || { log "no $CLUSTER_SCRIPT"; return 1; }
   # A cluster left by an interrupted run is stopped through its own pid files before its state goes.
   [ -f "$CLUSTER_WORK/cluster.env" ] && local_cluster down > /dev/null 2>&1
+  stop_cluster_strays
   rm -rf "$CLUSTER_WORK"; mkdir -p "$CLUSTER_WORK"
   CLUSTER_UP=1
   if ! local_cluster up "$CLUSTER_NODES" --base-port "$CLUSTER_BASE_PORT" > "$WORK_DIR/cluster.out" 2>&1; then
@@ -43,7 +44,7 @@ start_warren_cluster() {
     # The node listening on the AMQP port is the JVM; the pid file names its launcher (the same
     # process when bin/warren execs java).
     pid=$(listener_pid "$((CLUSTER_BASE_PORT + i - 1))")
-    [ -n "$pid" ] || pid=$(tr -dc '0-9' < "$CLUSTER_WORK/node-$i.pid" 2>/dev/null)
+    [ -n "$pid" ] || pid=$(tr -dc '0-9' 2>/dev/null < "$CLUSTER_WORK/node-$i.pid")
     [ -n "$pid" ] && BROKER_PIDS+=("$pid")
   done
   BROKER_PID="${BROKER_PIDS[0]}"
@@ -53,5 +54,26 @@ start_warren_cluster() {
 stop_warren_cluster() {
   [ -n "${CLUSTER_UP:-}" ] || return 0
   local_cluster down >> "$WORK_DIR/cluster.out" 2>&1 || log "local-cluster.sh down failed, see $WORK_DIR/cluster.out"
+  stop_cluster_strays
   CLUSTER_UP=""
+}
+
+# PIDs of node processes started for OUR cluster directory, found by the variable local-cluster.sh puts
+# in each node's environment. Seen in practice: under load local-cluster.sh reported nodes as "exited
+# during start-up" that in fact kept running (and `down` then no longer knew them).
+cluster_stray_pids() {
+  local env pid
+  for env in /proc/[0-9]*/environ; do
+    pid=${env#/proc/}; pid=${pid%/environ}
+    tr '\0' '\n' 2>/dev/null < "$env" | grep -q "^WARREN_LOCAL_CLUSTER_NODE=$CLUSTER_WORK/node-" && echo "$pid"
+  done
+}
+
+stop_cluster_strays() {
+  local pids; pids=$(cluster_stray_pids | grep -vx "$$")
+  [ -n "$pids" ] || return 0
+  log "stopping cluster node processes local-cluster.sh lost track of: $(echo $pids)"
+  kill -TERM $pids 2>/dev/null
+  local p
+  for p in $pids; do wait_gone "$p" 30 || kill -9 "$p" 2>/dev/null; done
 }

@@ -49,6 +49,18 @@ public final class ReplyCodes {
         };
     }
 
+    /**
+     * A reply text that fits the shortstr it travels in: cut at 255 UTF-8 bytes (on a character boundary), so a long
+     * queue name in an error never turns a channel error into a broken connection.
+     */
+    public static String fitShortstr(String text) {
+        byte[] utf8 = text.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        if (utf8.length <= 255) return text;
+        int end = 255;
+        while (end > 0 && (utf8[end] & 0xC0) == 0x80) end--; // never split a multi-byte character
+        return new String(utf8, 0, end, java.nio.charset.StandardCharsets.UTF_8);
+    }
+
     /** RabbitMQ's reply text form: "NOT_FOUND - no queue 'q' in vhost '/'". */
     public static String text(int code, String detail) {
         return name(code) + " - " + detail;

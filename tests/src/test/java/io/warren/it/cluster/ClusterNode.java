@@ -30,10 +30,13 @@ public final class ClusterNode {
     private final Path dataDir;
     private final Path configFile;
     private final Path logDir;
+    private final List<String> jvmOptions;
     private final List<Path> logFiles = new ArrayList<>();
     private Process process;
 
-    ClusterNode(int index, String name, int amqpPort, int remotePort, Path dataDir, Path configFile, Path logDir) {
+    ClusterNode(int index, String name, int amqpPort, int remotePort, Path dataDir, Path configFile, Path logDir,
+                List<String> jvmOptions) {
+        this.jvmOptions = List.copyOf(jvmOptions);
         this.index = index;
         this.name = name;
         this.amqpPort = amqpPort;
@@ -96,6 +99,7 @@ public final class ClusterNode {
             command.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
             command.add("-Xmx512m");
             command.add("-XX:+ExitOnOutOfMemoryError");
+            command.addAll(jvmOptions);
             command.add("-cp");
             command.add(testClassPath());
             command.add("io.warren.server.Main");

@@ -26,8 +26,9 @@ import java.util.stream.Collectors;
 
 /**
  * N Warren processes forming one Pekko cluster over a shared PostgreSQL journal, for cross-node and
- * failover tests. The first two nodes are the seed nodes; min-nr-of-members is N, so no shard is allocated
- * before every node has joined. Logs go to {@code target/warren-logs/<cluster name>/}.
+ * failover tests. The first two nodes are the seed nodes; min-nr-of-members is a majority (see
+ * {@link #defaultMinNrOfMembers}). Logs, node configs and data directories go to
+ * {@code target/warren-logs/<cluster name>-<start time>/}.
  */
 public final class ClusterUnderTest implements AutoCloseable {
     public static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(150);
@@ -71,6 +72,12 @@ public final class ClusterUnderTest implements AutoCloseable {
      * the harness's, e.g. {@code warren.cluster.min-nr-of-members}).
      */
     public static ClusterUnderTest start(String name, int size, Map<String, String> extraSettings) {
+        return start(name, size, extraSettings, List.of());
+    }
+
+    /** As {@link #start(String, int, Map)}, with extra JVM options for every node (e.g. a logback config). */
+    public static ClusterUnderTest start(String name, int size, Map<String, String> extraSettings,
+                                         List<String> jvmOptions) {
         if (size < 2) throw new IllegalArgumentException("a cluster needs at least two nodes");
         Path logDir;
         try {
@@ -90,7 +97,7 @@ public final class ClusterUnderTest implements AutoCloseable {
                 Path dataDir = logDir.resolve(nodeName + "-data");
                 Files.createDirectories(dataDir);
                 nodes.add(new ClusterNode(i, nodeName, freePort(ports), freePort(ports), dataDir,
-                        logDir.resolve(nodeName + ".conf"), logDir));
+                        logDir.resolve(nodeName + ".conf"), logDir, jvmOptions));
             }
             List<String> seeds = nodes.subList(0, 2).stream().map(ClusterNode::remoteAddress).toList();
             for (ClusterNode node : nodes) {

@@ -10,7 +10,6 @@ import org.junit.jupiter.params.provider.ValueSource;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -54,7 +53,10 @@ class GracefulLeaveTest {
         assertTrue(result.confirmedBeforeDisruption() > 0,
                 () -> "nothing was confirmed before the SIGTERM: the workload never ran\n" + cluster.logTails(40));
         assertTrue(report.transientConfirmed() > 0, "the run had confirmed transient messages");
-        assertEquals(0, result.exitCode(), () -> "node " + leaver + " did not stop cleanly on SIGTERM\n"
+        // A JVM that exits because of SIGTERM reports 143 (128 + 15) even when its shutdown hook finished;
+        // -1 means the harness had to kill it after the grace period.
+        assertTrue(result.exitCode() == 0 || result.exitCode() == 143, () -> "node " + leaver
+                + " did not stop cleanly on SIGTERM (exit code " + result.exitCode() + ")\n"
                 + ClusterNode.tail(cluster.node(leaver).currentLog(), 80));
         Set<String> lost = result.lost();
         assertTrue(lost.isEmpty(), () -> lost.size() + " confirmed messages lost (" + report.transientLost()

@@ -73,6 +73,12 @@ final class Channel {
 
     private enum Outcome { ACK, REQUEUE, DISCARD }
 
+    /**
+     * No-ack deliveries a queue may have on their way to this channel's socket per consumer: credit comes back as
+     * the TCP stage takes the bytes, so a slow no-ack consumer slows its queue instead of filling our memory.
+     */
+    static final int NO_ACK_WINDOW = 1000;
+
     private final ConnectionActor conn;
     private final int number;
     private final String channelId;
@@ -107,6 +113,10 @@ final class Channel {
     /** Which incarnation of each queue this channel uses (known once the queue has told us). */
     private final Map<String, org.apache.pekko.actor.typed.ActorRef<QueueCommand>> incarnations = new HashMap<>();
     private final Map<String, InFlight> inFlight = new HashMap<>();
+    /** No-ack deliveries written to the connection since its last socket write, per queue and consumer tag. */
+    private final Map<String, Map<String, int[]>> written = new HashMap<>();
+    /** Enqueue batches sent per queue and not yet answered: the connection stops reading when there are too many. */
+    private final Map<String, int[]> enqueuesOutstanding = new HashMap<>();
     /** Delivery tags from a queue incarnation that died: acking them is not an error, and does nothing. */
     private final Set<Long> staleTags = new HashSet<>();
     private long nextDeliveryTag = 1;
@@ -238,7 +248,7 @@ final class Channel {
             return;
         }
         if (closing) return;
-        conn.sendMethod(number, new ChannelClose(e.replyCode(), e.replyText(), e.classId(), e.methodId()));
+        conn.sendMethod(number, new ChannelClose(e.replyCode(), ReplyCodes.fitShortstr(e.replyText()), e.classId(), e.methodId()));
         release();
         closing = true;
     }
@@ -515,6 +525,7 @@ final class Channel {
                 if (f != null) f.sentAt = System.nanoTime();
                 conn.broker().queues().enqueue(vhost(), e.getKey(),
                         new QueueCommand.Enqueue(List.copyOf(b.messages), b.seqs.toArray(), conn.self().narrow(), number));
+                enqueuesOutstanding.computeIfAbsent(e.getKey(), k -> new int[1])[0]++;
             }
             publishBatches.clear();
         }
@@ -531,6 +542,10 @@ final class Channel {
     // ---------------------------------------------------------------- from queues
 
     void onQueueMessage(ToChannel m) {
+        if (m instanceof EnqueueSettled s) {
+            int[] n = enqueuesOutstanding.get(s.queue());
+            if (n != null && --n[0] <= 0) enqueuesOutstanding.remove(s.queue());
+        }
         if (m instanceof Deliver d) {
             deliver(d);
         } else if (m instanceof EnqueueSettled s) {
@@ -597,6 +612,7 @@ final class Channel {
         {
             long tag = nextDeliveryTag++;
             if (!consumer.noAck()) unacked.put(tag, new Unacked(queue, qd.deliveryId()));
+            else written.computeIfAbsent(queue, k -> new HashMap<>()).computeIfAbsent(qd.consumerTag(), k -> new int[1])[0]++;
             Message msg = qd.message();
             conn.write(FrameEncoder.content(number,
                     new BasicDeliver(qd.consumerTag(), tag, qd.redelivered(), msg.exchange(), msg.routingKey()),
@@ -648,7 +664,8 @@ final class Channel {
                     "attempt to reuse consumer tag '" + tag + "'"), c.classId(), c.methodId(), true);
         }
         int priority = consumerPriority(c.arguments());
-        consumers.put(tag, new ConsumerInfo(queue, c.noAck(), queuePrefetch(), c.exclusive(), priority));
+        int prefetch = c.noAck() ? NO_ACK_WINDOW : queuePrefetch();
+        consumers.put(tag, new ConsumerInfo(queue, c.noAck(), prefetch, c.exclusive(), priority));
         queuesTouched.add(queue);
         busy = true;
         pendingConsumeTag = tag;
@@ -656,7 +673,7 @@ final class Channel {
             if (!c.noWait()) conn.sendMethod(number, new BasicConsumeOk(tag));
         };
         conn.broker().queues().tell(vhost(), queue, new QueueCommand.Consume(channelId, conn.self(), number, tag,
-                c.noAck(), queuePrefetch(), c.exclusive(), priority, conn.connectionId()));
+                c.noAck(), prefetch, c.exclusive(), priority, conn.connectionId()));
     }
 
     /** What the queue may have outstanding for a new consumer: its own limit, capped by the channel's. */
@@ -750,6 +767,7 @@ final class Channel {
         incarnations.forEach((q, r) -> { if (r.equals(ref)) gone.add(q); });
         for (String queue : gone) {
             incarnations.remove(queue);
+            enqueuesOutstanding.remove(queue);
             for (Iterator<Map.Entry<Long, Unacked>> it = unacked.entrySet().iterator(); it.hasNext(); ) {
                 Map.Entry<Long, Unacked> e = it.next();
                 if (e.getValue().queue().equals(queue)) {
@@ -776,6 +794,8 @@ final class Channel {
         long[] seqs = f.bySeq.keySet().stream().mapToLong(Long::longValue).toArray();
         f.sentAt = System.nanoTime();
         conn.broker().queues().enqueue(vhost(), queue, new QueueCommand.Enqueue(messages, seqs, conn.self().narrow(), number));
+        // Whatever went to the old incarnation will never be answered: count just this batch.
+        enqueuesOutstanding.computeIfAbsent(queue, k -> new int[1])[0] = 1;
     }
 
     /** Publishes unconfirmed for this long are sent again: the message may have died with a node on its way. */
@@ -786,8 +806,24 @@ final class Channel {
         }
     }
 
-    boolean hasUnconfirmed() {
-        return !inFlight.isEmpty();
+    /** Enqueue batches this channel is waiting on, over all queues. */
+    int enqueuesOutstanding() {
+        int total = 0;
+        for (int[] n : enqueuesOutstanding.values()) total += n[0];
+        return total;
+    }
+
+    /** Hands over (and forgets) the no-ack window credit of deliveries written since the last call. */
+    void takeWritten(List<QueueCommand.NoAckWritten> out, Map<QueueCommand.NoAckWritten, String> queueOf) {
+        if (written.isEmpty()) return;
+        for (Map.Entry<String, Map<String, int[]>> q : written.entrySet()) {
+            for (Map.Entry<String, int[]> t : q.getValue().entrySet()) {
+                QueueCommand.NoAckWritten w = new QueueCommand.NoAckWritten(channelId, t.getKey(), t.getValue()[0]);
+                out.add(w);
+                queueOf.put(w, q.getKey());
+            }
+        }
+        written.clear();
     }
 
     /** The channel is closing (or its connection is): queues drop its consumers and requeue what it held. */
@@ -803,6 +839,8 @@ final class Channel {
         held.clear();
         unconfirmed.clear();
         inFlight.clear();
+        written.clear();
+        enqueuesOutstanding.clear();
         staleTags.clear();
         incarnations.clear();
         txActions.clear();

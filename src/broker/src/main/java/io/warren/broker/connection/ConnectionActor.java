@@ -45,6 +45,16 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionProtocol> 
     /** Pending outbound bytes above which we stop reading from the socket until the client catches up. */
     private static final int OUTBOUND_HIGH_WATER = 1 << 20;
 
+    /**
+     * Enqueue batches this connection may have unanswered before it stops reading: publishers are slowed to the
+     * pace of their queues (and of the journal for persistent messages), like RabbitMQ's credit flow.
+     */
+    private static final int MAX_ENQUEUES_OUTSTANDING = 64;
+
+    /** No-ack window credit for deliveries in the write now on its way to the socket. */
+    private final List<io.warren.broker.queue.QueueCommand.NoAckWritten> creditInWrite = new ArrayList<>();
+    private final Map<io.warren.broker.queue.QueueCommand.NoAckWritten, String> creditQueue = new HashMap<>();
+
     private final BrokerContext broker;
     private final TimerScheduler<ConnectionProtocol> timers;
     private final String connectionId;
@@ -98,7 +108,12 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionProtocol> 
                 .onMessage(Inbound.class, this::onInbound)
                 .onMessage(InboundClosed.class, m -> terminate())
                 .onMessage(OutboundAttached.class, this::onOutboundAttached)
-                .onMessage(OutboundAck.class, m -> { outboundBusy = false; flush(); return this; })
+                .onMessage(OutboundAck.class, m -> {
+                    outboundBusy = false;
+                    returnNoAckCredit();
+                    flush();
+                    return this;
+                })
                 .onMessage(Tick.class, this::onTick)
                 .onMessage(Resume.class, this::onResume)
                 .onMessage(ToChannel.class, this::onToChannel)
@@ -139,8 +154,9 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionProtocol> 
             inboundAckOwed = true;
             return this;
         }
-        // Read on only once our writes drain: this is what pushes back on a client that does not read.
-        if (pending.length() + (outboundBusy ? OUTBOUND_HIGH_WATER / 2 : 0) < OUTBOUND_HIGH_WATER) {
+        // Read on only once our writes drain and our queues keep up: this is what pushes back on publishers.
+        if (pending.length() + (outboundBusy ? OUTBOUND_HIGH_WATER / 2 : 0) < OUTBOUND_HIGH_WATER
+                && enqueuesOutstanding() < MAX_ENQUEUES_OUTSTANDING) {
             m.ackTo().tell(StreamAck.INSTANCE);
         } else {
             inboundAckOwed = true;
@@ -437,6 +453,7 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionProtocol> 
                 out.tell(new Outbound.Bytes(pending.result()));
                 pending = new ByteStringBuilder();
                 outboundBusy = true;
+                for (Channel ch : channels.values()) ch.takeWritten(creditInWrite, creditQueue);
             } else if (state == State.CLOSED && !outboundCompleted) {
                 out.tell(new Outbound.Complete());
                 outboundCompleted = true;
@@ -469,9 +486,24 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionProtocol> 
         publisher = true;
     }
 
+    private int enqueuesOutstanding() {
+        int total = 0;
+        for (Channel ch : channels.values()) total += ch.enqueuesOutstanding();
+        return total;
+    }
+
+    /** The socket took the last write: the queues may send their no-ack consumers that much more. */
+    private void returnNoAckCredit() {
+        if (creditInWrite.isEmpty() || vhost == null) return;
+        for (var credit : creditInWrite) broker.queues().tell(vhost, creditQueue.get(credit), credit);
+        creditInWrite.clear();
+        creditQueue.clear();
+    }
+
     private void maybeResumeReading() {
         if (blocked) return;
-        if (inboundAckOwed && pending.length() < OUTBOUND_HIGH_WATER / 2 && inboundAckTo != null) {
+        if (inboundAckOwed && pending.length() < OUTBOUND_HIGH_WATER / 2 && inboundAckTo != null
+                && enqueuesOutstanding() < MAX_ENQUEUES_OUTSTANDING / 2) {
             inboundAckOwed = false;
             inboundAckTo.tell(StreamAck.INSTANCE);
         }
@@ -485,7 +517,7 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionProtocol> 
         boolean handshakeDone = state == State.OPEN || state == State.AWAITING_OPEN || state == State.AWAITING_TUNE_OK
                 || (state == State.AWAITING_START_OK && code == ReplyCodes.ACCESS_REFUSED);
         if (state == State.AWAITING_HEADER) { closeSocket(); return; }
-        sendMethod(0, new ConnectionClose(code, text, classId, methodId));
+        sendMethod(0, new ConnectionClose(code, ReplyCodes.fitShortstr(text), classId, methodId));
         if (!handshakeDone) { closeSocket(); return; }
         state = State.CLOSING;
         releaseChannels();

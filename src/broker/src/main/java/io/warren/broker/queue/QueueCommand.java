@@ -55,6 +55,12 @@ public sealed interface QueueCommand extends WarrenSerializable {
     /** Timer: the queue has been idle; passivate it if it still is. */
     enum IdleCheck implements QueueCommand { INSTANCE }
 
+    /** The channel wrote this many no-ack deliveries of the consumer to its socket: window credit comes back. */
+    record NoAckWritten(String channelId, String consumerTag, int count) implements QueueCommand {}
+
+    /** Write what the commands handled since the last write produced (group commit). */
+    enum Flush implements QueueCommand { INSTANCE }
+
     /** Timer: expiry, x-expires. */
     enum Tick implements QueueCommand { INSTANCE }
 

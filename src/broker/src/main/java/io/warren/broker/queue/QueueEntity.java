@@ -64,6 +64,11 @@ public final class QueueEntity extends EventSourcedBehavior<QueueCommand, QueueE
     private final Map<Long, int[]> deadLettersInFlight = new HashMap<>();
     private boolean live;
     private long timerAt = Long.MAX_VALUE;
+    private long lastSnapshotSeq;
+    /** Group commit: events of commands handled since the last write, written together by the next Flush. */
+    private final List<QueueEntityEvent> pendingEvents = new ArrayList<>();
+    private final List<Runnable> pendingAfter = new ArrayList<>();
+    private boolean flushScheduled;
     private final String entityId;
     private long published, delivered, acked;
 
@@ -102,9 +107,31 @@ public final class QueueEntity extends EventSourcedBehavior<QueueCommand, QueueE
         return new Holder();
     }
 
+    /**
+     * Snapshot once the events since the last snapshot outnumber four times the messages held (and at least
+     * warren.persistence.snapshot-every): a drained queue snapshots often and keeps a tiny journal, while a queue
+     * with a big backlog is not serialised over and over (the cost per event stays constant).
+     */
     @Override
-    public RetentionCriteria retentionCriteria() {
-        return RetentionCriteria.snapshotEvery(broker.settings().snapshotEvery(), 2).withDeleteEventsOnSnapshot();
+    public boolean shouldSnapshot(Holder h, QueueEntityEvent event, long sequenceNr) {
+        long held = h.state == null ? 0 : (long) h.state.messageCount() + h.state.unackedCount();
+        if (sequenceNr - lastSnapshotSeq < Math.max(broker.settings().snapshotEvery(), 4 * held)) return false;
+        lastSnapshotSeq = sequenceNr;
+        return true;
+    }
+
+    /** After a snapshot, the events and older snapshots it covers go: the journal stays bounded. */
+    private void compactTo(long sequenceNr) {
+        org.apache.pekko.actor.ActorSystem classic = org.apache.pekko.actor.typed.javadsl.Adapter.toClassic(ctx.getSystem());
+        org.apache.pekko.persistence.Persistence persistence = org.apache.pekko.persistence.Persistence.get(classic);
+        String pid = persistenceId().id();
+        persistence.journalFor("", com.typesafe.config.ConfigFactory.empty()).tell(
+                new org.apache.pekko.persistence.JournalProtocol.DeleteMessagesTo(pid, sequenceNr, classic.deadLetters()),
+                org.apache.pekko.actor.ActorRef.noSender());
+        persistence.snapshotStoreFor("", com.typesafe.config.ConfigFactory.empty()).tell(
+                new org.apache.pekko.persistence.SnapshotProtocol.DeleteSnapshots(pid,
+                        org.apache.pekko.persistence.SnapshotSelectionCriteria.create(sequenceNr - 1, Long.MAX_VALUE)),
+                org.apache.pekko.actor.ActorRef.noSender());
     }
 
     @Override
@@ -152,10 +179,16 @@ public final class QueueEntity extends EventSourcedBehavior<QueueCommand, QueueE
     public SignalHandler<Holder> signalHandler() {
         return newSignalHandlerBuilder().onSignal(RecoveryCompleted.instance(), h -> {
             live = true;
+            lastSnapshotSeq = lastSequenceNumber(ctx);
+            if (h.state != null && h.state.messageCount() > 0) {
+                // Failover and restart tooling reads this line to time queue recovery.
+                ctx.getLog().info("queue '{}' in vhost '{}' recovered with {} messages", name, vhost, h.state.messageCount());
+            }
             scheduleTick(h);
             scheduleIdleCheck(h);
             publishStats(h);
-        }).onSignal(org.apache.pekko.actor.typed.PostStop.instance(), h -> broker.localQueues().remove(entityId)).build();
+        }).onSignal(org.apache.pekko.persistence.typed.SnapshotCompleted.class, (h, done) -> compactTo(done.metadata().sequenceNr()))
+          .onSignal(org.apache.pekko.actor.typed.PostStop.instance(), h -> broker.localQueues().remove(entityId)).build();
     }
 
     @Override
@@ -189,7 +222,16 @@ public final class QueueEntity extends EventSourcedBehavior<QueueCommand, QueueE
                     }
                     return Effect().none();
                 })
-                .onCommand(Stop.class, (h, c) -> Effect().stop())
+                .onCommand(NoAckWritten.class, (h, c) -> {
+                    if (h.state == null) return Effect().none();
+                    h.state.noAckWritten(new ConsumerKey(c.channelId(), c.consumerTag()), c.count());
+                    return afterChange(h, null);
+                })
+                .onCommand(Flush.class, (h, c) -> {
+                    flushScheduled = false;
+                    return write(List.of(), null);
+                })
+                .onCommand(Stop.class, (h, c) -> pendingEvents.isEmpty() ? Effect().stop() : write(List.of(), null).thenStop())
                 .build();
     }
 
@@ -227,10 +269,10 @@ public final class QueueEntity extends EventSourcedBehavior<QueueCommand, QueueE
                     d.replyTo().tell(ok);
                     return Effect().none();
                 }
-                return Effect().persist(new QueueEntityEvent.Created(d.definition())).thenRun(s -> {
-                    scheduleTick(s);
-                    scheduleIdleCheck(s);
-                    publishStats(s);
+                return write(List.of(new QueueEntityEvent.Created(d.definition())), () -> {
+                    scheduleTick(h);
+                    scheduleIdleCheck(h);
+                    publishStats(h);
                     d.replyTo().tell(ok);
                 });
             }
@@ -423,7 +465,7 @@ public final class QueueEntity extends EventSourcedBehavior<QueueCommand, QueueE
             after.run();
             return Effect().none();
         }
-        return Effect().persist(new QueueEntityEvent.Deleted()).thenRun(s -> after.run());
+        return write(List.of(new QueueEntityEvent.Deleted()), after);
     }
 
     private Effect<QueueEntityEvent, Holder> onDeadLetterSettled(Holder h, DeadLetterSettled d) {
@@ -491,11 +533,34 @@ public final class QueueEntity extends EventSourcedBehavior<QueueCommand, QueueE
             scheduleIdleCheck(h);
             publishStats(h);
         };
-        if (events.isEmpty()) {
+        if (events.isEmpty() && pendingEvents.isEmpty()) {
             send.run();
             return Effect().none();
         }
-        return Effect().persist(events).thenRun(s -> send.run());
+        // Wait for the disk, together with every other command that arrives before the next write.
+        pendingEvents.addAll(events);
+        pendingAfter.add(send);
+        if (!flushScheduled) {
+            flushScheduled = true;
+            ctx.getSelf().tell(Flush.INSTANCE);
+        }
+        return Effect().none();
+    }
+
+    /** Writes the pending events plus these in one journal write; then runs what waited for it, in order. */
+    private org.apache.pekko.persistence.typed.javadsl.EffectBuilder<QueueEntityEvent, Holder> write(
+            List<QueueEntityEvent> extra, Runnable after) {
+        List<QueueEntityEvent> events = new ArrayList<>(pendingEvents);
+        events.addAll(extra);
+        List<Runnable> afters = new ArrayList<>(pendingAfter);
+        if (after != null) afters.add(after);
+        pendingEvents.clear();
+        pendingAfter.clear();
+        if (events.isEmpty()) {
+            afters.forEach(Runnable::run);
+            return Effect().none();
+        }
+        return Effect().persist(events).thenRun(s -> afters.forEach(Runnable::run));
     }
 
     private void publishDeadLetters(List<QueueEffect.DeadLetter> deadLetters) {

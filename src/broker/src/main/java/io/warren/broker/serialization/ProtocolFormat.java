@@ -39,7 +39,8 @@ final class ProtocolFormat {
     private static final String Q_DECLARE = "qDcl", Q_ENQUEUE = "qEnq", Q_CONSUME = "qCon", Q_CANCEL = "qCan",
             Q_SETTLE = "qSet", Q_GET = "qGet", Q_PURGE = "qPur", Q_DELETE = "qDel", Q_CHANNEL_CLOSED = "qChC",
             Q_RECOVER = "qRec", Q_OWNER_CLOSED = "qOwC", Q_DEAD_LETTER_SETTLED = "qDLS",
-            Q_CONNECTION_TERMINATED = "qCTm", Q_IDLE_CHECK = "qIdl", Q_TICK = "qTik", Q_STOP = "qStp";
+            Q_CONNECTION_TERMINATED = "qCTm", Q_IDLE_CHECK = "qIdl", Q_TICK = "qTik", Q_STOP = "qStp",
+            Q_FLUSH = "qFls", Q_NO_ACK_WRITTEN = "qNAW";
     // QueueReply
     private static final String R_OK = "rOk", R_GOT = "rGot", R_EMPTY = "rEmp", R_FAILED = "rFail";
     // ConnectionProtocol.ToChannel
@@ -85,6 +86,8 @@ final class ProtocolFormat {
         if (c instanceof QueueCommand.DeadLetterSettled) return Q_DEAD_LETTER_SETTLED;
         if (c instanceof QueueCommand.ConnectionTerminated) return Q_CONNECTION_TERMINATED;
         if (c instanceof QueueCommand.IdleCheck) return Q_IDLE_CHECK;
+        if (c instanceof QueueCommand.Flush) return Q_FLUSH;
+        if (c instanceof QueueCommand.NoAckWritten) return Q_NO_ACK_WRITTEN;
         if (c instanceof QueueCommand.Tick) return Q_TICK;
         if (c instanceof QueueCommand.Stop) return Q_STOP;
         return null;
@@ -171,6 +174,8 @@ final class ProtocolFormat {
             case Q_DEAD_LETTER_SETTLED -> new QueueCommand.DeadLetterSettled(r.readLongs());
             case Q_CONNECTION_TERMINATED -> new QueueCommand.ConnectionTerminated(readRef(r));
             case Q_IDLE_CHECK -> QueueCommand.IdleCheck.INSTANCE;
+            case Q_FLUSH -> QueueCommand.Flush.INSTANCE;
+            case Q_NO_ACK_WRITTEN -> new QueueCommand.NoAckWritten(r.readString(), r.readString(), r.readInt());
             case Q_TICK -> QueueCommand.Tick.INSTANCE;
             case Q_STOP -> QueueCommand.Stop.INSTANCE;
 
@@ -265,7 +270,11 @@ final class ProtocolFormat {
             w.writeLongs(d.seqs());
         } else if (c instanceof QueueCommand.ConnectionTerminated t) {
             writeRef(t.connection(), w);
-        } else if (!(c instanceof QueueCommand.IdleCheck || c instanceof QueueCommand.Tick
+        } else if (c instanceof QueueCommand.NoAckWritten n) {
+            w.writeString(n.channelId());
+            w.writeString(n.consumerTag());
+            w.writeInt(n.count());
+        } else if (!(c instanceof QueueCommand.IdleCheck || c instanceof QueueCommand.Tick || c instanceof QueueCommand.Flush
                 || c instanceof QueueCommand.Stop)) {
             throw new IllegalArgumentException("Warren cannot serialize " + c.getClass().getName());
         }

@@ -80,7 +80,8 @@ class QueueJournalBoundsTest {
             ActorRef<ConnectionProtocol> consumer = system.systemActorOf(acker(queues, delivered, allDelivered), "acker", Props.empty());
             queues.tell("/", QUEUE, new QueueCommand.Consume("test/1", consumer, 1, "c1", false, 5_000, false, 0, "test"));
 
-            // Publish in confirmed batches, a few batches in flight, as a confirming channel would.
+            // Publish in confirmed batches, a few in flight, as a confirming channel would (channel 0: a plain
+            // ask, so the queue sends no incarnation notice to it).
             List<CompletableFuture<ConnectionProtocol.EnqueueSettled>> inFlight = new ArrayList<>();
             for (int b = 0; b < MESSAGES / BATCH; b++) {
                 List<Message> batch = new ArrayList<>(BATCH);
@@ -91,7 +92,7 @@ class QueueJournalBoundsTest {
                     seqs[i] = n;
                 }
                 inFlight.add(AskPattern.<QueueCommand, ConnectionProtocol.EnqueueSettled>ask(queues.ref("/", QUEUE),
-                        r -> new QueueCommand.Enqueue(batch, seqs, r, 1), Duration.ofSeconds(60), system.scheduler()).toCompletableFuture());
+                        r -> new QueueCommand.Enqueue(batch, seqs, r, 0), Duration.ofSeconds(60), system.scheduler()).toCompletableFuture());
                 if (inFlight.size() >= 8) inFlight.remove(0).get(60, TimeUnit.SECONDS);
             }
             for (var f : inFlight) assertEquals(BATCH, f.get(60, TimeUnit.SECONDS).accepted().length);

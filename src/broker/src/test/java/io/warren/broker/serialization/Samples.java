@@ -151,6 +151,8 @@ final class Samples {
         s.add(new QueueCommand.DeadLetterSettled(new long[] {5, 6}));
         s.add(new QueueCommand.ConnectionTerminated(cast(ref)));
         s.add(QueueCommand.IdleCheck.INSTANCE);
+        s.add(QueueCommand.Flush.INSTANCE);
+        s.add(new QueueCommand.NoAckWritten("node#1/3", "amq.ctag-x", 250));
         s.add(QueueCommand.Tick.INSTANCE);
         s.add(QueueCommand.Stop.INSTANCE);
         // QueueReply

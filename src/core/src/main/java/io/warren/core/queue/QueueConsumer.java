@@ -8,6 +8,8 @@ final class QueueConsumer {
     final int priority;
     final boolean exclusive;
     int unacked;
+    /** No-ack deliveries sent but not yet reported written by the channel (see QueueState.noAckWritten). */
+    int inFlight;
     /** Whether it sits in the delivery ring (registered, not single-active mode, has credit). */
     boolean inRing;
     boolean removed;
@@ -20,8 +22,13 @@ final class QueueConsumer {
         this.exclusive = exclusive;
     }
 
-    /** A no-ack consumer settles at once, so only prefetch of ack-requiring consumers limits it. */
+    /**
+     * Ack-requiring consumers are limited by prefetch (unacked deliveries). For a no-ack consumer the prefetch is a
+     * window of deliveries on their way to the socket, so a consumer that cannot keep up slows the queue down instead
+     * of piling messages up in its connection.
+     */
     boolean hasCredit() {
-        return !ackRequired || prefetch <= 0 || unacked < prefetch;
+        if (prefetch <= 0) return true;
+        return ackRequired ? unacked < prefetch : inFlight < prefetch;
     }
 }

@@ -179,7 +179,8 @@ public final class QueueState {
     // -------------------------------------------------------------------------------------------- consumers
 
     /**
-     * basic.consume. {@code prefetch} 0 means unlimited; it is ignored for no-ack consumers. {@code priority}
+     * basic.consume. {@code prefetch} 0 means unlimited; for a no-ack consumer it is the window of deliveries not yet
+     * reported written ({@link #noAckWritten}). {@code priority}
      * is the consumer's x-priority. Throws 403 ACCESS_REFUSED "queue 'q' in vhost '/' in exclusive use" when an
      * exclusive consumer exists, or when {@code exclusive} is asked while others exist; 530 NOT_ALLOWED when
      * the key is already registered.
@@ -302,6 +303,7 @@ public final class QueueState {
             track(c.key.channelId(), new UnackedDelivery(deliveryId, m, c, now));
             c.unacked++;
         } else {
+            c.inFlight++;
             settle(m);
         }
         rotate(c);
@@ -362,6 +364,17 @@ public final class QueueState {
         }
         if (unacked.isEmpty()) unackedByChannel.remove(channelId);
         flushRemoved();
+    }
+
+    /**
+     * The channel has written {@code count} no-ack deliveries of this consumer to its socket: that much window comes
+     * back. Unknown consumers are ignored (cancelled meanwhile).
+     */
+    public void noAckWritten(ConsumerKey key, int count) {
+        QueueConsumer c = consumers.get(key);
+        if (c == null || c.ackRequired) return;
+        c.inFlight = Math.max(0, c.inFlight - count);
+        enterRing(c);
     }
 
     /**

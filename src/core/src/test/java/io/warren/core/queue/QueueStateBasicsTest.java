@@ -90,7 +90,7 @@ class QueueStateBasicsTest {
         q.publish(persistent("p1"), 1);
         q.publish(persistent("p2"), 1);
         q.takeEffects();
-        q.addConsumer(A, false, 1, 0, false); // prefetch is ignored without acks
+        q.addConsumer(A, false, 0, 0, false); // no window: both go at once (NoAckWindowTest covers the window)
         q.deliver(2);
         List<QueueEffect> effects = q.takeEffects();
         assertEquals(List.of("p1", "p2"), ids(deliveries(effects)));
