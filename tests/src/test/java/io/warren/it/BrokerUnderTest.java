@@ -4,10 +4,10 @@ import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -16,7 +16,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -43,8 +42,8 @@ public final class BrokerUnderTest implements AutoCloseable {
     private final String name;
     private final Path dataDir;
     private final Map<String, String> settings;
-    private final List<Path> logFiles = new ArrayList<>();
-    private Process process;
+    /** The Warren JVM; null for an external broker. */
+    private final WarrenProcess process;
 
     private BrokerUnderTest(String host, int port, boolean external, String name, Path dataDir,
                             Map<String, String> settings) {
@@ -54,6 +53,7 @@ public final class BrokerUnderTest implements AutoCloseable {
         this.name = name;
         this.dataDir = dataDir;
         this.settings = settings;
+        this.process = external ? null : new WarrenProcess(name, logDirectory());
     }
 
     public static boolean isExternalMode() {
@@ -107,18 +107,10 @@ public final class BrokerUnderTest implements AutoCloseable {
 
     /** guest/guest on vhost "/", no automatic recovery: a test must see every failure. */
     public ConnectionFactory connectionFactory() {
-        ConnectionFactory factory = new ConnectionFactory();
+        ConnectionFactory factory = ConnectionFactories.guestWithoutRecovery();
         factory.setHost(host);
         factory.setPort(port);
-        factory.setUsername("guest");
-        factory.setPassword("guest");
-        factory.setVirtualHost("/");
-        factory.setAutomaticRecoveryEnabled(false);
-        factory.setTopologyRecoveryEnabled(false);
-        factory.setConnectionTimeout(10_000);
-        factory.setHandshakeTimeout(10_000);
         factory.setChannelRpcTimeout(15_000);
-        factory.setShutdownTimeout(0);
         return factory;
     }
 
@@ -155,23 +147,13 @@ public final class BrokerUnderTest implements AutoCloseable {
 
     public void kill() {
         assumeControllable();
-        if (process != null) {
-            process.destroyForcibly();
-            waitForExit(Duration.ofSeconds(15));
-            process = null;
-        }
+        process.kill();
     }
 
     public void stopGracefully() {
-        if (process == null) {
-            return;
+        if (process != null) {
+            process.stopGracefully(GRACEFUL_STOP_TIMEOUT);
         }
-        process.destroy();
-        if (!waitForExit(GRACEFUL_STOP_TIMEOUT)) {
-            process.destroyForcibly();
-            waitForExit(Duration.ofSeconds(15));
-        }
-        process = null;
     }
 
     @Override
@@ -183,15 +165,7 @@ public final class BrokerUnderTest implements AutoCloseable {
 
     /** The output of every process this broker has run so far, for failure messages. */
     public String output() {
-        StringBuilder text = new StringBuilder();
-        for (Path log : logFiles) {
-            try {
-                text.append("==> ").append(log).append('\n').append(Files.readString(log, StandardCharsets.UTF_8));
-            } catch (IOException e) {
-                text.append("(cannot read ").append(log).append(": ").append(e).append(")\n");
-            }
-        }
-        return text.toString();
+        return process == null ? "" : process.output();
     }
 
     @Override
@@ -200,65 +174,21 @@ public final class BrokerUnderTest implements AutoCloseable {
     }
 
     private void launch() {
-        try {
-            Path log = logDirectory().resolve(name + "-run" + (logFiles.size() + 1) + ".log");
-            logFiles.add(log);
-            List<String> command = new ArrayList<>();
-            command.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
-            command.add("-Xmx512m");
-            // The settings go both ways, as JVM system properties and as -D program arguments, so that
-            // Main sees them whichever way it reads its configuration.
-            settings.forEach((key, value) -> command.add("-D" + key + "=" + value));
-            command.add("-cp");
-            command.add(testClassPath());
-            command.add("io.warren.server.Main");
-            settings.forEach((key, value) -> command.add("-D" + key + "=" + value));
-            process = new ProcessBuilder(command)
-                    .redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
-                    .start();
-            awaitPortOpen();
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot start Warren " + name, e);
-        }
+        // The settings go both ways, as JVM system properties and as -D program arguments, so that
+        // Main sees them whichever way it reads its configuration.
+        List<String> properties = new ArrayList<>();
+        settings.forEach((key, value) -> properties.add("-D" + key + "=" + value));
+        process.launch(properties, properties, null);
+        process.awaitPort(host, port, STARTUP_TIMEOUT);
     }
 
-    private void awaitPortOpen() {
-        long deadline = System.nanoTime() + STARTUP_TIMEOUT.toNanos();
-        while (System.nanoTime() < deadline) {
-            if (!process.isAlive()) {
-                throw new IllegalStateException("Warren " + name + " exited with code " + process.exitValue()
-                        + " before opening port " + port + "\n" + output());
-            }
-            try (Socket socket = new Socket()) {
-                socket.connect(new InetSocketAddress(host, port), 500);
-                return;
-            } catch (IOException notYet) {
-                sleep(200);
-            }
-        }
-        process.destroyForcibly();
-        throw new IllegalStateException("Warren " + name + " did not open port " + port + " within "
-                + STARTUP_TIMEOUT.toSeconds() + " s\n" + output());
-    }
-
-    private boolean waitForExit(Duration timeout) {
-        try {
-            return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
-    }
-
-    private static String testClassPath() {
-        String surefire = System.getProperty("surefire.test.class.path");
-        return surefire != null && !surefire.isBlank() ? surefire : System.getProperty("java.class.path");
-    }
-
-    private static Path logDirectory() throws IOException {
+    private static Path logDirectory() {
         Path dir = Paths.get(System.getProperty("warren.it.logs", "target/warren-logs"));
-        Files.createDirectories(dir);
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create " + dir, e);
+        }
         return dir;
     }
 
@@ -266,15 +196,6 @@ public final class BrokerUnderTest implements AutoCloseable {
         try (ServerSocket socket = new ServerSocket(0)) {
             socket.setReuseAddress(true);
             return socket.getLocalPort();
-        }
-    }
-
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
         }
     }
 }

@@ -1,6 +1,8 @@
 package io.warren.it.cluster;
 
 import com.rabbitmq.client.Address;
+import io.warren.it.ConnectionFactories;
+import io.warren.it.WarrenProcess;
 import com.rabbitmq.client.AddressResolver;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
@@ -175,16 +177,8 @@ public final class ClusterUnderTest implements AutoCloseable {
 
     /** guest/guest on "/", no automatic recovery: for tests that must see every failure. */
     public ConnectionFactory connectionFactory() {
-        ConnectionFactory factory = new ConnectionFactory();
-        factory.setUsername("guest");
-        factory.setPassword("guest");
-        factory.setVirtualHost("/");
-        factory.setAutomaticRecoveryEnabled(false);
-        factory.setTopologyRecoveryEnabled(false);
-        factory.setConnectionTimeout(10_000);
-        factory.setHandshakeTimeout(10_000);
+        ConnectionFactory factory = ConnectionFactories.guestWithoutRecovery();
         factory.setChannelRpcTimeout(30_000);
-        factory.setShutdownTimeout(0);
         factory.setRequestedHeartbeat(5);
         return factory;
     }
@@ -257,11 +251,11 @@ public final class ClusterUnderTest implements AutoCloseable {
                 return;
             } catch (Exception e) {
                 last = e;
-                ClusterNode.sleep(500);
+                WarrenProcess.sleep(500);
             }
         }
         throw new IllegalStateException("no round trip through " + node(index) + " within "
-                + ROUND_TRIP_TIMEOUT.toSeconds() + " s: " + last + "\n" + ClusterNode.tail(node(index).currentLog(), 60), last);
+                + ROUND_TRIP_TIMEOUT.toSeconds() + " s: " + last + "\n" + WarrenProcess.tail(node(index).currentLog(), 60), last);
     }
 
     private void roundTrip(int index) throws IOException, TimeoutException {
@@ -281,7 +275,7 @@ public final class ClusterUnderTest implements AutoCloseable {
                         return;
                     }
                     if (System.nanoTime() > deadline) throw new IOException("probe message not delivered on " + node(index));
-                    ClusterNode.sleep(100);
+                    WarrenProcess.sleep(100);
                 }
             } finally {
                 channel.queueDelete(queue);
@@ -333,7 +327,7 @@ public final class ClusterUnderTest implements AutoCloseable {
     /** The tail of every node's current log, for failure messages. */
     public String logTails(int lines) {
         return nodes.stream().filter(n -> !n.logFiles().isEmpty())
-                .map(n -> ClusterNode.tail(n.currentLog(), lines)).collect(Collectors.joining("\n"));
+                .map(n -> WarrenProcess.tail(n.currentLog(), lines)).collect(Collectors.joining("\n"));
     }
 
     /** Stops every node (SIGTERM to all at once, kill -9 after the grace period) and then PostgreSQL. */

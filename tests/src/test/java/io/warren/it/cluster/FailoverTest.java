@@ -1,14 +1,9 @@
 package io.warren.it.cluster;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -21,8 +16,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * (first seed, host of the shard coordinator). A killed node is restarted before the next run and rejoins as
  * the youngest, so the order matters: 1, 2, 3 would kill the coordinator's host every time.
  */
-@Timeout(value = 4, unit = TimeUnit.MINUTES)
-class FailoverTest {
+class FailoverTest extends DisruptedClusterTestBase {
     private static final int QUEUES = 10;
     private static final long WARM_UP_MS = 4_000;
     /** How long after the kill the clients get for every queue to deliver again; beyond it is a failure. */
@@ -30,33 +24,15 @@ class FailoverTest {
     /** Publishing goes on this long after every queue delivers again, to exercise the recovered queues. */
     private static final long AFTER_RECOVERY_MS = 2_000;
 
-    private static ClusterUnderTest cluster;
-
-    @BeforeAll
-    @Timeout(value = 4, unit = TimeUnit.MINUTES)
-    static void startCluster() {
-        cluster = ClusterUnderTest.start("failover", 3);
-    }
-
-    @AfterAll
-    @Timeout(value = 2, unit = TimeUnit.MINUTES)
-    static void stopCluster() {
-        if (cluster != null) cluster.close();
-    }
-
-    /** The previous run's victim comes back, so that every run starts from three nodes. */
-    @BeforeEach
-    @Timeout(value = 4, unit = TimeUnit.MINUTES)
-    void allNodesUp() {
-        cluster.ensureAllRunning();
+    FailoverTest() {
+        super("failover");
     }
 
     @ParameterizedTest(name = "kill -9 node {0}")
     @ValueSource(ints = {3, 2, 1})
     void killedNodeLosesNoConfirmedMessage(int victim) throws Exception {
-        FailoverScenario.Result result = FailoverScenario.run(cluster, "failover-kill" + victim, victim,
+        FailoverScenario.Result result = disrupt("failover-kill" + victim, victim,
                 FailoverScenario.Disruption.KILL, false, QUEUES, WARM_UP_MS, RECOVERY_WINDOW_MS, AFTER_RECOVERY_MS);
-        System.out.println(result.summary());
 
         FailoverWorkload.Report report = result.report();
         assertTrue(result.confirmedBeforeDisruption() > 0,

@@ -1,14 +1,11 @@
 package io.warren.it.cluster;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Timeout;
+import io.warren.it.WarrenProcess;
+
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -17,37 +14,19 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * leaving node hands its queues off instead of dropping their in-memory state. Half the messages are
  * transient; a kill -9 would legitimately lose those, a SIGTERM must not.
  */
-@Timeout(value = 4, unit = TimeUnit.MINUTES)
-class GracefulLeaveTest {
+class GracefulLeaveTest extends DisruptedClusterTestBase {
     private static final int QUEUES = 10;
 
-    private static ClusterUnderTest cluster;
-
-    @BeforeAll
-    @Timeout(value = 4, unit = TimeUnit.MINUTES)
-    static void startCluster() {
-        cluster = ClusterUnderTest.start("graceful-leave", 3);
-    }
-
-    @AfterAll
-    @Timeout(value = 2, unit = TimeUnit.MINUTES)
-    static void stopCluster() {
-        if (cluster != null) cluster.close();
-    }
-
-    @BeforeEach
-    @Timeout(value = 4, unit = TimeUnit.MINUTES)
-    void allNodesUp() {
-        cluster.ensureAllRunning();
+    GracefulLeaveTest() {
+        super("graceful-leave");
     }
 
     /** Node 1 is the oldest member (shard coordinator), node 3 a plain member. */
     @ParameterizedTest(name = "SIGTERM node {0}")
     @ValueSource(ints = {1, 3})
     void leavingNodeLosesNothing(int leaver) throws Exception {
-        FailoverScenario.Result result = FailoverScenario.run(cluster, "leave" + leaver, leaver,
+        FailoverScenario.Result result = disrupt("leave" + leaver, leaver,
                 FailoverScenario.Disruption.SIGTERM, true, QUEUES, 4_000, 60_000, 2_000);
-        System.out.println(result.summary());
 
         FailoverWorkload.Report report = result.report();
         assertTrue(result.confirmedBeforeDisruption() > 0,
@@ -57,11 +36,11 @@ class GracefulLeaveTest {
         // -1 means the harness had to kill it after the grace period.
         assertTrue(result.exitCode() == 0 || result.exitCode() == 143, () -> "node " + leaver
                 + " did not stop cleanly on SIGTERM (exit code " + result.exitCode() + ")\n"
-                + ClusterNode.tail(cluster.node(leaver).currentLog(), 80));
+                + WarrenProcess.tail(cluster.node(leaver).currentLog(), 80));
         Set<String> lost = result.lost();
         assertTrue(lost.isEmpty(), () -> lost.size() + " confirmed messages lost (" + report.transientLost()
                 + " of them transient) after SIGTERM of node " + leaver + " (first: " + lost.stream().limit(20).toList()
-                + ")\n" + result.summary() + "\n" + ClusterNode.tail(cluster.node(leaver).currentLog(), 80)
+                + ")\n" + result.summary() + "\n" + WarrenProcess.tail(cluster.node(leaver).currentLog(), 80)
                 + "\n" + cluster.logTails(40));
         assertTrue(report.slowestRecoveryMillis() >= 0, () -> "some queue never delivered again after node "
                 + leaver + " left\n" + result.summary() + "\n" + cluster.logTails(60));

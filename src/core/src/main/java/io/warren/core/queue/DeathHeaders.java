@@ -1,6 +1,7 @@
 package io.warren.core.queue;
 
 import io.warren.amqp.BasicProperties;
+import io.warren.core.FieldTableValues;
 import java.util.ArrayList;
 import java.util.Date;
 import java.util.LinkedHashMap;
@@ -38,12 +39,12 @@ final class DeathHeaders {
         Map<String, Object> updated = null;
         if (headers.get(X_DEATH) instanceof List<?> old) {
             for (Object o : old) {
-                if (updated == null && o instanceof Map<?, ?> t && queue.equals(FieldValues.string(t.get("queue")))
-                        && reason.wireName().equals(FieldValues.string(t.get("reason")))) {
+                if (updated == null && o instanceof Map<?, ?> t && queue.equals(FieldTableValues.string(t.get("queue")))
+                        && reason.wireName().equals(FieldTableValues.string(t.get("reason")))) {
                     @SuppressWarnings("unchecked")
                     Map<String, Object> copy = new LinkedHashMap<>((Map<String, Object>) t);
                     Object count = copy.get("count");
-                    copy.put("count", (FieldValues.isInteger(count) ? FieldValues.longValue(count) : 0L) + 1L);
+                    copy.put("count", (FieldTableValues.isInteger(count) ? FieldTableValues.longValue(count) : 0L) + 1L);
                     updated = copy;
                 } else {
                     deaths.add(o);
@@ -60,7 +61,7 @@ final class DeathHeaders {
             List<Object> routingKeys = new ArrayList<>();
             routingKeys.add(message.routingKey());
             if (headers.get("CC") instanceof List<?> cc) {
-                for (Object k : cc) routingKeys.add(FieldValues.string(k));
+                for (Object k : cc) routingKeys.add(FieldTableValues.string(k));
             }
             updated.put("routing-keys", routingKeys);
             if (props.expiration() != null) {
@@ -92,8 +93,8 @@ final class DeathHeaders {
         if (headers == null || !(headers.get(X_DEATH) instanceof List<?> deaths)) return false;
         for (Object o : deaths) {
             if (!(o instanceof Map<?, ?> t)) continue;
-            if (DeathReason.REJECTED.wireName().equals(FieldValues.string(t.get("reason")))) return false;
-            if (targetQueue.equals(FieldValues.string(t.get("queue")))) return true;
+            if (DeathReason.REJECTED.wireName().equals(FieldTableValues.string(t.get("reason")))) return false;
+            if (targetQueue.equals(FieldTableValues.string(t.get("queue")))) return true;
         }
         return false;
     }

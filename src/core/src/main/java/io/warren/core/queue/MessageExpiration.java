@@ -2,6 +2,7 @@ package io.warren.core.queue;
 
 import io.warren.amqp.AmqpException;
 import io.warren.amqp.ReplyCodes;
+import io.warren.core.FieldTableValues;
 import java.math.BigInteger;
 
 /**
@@ -38,7 +39,7 @@ final class MessageExpiration {
         int digitsStart = i;
         while (i < s.length() && s.charAt(i) >= '0' && s.charAt(i) <= '9') i++;
         if (i == digitsStart) return "no_integer";
-        if (i < s.length()) return "{leftover_string," + FieldValues.erlangString(s.substring(i)) + "}";
+        if (i < s.length()) return "{leftover_string," + FieldTableValues.erlangString(s.substring(i)) + "}";
         BigInteger n = new BigInteger(s.charAt(0) == '+' ? s.substring(1) : s);
         if (n.compareTo(MAX) > 0) return "{value_too_big," + n + "}";
         if (n.signum() < 0) return "{value_negative," + n + "}";

@@ -2,6 +2,7 @@ package io.warren.core.queue;
 
 import io.warren.amqp.AmqpException;
 import io.warren.amqp.ReplyCodes;
+import io.warren.core.FieldTableValues;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -100,11 +101,11 @@ public record QueueArguments(
                 longArg(args, "x-expires"),
                 longArg(args, "x-max-length"),
                 longArg(args, "x-max-length-bytes"),
-                args.containsKey("x-overflow") ? Overflow.fromWireName(FieldValues.string(args.get("x-overflow")))
+                args.containsKey("x-overflow") ? Overflow.fromWireName(FieldTableValues.string(args.get("x-overflow")))
                         : Overflow.DROP_HEAD,
                 stringArg(args, "x-dead-letter-exchange"),
                 stringArg(args, "x-dead-letter-routing-key"),
-                args.containsKey("x-max-priority") ? (int) FieldValues.longValue(args.get("x-max-priority")) : null,
+                args.containsKey("x-max-priority") ? (int) FieldTableValues.longValue(args.get("x-max-priority")) : null,
                 Boolean.TRUE.equals(args.get("x-single-active-consumer")),
                 stringArg(args, "x-queue-mode"),
                 longArg(args, "x-consumer-timeout"));
@@ -116,10 +117,10 @@ public record QueueArguments(
      * channel's own words.
      */
     private static void checkDeadLetterExchangeType(String vhost, String name, Object dlx) {
-        if (dlx != null && !FieldValues.isString(dlx)) {
+        if (dlx != null && !FieldTableValues.isString(dlx)) {
             throw AmqpException.channel(ReplyCodes.PRECONDITION_FAILED, ReplyCodes.text(
                     ReplyCodes.PRECONDITION_FAILED,
-                    "invalid type '" + FieldValues.typeName(dlx) + "' for arg 'x-dead-letter-exchange' in "
+                    "invalid type '" + FieldTableValues.typeNameWithBytesAsLongstr(dlx) + "' for arg 'x-dead-letter-exchange' in "
                             + QueueDefinition.resourceName(vhost, name)));
         }
     }
@@ -136,12 +137,12 @@ public record QueueArguments(
 
     private static Long longArg(Map<String, Object> args, String key) {
         Object v = args.get(key);
-        return v == null ? null : FieldValues.longValue(v);
+        return v == null ? null : FieldTableValues.longValue(v);
     }
 
     private static String stringArg(Map<String, Object> args, String key) {
         Object v = args.get(key);
-        return v == null ? null : FieldValues.string(v);
+        return v == null ? null : FieldTableValues.string(v);
     }
 
     /** RabbitMQ's validator for {@code key}: null when fine, else the Erlang term it prints. */
@@ -150,67 +151,67 @@ public record QueueArguments(
             case "x-expires" -> {
                 String e = checkInt(v);
                 if (e != null) yield e;
-                if (FieldValues.longValue(v) == 0) yield "{value_zero,0}";
-                yield checkExpiry(FieldValues.longValue(v));
+                if (FieldTableValues.longValue(v) == 0) yield "{value_zero,0}";
+                yield checkExpiry(FieldTableValues.longValue(v));
             }
             case "x-message-ttl" -> {
                 String e = checkInt(v);
-                yield e != null ? e : checkExpiry(FieldValues.longValue(v));
+                yield e != null ? e : checkExpiry(FieldTableValues.longValue(v));
             }
-            case "x-dead-letter-exchange" -> FieldValues.isString(v) ? null : unacceptable(v);
+            case "x-dead-letter-exchange" -> FieldTableValues.isString(v) ? null : unacceptable(v);
             case "x-dead-letter-routing-key" -> {
-                if (!FieldValues.isString(v)) yield unacceptable(v);
+                if (!FieldTableValues.isString(v)) yield unacceptable(v);
                 yield args.get("x-dead-letter-exchange") == null ? "routing_key_but_no_dlx_defined" : null;
             }
             case "x-max-priority" -> {
                 String e = checkNonNegInt(v);
                 if (e != null) yield e;
-                long p = FieldValues.longValue(v);
+                long p = FieldTableValues.longValue(v);
                 yield p <= MAX_SUPPORTED_PRIORITY ? null : "{max_value_exceeded," + p + "}";
             }
             case "x-overflow" -> {
-                if (!FieldValues.isString(v)) yield unacceptable(v);
-                yield Overflow.fromWireName(FieldValues.string(v)) != null ? null : "invalid_overflow";
+                if (!FieldTableValues.isString(v)) yield unacceptable(v);
+                yield Overflow.fromWireName(FieldTableValues.string(v)) != null ? null : "invalid_overflow";
             }
             case "x-queue-mode" -> {
-                if (!FieldValues.isString(v)) yield unacceptable(v);
-                String mode = FieldValues.string(v);
+                if (!FieldTableValues.isString(v)) yield unacceptable(v);
+                String mode = FieldTableValues.string(v);
                 yield KNOWN_QUEUE_MODES.contains(mode) ? null
-                        : FieldValues.erlangString("unsupported queue mode '" + mode + "'");
+                        : FieldTableValues.erlangString("unsupported queue mode '" + mode + "'");
             }
             case "x-single-active-consumer" -> v instanceof Boolean ? null : unacceptable(v);
             case "x-queue-type" -> {
-                if (!FieldValues.isString(v)) yield unacceptable(v);
-                String type = FieldValues.string(v);
+                if (!FieldTableValues.isString(v)) yield unacceptable(v);
+                String type = FieldTableValues.string(v);
                 yield SUPPORTED_QUEUE_TYPES.contains(type) ? null
-                        : FieldValues.erlangString("unsupported queue type '" + type + "'");
+                        : FieldTableValues.erlangString("unsupported queue type '" + type + "'");
             }
             case "x-quorum-initial-group-size", "x-initial-cluster-size" -> {
                 String e = checkNonNegInt(v);
                 if (e != null) yield e;
-                yield FieldValues.longValue(v) == 0 ? "{value_zero,0}" : null;
+                yield FieldTableValues.longValue(v) == 0 ? "{value_zero,0}" : null;
             }
             case "x-max-age" -> {
-                if (!(FieldValues.isString(v))) yield unacceptable(v);
-                yield validMaxAge(FieldValues.string(v)) ? null : "invalid_max_age";
+                if (!(FieldTableValues.isString(v))) yield unacceptable(v);
+                yield validMaxAge(FieldTableValues.string(v)) ? null : "invalid_max_age";
             }
             case "x-queue-leader-locator" -> {
-                if (!FieldValues.isString(v)) yield unacceptable(v);
-                yield KNOWN_LEADER_LOCATORS.contains(FieldValues.string(v)) ? null : "invalid_queue_locator_arg";
+                if (!FieldTableValues.isString(v)) yield unacceptable(v);
+                yield KNOWN_LEADER_LOCATORS.contains(FieldTableValues.string(v)) ? null : "invalid_queue_locator_arg";
             }
             default -> checkNonNegInt(v); // lengths, in-memory limits, segment size, consumer timeout
         };
     }
 
     private static String checkInt(Object v) {
-        return FieldValues.isInteger(v) ? null
-                : FieldValues.erlangString("expected integer, got " + FieldValues.typeName(v));
+        return FieldTableValues.isInteger(v) ? null
+                : FieldTableValues.erlangString("expected integer, got " + FieldTableValues.typeNameWithBytesAsLongstr(v));
     }
 
     private static String checkNonNegInt(Object v) {
         String e = checkInt(v);
         if (e != null) return e;
-        long n = FieldValues.longValue(v);
+        long n = FieldTableValues.longValue(v);
         return n >= 0 ? null : "{value_negative," + n + "}";
     }
 
@@ -221,7 +222,7 @@ public record QueueArguments(
     }
 
     private static String unacceptable(Object v) {
-        return "{unacceptable_type," + FieldValues.typeName(v) + "}";
+        return "{unacceptable_type," + FieldTableValues.typeNameWithBytesAsLongstr(v) + "}";
     }
 
     private static boolean validMaxAge(String s) {

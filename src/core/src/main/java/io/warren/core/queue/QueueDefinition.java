@@ -2,6 +2,7 @@ package io.warren.core.queue;
 
 import io.warren.amqp.AmqpException;
 import io.warren.amqp.ReplyCodes;
+import io.warren.core.FieldTableValues;
 import java.util.Map;
 import java.util.Objects;
 
@@ -68,16 +69,16 @@ public record QueueDefinition(String vhost, String name, boolean durable, boolea
     private static boolean argEquivalent(String key, Object current, Object received) {
         if (current == null && received == null) return true;
         if (key.equals("x-queue-type")) {
-            if (current == null && "classic".equals(FieldValues.string(received))) return true;
-            if (received == null && "classic".equals(FieldValues.string(current))) return true;
+            if (current == null && "classic".equals(FieldTableValues.string(received))) return true;
+            if (received == null && "classic".equals(FieldTableValues.string(current))) return true;
         }
         if (current == null || received == null) return false;
-        if (!FieldValues.typeClass(current).equals(FieldValues.typeClass(received))) return false;
-        if (FieldValues.isInteger(current) && FieldValues.isInteger(received)) {
-            return FieldValues.longValue(current) == FieldValues.longValue(received);
+        if (!FieldTableValues.typeClassWithBytesAsLongstr(current).equals(FieldTableValues.typeClassWithBytesAsLongstr(received))) return false;
+        if (FieldTableValues.isInteger(current) && FieldTableValues.isInteger(received)) {
+            return FieldTableValues.longValue(current) == FieldTableValues.longValue(received);
         }
-        if (FieldValues.isString(current)) {
-            return FieldValues.string(current).equals(FieldValues.string(received));
+        if (FieldTableValues.isString(current)) {
+            return FieldTableValues.string(current).equals(FieldTableValues.string(received));
         }
         if (current instanceof Number a && received instanceof Number b) {
             return a.doubleValue() == b.doubleValue();
@@ -88,7 +89,7 @@ public record QueueDefinition(String vhost, String name, boolean durable, boolea
     /** rabbit_misc:val/1: "the value '10' of type 'signedint'", or "none" when absent. */
     private static String describe(Object v) {
         if (v == null) return "none";
-        String value = FieldValues.isString(v) ? FieldValues.string(v) : String.valueOf(v);
-        return "the value '" + value + "' of type '" + FieldValues.typeName(v) + "'";
+        String value = FieldTableValues.isString(v) ? FieldTableValues.string(v) : String.valueOf(v);
+        return "the value '" + value + "' of type '" + FieldTableValues.typeNameWithBytesAsLongstr(v) + "'";
     }
 }

@@ -1,5 +1,6 @@
 package io.warren.core.routing;
 
+import io.warren.core.FieldTableValues;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -44,7 +45,7 @@ public record Binding(String source, Destination destination, String routingKey,
                 && source.equals(b.source)
                 && destination.equals(b.destination)
                 && routingKey.equals(b.routingKey)
-                && TableValues.sameTable(arguments, b.arguments);
+                && FieldTableValues.sameTable(arguments, b.arguments);
     }
 
     @Override
@@ -52,6 +53,6 @@ public record Binding(String source, Destination destination, String routingKey,
         int h = source.hashCode();
         h = 31 * h + destination.hashCode();
         h = 31 * h + routingKey.hashCode();
-        return 31 * h + TableValues.tableHash(arguments);
+        return 31 * h + FieldTableValues.tableHash(arguments);
     }
 }

@@ -2,6 +2,7 @@ package io.warren.core.routing;
 
 import io.warren.amqp.AmqpException;
 import io.warren.amqp.ReplyCodes;
+import io.warren.core.FieldTableValues;
 import io.warren.core.names.Names;
 
 import java.util.Collections;
@@ -70,8 +71,8 @@ public record ExchangeDefinition(String name, ExchangeType type, boolean durable
         }
         if (hasCurrent && hasRequested) {
             // rabbit_misc:assert_args_equivalence: same type class (all integers alike) and == on the values
-            if (TableValues.typeClass(current).equals(TableValues.typeClass(wanted))
-                    && TableValues.headerValueMatches(current, wanted)) {
+            if (FieldTableValues.typeClass(current).equals(FieldTableValues.typeClass(wanted))
+                    && FieldTableValues.headerValueMatches(current, wanted)) {
                 return;
             }
         }
@@ -82,7 +83,7 @@ public record ExchangeDefinition(String name, ExchangeType type, boolean durable
         if (!present) {
             return "none";
         }
-        return "the value '" + TableValues.format(value) + "' of type '" + TableValues.typeName(value) + "'";
+        return "the value '" + FieldTableValues.format(value) + "' of type '" + FieldTableValues.typeName(value) + "'";
     }
 
     private AmqpException inequivalent(String field, String received, String current, String vhost) {
@@ -113,7 +114,7 @@ public record ExchangeDefinition(String name, ExchangeType type, boolean durable
         Object ae = args.get(ALTERNATE_EXCHANGE);
         if (!(ae instanceof String)) {
             throw AmqpException.channel(ReplyCodes.PRECONDITION_FAILED, ReplyCodes.text(ReplyCodes.PRECONDITION_FAILED,
-                    "invalid type '" + TableValues.typeName(ae) + "' for arg '" + ALTERNATE_EXCHANGE + "'" + where));
+                    "invalid type '" + FieldTableValues.typeName(ae) + "' for arg '" + ALTERNATE_EXCHANGE + "'" + where));
         }
     }
 
@@ -121,11 +122,11 @@ public record ExchangeDefinition(String name, ExchangeType type, boolean durable
     public boolean equals(Object o) {
         return o == this || o instanceof ExchangeDefinition d
                 && name.equals(d.name) && type == d.type && durable == d.durable && autoDelete == d.autoDelete
-                && internal == d.internal && TableValues.sameTable(arguments, d.arguments);
+                && internal == d.internal && FieldTableValues.sameTable(arguments, d.arguments);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(name, type, durable, autoDelete, internal) * 31 + TableValues.tableHash(arguments);
+        return Objects.hash(name, type, durable, autoDelete, internal) * 31 + FieldTableValues.tableHash(arguments);
     }
 }

@@ -2,6 +2,7 @@ package io.warren.core.routing;
 
 import io.warren.amqp.AmqpException;
 import io.warren.amqp.ReplyCodes;
+import io.warren.core.FieldTableValues;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -89,7 +90,7 @@ final class HeadersMatch {
         if (actual == null && !headers.containsKey(key)) {
             return false;
         }
-        return expected == null || TableValues.headerValueMatches(expected, actual);
+        return expected == null || FieldTableValues.headerValueMatches(expected, actual);
     }
 
     /**
@@ -108,8 +109,8 @@ final class HeadersMatch {
             }
             throw invalid("Invalid x-match field value <<\"" + s + "\">>; expected all, any, all-with-x, or any-with-x");
         }
-        throw invalid("Invalid x-match field type " + TableValues.typeName(value)
-                + " (value " + TableValues.format(value) + "); expected longstr");
+        throw invalid("Invalid x-match field type " + FieldTableValues.typeName(value)
+                + " (value " + FieldTableValues.format(value) + "); expected longstr");
     }
 
     private static AmqpException invalid(String detail) {

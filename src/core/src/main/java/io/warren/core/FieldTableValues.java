@@ -1,15 +1,23 @@
-package io.warren.core.routing;
+package io.warren.core;
 
 import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Arrays;
+import java.util.Date;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 
 /**
- * Equality, hashing and naming of AMQP field-table values held as plain Java objects (Boolean, Byte, Short,
- * Integer, Long, Float, Double, BigDecimal, String, byte[], Instant, Map, List, null for void), the way RabbitMQ
- * compares them. Two notions of equality exist there and both are needed here:
+ * AMQP field-table values (queue and exchange arguments, binding arguments, headers) held as plain Java
+ * objects, read, compared, hashed and named the way RabbitMQ does. Values arrive as the codec decodes them:
+ * Boolean, Byte, Short, Integer, Long, the codec's unsigned wrappers (records, not {@link Number}s), Float,
+ * Double, BigDecimal, String (longstr), byte[] (binary), Instant (or a Date the broker wrote itself), Map
+ * (table), List (array), null (void).
+ *
+ * <p>Two notions of equality exist in RabbitMQ and both are needed here:
  * <ul>
  *   <li>{@link #same}: typed, structural equality, as Erlang's term equality on {@code {Key, Type, Value}} tuples;
  *       it decides whether two bindings or two argument tables are the same (Integer 1 is not Long 1).</li>
@@ -19,9 +27,12 @@ import java.util.Map;
  * </ul>
  * Byte arrays compare by content everywhere (Java's equals on arrays is identity, which would make two equal
  * bindings with a byte-array argument distinct).
+ *
+ * <p>Queue arguments read a byte array as a longstr ({@link #isString}, {@link #string}), so the queue names
+ * their types with {@link #typeNameWithBytesAsLongstr}; exchanges and bindings name a byte array "binary".
  */
-public final class TableValues {
-    private TableValues() {}
+public final class FieldTableValues {
+    private FieldTableValues() {}
 
     /** Typed structural equality (see class comment). */
     public static boolean same(Object a, Object b) {
@@ -101,7 +112,7 @@ public final class TableValues {
         }
         int h = 0;
         for (Map.Entry<?, ?> e : table.entrySet()) {
-            h += java.util.Objects.hashCode(e.getKey()) ^ hash(e.getValue());
+            h += Objects.hashCode(e.getKey()) ^ hash(e.getValue());
         }
         return h;
     }
@@ -158,13 +169,16 @@ public final class TableValues {
     }
 
     private static byte[] binaryBytes(Object v) {
-        return v instanceof String s ? s.getBytes(java.nio.charset.StandardCharsets.UTF_8) : (byte[]) v;
+        return v instanceof String s ? s.getBytes(StandardCharsets.UTF_8) : (byte[]) v;
     }
 
-    /** The type name RabbitMQ prints for a value in reply texts (rabbit_binary_parser's atoms). */
+    /**
+     * RabbitMQ's name for the field type of {@code v}, as it prints it in reply texts (rabbit_binary_parser's
+     * atoms, e.g. in "unacceptable_type" errors).
+     */
     public static String typeName(Object v) {
         if (v == null) return "void";
-        if (v instanceof String) return "longstr";
+        if (v instanceof CharSequence) return "longstr";
         if (v instanceof Boolean) return "bool";
         if (v instanceof Byte) return "byte";
         if (v instanceof Short) return "short";
@@ -174,34 +188,86 @@ public final class TableValues {
         if (v instanceof Double) return "double";
         if (v instanceof BigDecimal) return "decimal";
         if (v instanceof byte[]) return "binary";
-        if (v instanceof Instant) return "timestamp";
+        if (v instanceof Instant || v instanceof Date) return "timestamp";
         if (v instanceof Map) return "table";
         if (v instanceof List) return "array";
-        // io.warren.amqp.FieldValues' unsigned wrappers, named without depending on them
-        return v.getClass().getSimpleName().toLowerCase(java.util.Locale.ROOT);
+        // the codec's unsigned wrappers (io.warren.amqp.FieldValues), named without depending on them
+        String simple = v.getClass().getSimpleName().toLowerCase(Locale.ROOT);
+        if (simple.contains("unsignedbyte") || simple.equals("ubyte")) return "unsignedbyte";
+        if (simple.contains("unsignedshort") || simple.equals("ushort")) return "unsignedshort";
+        if (simple.contains("unsignedint") || simple.equals("uint")) return "unsignedint";
+        return simple;
     }
 
-    /** RabbitMQ's rough grouping of types for argument equivalence: every integer type is one class. */
-    static String typeClass(Object v) {
+    /** {@link #typeName}, but a byte array is named "longstr": the queue reads it as one (see {@link #isString}). */
+    public static String typeNameWithBytesAsLongstr(Object v) {
+        return v instanceof byte[] ? "longstr" : typeName(v);
+    }
+
+    /**
+     * RabbitMQ's type class used for argument equivalence (rabbit_misc:type_class): all integer types, signed
+     * and unsigned, and decimal are "int", both floating types "float", anything else its {@link #typeName}.
+     */
+    public static String typeClass(Object v) {
+        if (isInteger(v) || v instanceof BigDecimal) return "int";
+        if (v instanceof Float || v instanceof Double) return "float";
         String name = typeName(v);
-        return switch (name) {
-            case "byte", "short", "signedint", "long", "unsignedbyte", "unsignedshort", "unsignedint", "unsignedlong" -> "int";
-            case "float", "double" -> "float";
-            default -> name;
-        };
+        return name.startsWith("unsigned") ? "int" : name;
+    }
+
+    /** {@link #typeClass}, with a byte array in the longstr class as the queue reads it. */
+    public static String typeClassWithBytesAsLongstr(Object v) {
+        return v instanceof byte[] ? "longstr" : typeClass(v);
+    }
+
+    /**
+     * Whether this is a non-floating {@link Number} other than a decimal, i.e. one {@link #longValue} can
+     * read. The codec's unsigned wrappers are not Numbers, so they are not counted here.
+     */
+    public static boolean isInteger(Object v) {
+        return (v instanceof Number && !(v instanceof Float) && !(v instanceof Double) && !(v instanceof BigDecimal))
+                || v instanceof io.warren.amqp.FieldValues.UnsignedByte || v instanceof io.warren.amqp.FieldValues.UnsignedShort
+                || v instanceof io.warren.amqp.FieldValues.UnsignedInt || v instanceof io.warren.amqp.FieldValues.UnsignedLong;
+    }
+
+    /** Whether a queue reads this as a longstr: text, or a byte array holding it. */
+    public static boolean isString(Object v) {
+        return v instanceof CharSequence || v instanceof byte[];
+    }
+
+    /** The text of a longstr value; other values by their toString (e.g. a codec's LongString wrapper). */
+    public static String string(Object v) {
+        if (v == null) return null;
+        if (v instanceof byte[] b) return new String(b, StandardCharsets.UTF_8);
+        return v.toString();
+    }
+
+    /** The value of an integer (see {@link #isInteger}). */
+    public static long longValue(Object v) {
+        // The codec keeps unsigned wire types apart (so headers round-trip); as numbers they are integers like any.
+        if (v instanceof io.warren.amqp.FieldValues.UnsignedByte u) return u.value();
+        if (v instanceof io.warren.amqp.FieldValues.UnsignedShort u) return u.value();
+        if (v instanceof io.warren.amqp.FieldValues.UnsignedInt u) return u.value();
+        if (v instanceof io.warren.amqp.FieldValues.UnsignedLong u) return u.value();
+        return ((Number) v).longValue();
     }
 
     /** A value as RabbitMQ formats it in reply texts (~ts for binaries, ~tp otherwise). */
-    static String format(Object v) {
+    public static String format(Object v) {
         if (v == null) {
             return "undefined";
         }
         if (v instanceof byte[] bytes) {
-            return new String(bytes, java.nio.charset.StandardCharsets.UTF_8);
+            return new String(bytes, StandardCharsets.UTF_8);
         }
         if (v instanceof Instant instant) {
             return Long.toString(instant.getEpochSecond());
         }
         return String.valueOf(v);
+    }
+
+    /** Erlang ~p of a character list (a formatted error string): double-quoted. */
+    public static String erlangString(String s) {
+        return "\"" + s.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
     }
 }
