@@ -50,6 +50,23 @@ public final class QueueEntity extends EventSourcedBehavior<QueueCommand, QueueE
         String owner = "";
         final Map<String, ConnectionRoute> channels = new HashMap<>();
         boolean hadConsumers;
+
+        /** What a snapshot stores: the definition and the persistent messages. */
+        QueueEntitySnapshot toSnapshot() {
+            return new QueueEntitySnapshot(definition, state == null ? null : state.snapshot());
+        }
+
+        /** The state a snapshot recovers to. */
+        static Holder fromSnapshot(QueueEntitySnapshot s) {
+            Holder h = new Holder();
+            if (s.definition() != null) {
+                h.definition = s.definition();
+                QueueArguments args = QueueArguments.parse(s.definition().arguments());
+                h.state = s.queue() == null ? new QueueState(s.definition(), args)
+                        : QueueState.fromSnapshot(s.definition(), args, s.queue());
+            }
+            return h;
+        }
     }
 
     record ConnectionRoute(ActorRef<ConnectionProtocol> connection, int channel) {}
@@ -65,6 +82,7 @@ public final class QueueEntity extends EventSourcedBehavior<QueueCommand, QueueE
     private boolean live;
     private long timerAt = Long.MAX_VALUE;
     private long lastSnapshotSeq;
+    private final long startedAt = System.nanoTime();
     /** Group commit: events of commands handled since the last write, written together by the next Flush. */
     private final List<QueueEntityEvent> pendingEvents = new ArrayList<>();
     private final List<Runnable> pendingAfter = new ArrayList<>();
@@ -120,40 +138,43 @@ public final class QueueEntity extends EventSourcedBehavior<QueueCommand, QueueE
         return true;
     }
 
-    /** After a snapshot, the events and older snapshots it covers go: the journal stays bounded. */
+    /**
+     * After a snapshot, the events and older snapshots it covers go: the journal stays bounded. Deletes go in steps
+     * of {@value #COMPACTION_STEP} events, so a queue that drained a big backlog does not hold one huge transaction.
+     */
     private void compactTo(long sequenceNr) {
+        ctx.getLog().debug("queue '{}' in vhost '{}': snapshot at {}, compacting the journal", name, vhost, sequenceNr);
         org.apache.pekko.actor.ActorSystem classic = org.apache.pekko.actor.typed.javadsl.Adapter.toClassic(ctx.getSystem());
         org.apache.pekko.persistence.Persistence persistence = org.apache.pekko.persistence.Persistence.get(classic);
         String pid = persistenceId().id();
-        persistence.journalFor("", com.typesafe.config.ConfigFactory.empty()).tell(
-                new org.apache.pekko.persistence.JournalProtocol.DeleteMessagesTo(pid, sequenceNr, classic.deadLetters()),
-                org.apache.pekko.actor.ActorRef.noSender());
+        org.apache.pekko.actor.ActorRef journal = persistence.journalFor("", com.typesafe.config.ConfigFactory.empty());
+        for (long to = Math.min(sequenceNr, compactedTo + COMPACTION_STEP); ; to = Math.min(sequenceNr, to + COMPACTION_STEP)) {
+            journal.tell(new org.apache.pekko.persistence.JournalProtocol.DeleteMessagesTo(pid, to, classic.deadLetters()),
+                    org.apache.pekko.actor.ActorRef.noSender());
+            if (to == sequenceNr) break;
+        }
+        compactedTo = sequenceNr;
         persistence.snapshotStoreFor("", com.typesafe.config.ConfigFactory.empty()).tell(
                 new org.apache.pekko.persistence.SnapshotProtocol.DeleteSnapshots(pid,
                         org.apache.pekko.persistence.SnapshotSelectionCriteria.create(sequenceNr - 1, Long.MAX_VALUE)),
                 org.apache.pekko.actor.ActorRef.noSender());
     }
 
+    private static final long COMPACTION_STEP = 20_000;
+    private long compactedTo;
+
+    /** Snapshots store the definition and the persistent messages; the copy is made on the actor's own thread. */
     @Override
-    public SnapshotAdapter<Holder> snapshotAdapter() {
-        return new SnapshotAdapter<>() {
+    public org.apache.pekko.persistence.typed.SnapshotAdapter<Holder> snapshotAdapter() {
+        return new org.apache.pekko.persistence.typed.SnapshotAdapter<>() {
             @Override
             public Object toJournal(Holder h) {
-                // Called on the actor's thread: the copy is consistent even though the state keeps changing.
-                return new QueueEntitySnapshot(h.definition, h.state == null ? null : h.state.snapshot());
+                return h.toSnapshot();
             }
 
             @Override
             public Holder fromJournal(Object from) {
-                QueueEntitySnapshot s = (QueueEntitySnapshot) from;
-                Holder h = new Holder();
-                if (s.definition() != null) {
-                    h.definition = s.definition();
-                    QueueArguments args = QueueArguments.parse(s.definition().arguments());
-                    h.state = s.queue() == null ? new QueueState(s.definition(), args)
-                            : QueueState.fromSnapshot(s.definition(), args, s.queue());
-                }
-                return h;
+                return Holder.fromSnapshot((QueueEntitySnapshot) from);
             }
         };
     }
@@ -180,6 +201,8 @@ public final class QueueEntity extends EventSourcedBehavior<QueueCommand, QueueE
         return newSignalHandlerBuilder().onSignal(RecoveryCompleted.instance(), h -> {
             live = true;
             lastSnapshotSeq = lastSequenceNumber(ctx);
+            ctx.getLog().debug("queue '{}' in vhost '{}' recovered to sequence {} in {} ms", name, vhost, lastSnapshotSeq,
+                    (System.nanoTime() - startedAt) / 1_000_000);
             if (h.state != null && h.state.messageCount() > 0) {
                 // Failover and restart tooling reads this line to time queue recovery.
                 ctx.getLog().info("queue '{}' in vhost '{}' recovered with {} messages", name, vhost, h.state.messageCount());
