@@ -19,19 +19,40 @@ final class JournalSchema {
 
     static void ensure(Config db, boolean postgres) {
         String url = db.getString("url");
-        try (Connection c = DriverManager.getConnection(url, db.getString("user"), db.getString("password"))) {
-            if (hasJournal(c)) return;
-            String script = read(postgres ? "schema/postgres/postgres-create-schema.sql" : "schema/h2/h2-create-schema.sql");
-            // H2 keeps BLOBs out of line in its LOB store, a large share of every journal write: payloads are a few
-            // bytes to a few megabytes, which H2 stores inline as BINARY VARYING.
-            if (!postgres) script = script.replace(" BLOB", " BINARY VARYING(1000000000)");
-            try (Statement s = c.createStatement()) {
-                for (String sql : script.split(";")) {
-                    if (!sql.isBlank()) s.execute(sql);
+        // Several nodes of a new cluster may start at once: if another one is creating the tables, wait and see.
+        for (int attempt = 1; ; attempt++) {
+            try (Connection c = DriverManager.getConnection(url, db.getString("user"), db.getString("password"))) {
+                if (hasJournal(c)) return;
+                create(c, postgres);
+                return;
+            } catch (SQLException e) {
+                if (attempt >= 10) {
+                    throw new IllegalStateException("cannot prepare the journal database at " + url + ": " + e.getMessage(), e);
+                }
+                try {
+                    Thread.sleep(500L * attempt);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("interrupted while preparing the journal database", ie);
                 }
             }
+        }
+    }
+
+    private static void create(Connection c, boolean postgres) throws SQLException {
+        String script = read(postgres ? "schema/postgres/postgres-create-schema.sql" : "schema/h2/h2-create-schema.sql");
+        // H2 keeps BLOBs out of line in its LOB store, a large share of every journal write: payloads are a few
+        // bytes to a few megabytes, which H2 stores inline as BINARY VARYING.
+        if (!postgres) script = script.replace(" BLOB", " BINARY VARYING(1000000000)");
+        c.setAutoCommit(false);
+        try (Statement s = c.createStatement()) {
+            for (String sql : script.split(";")) {
+                if (!sql.isBlank()) s.execute(sql);
+            }
+            c.commit();
         } catch (SQLException e) {
-            throw new IllegalStateException("cannot prepare the journal database at " + url + ": " + e.getMessage(), e);
+            c.rollback();
+            throw e;
         }
     }
 
