@@ -44,15 +44,12 @@ final class JournalSchema {
         // H2 keeps BLOBs out of line in its LOB store, a large share of every journal write: payloads are a few
         // bytes to a few megabytes, which H2 stores inline as BINARY VARYING.
         if (!postgres) script = script.replace(" BLOB", " BINARY VARYING(1000000000)");
-        c.setAutoCommit(false);
+        // Statement by statement (PostgreSQL's script has CREATE INDEX CONCURRENTLY, which refuses a transaction);
+        // a node that loses the race to another fails here and finds the tables on its next attempt.
         try (Statement s = c.createStatement()) {
             for (String sql : script.split(";")) {
                 if (!sql.isBlank()) s.execute(sql);
             }
-            c.commit();
-        } catch (SQLException e) {
-            c.rollback();
-            throw e;
         }
     }
 
