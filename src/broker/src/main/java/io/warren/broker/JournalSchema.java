@@ -54,7 +54,8 @@ final class JournalSchema {
     }
 
     private static boolean hasJournal(Connection c) throws SQLException {
-        try (ResultSet rs = c.getMetaData().getTables(null, null, "event_journal", null)) {
+        // durable_state is created after the journal and snapshot tables: its presence means they are all there.
+        try (ResultSet rs = c.getMetaData().getTables(null, null, "durable_state", null)) {
             return rs.next();
         }
     }
