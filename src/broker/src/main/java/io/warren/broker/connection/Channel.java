@@ -126,7 +126,12 @@ final class Channel {
     /** basic.qos global=true: unacked deliveries allowed on the whole channel (0 = no limit). */
     private int globalPrefetch;
     /** Deliveries the queues sent beyond the channel-wide limit, released as acks come in. */
-    private final ArrayDeque<Object[]> held = new ArrayDeque<>();
+    private final ArrayDeque<Held> held = new ArrayDeque<>();
+
+    private record Held(String queue, QueueDelivery delivery) {}
+
+    /** No-ack window credit for one consumer of one queue. */
+    record WrittenCredit(String queue, QueueCommand.NoAckWritten credit) {}
     private String lastQueue;
 
     Channel(ConnectionActor conn, int number) {
@@ -587,7 +592,7 @@ final class Channel {
                 continue;
             }
             if (!consumer.noAck() && globalPrefetch > 0 && (unacked.size() >= globalPrefetch || !held.isEmpty())) {
-                held.add(new Object[] {d.queue(), qd});
+                held.add(new Held(d.queue(), qd));
                 continue;
             }
             send(d.queue(), qd, consumer);
@@ -596,9 +601,9 @@ final class Channel {
 
     private void releaseHeld() {
         while (!held.isEmpty() && (globalPrefetch == 0 || unacked.size() < globalPrefetch)) {
-            Object[] h = held.poll();
-            String queue = (String) h[0];
-            QueueDelivery qd = (QueueDelivery) h[1];
+            Held h = held.poll();
+            String queue = h.queue();
+            QueueDelivery qd = h.delivery();
             ConsumerInfo consumer = consumers.get(qd.consumerTag());
             if (consumer == null) {
                 settleBatches.computeIfAbsent(queue, k -> new SettleBatch()).requeued.add(qd.deliveryId());
@@ -775,7 +780,7 @@ final class Channel {
                     it.remove();
                 }
             }
-            held.removeIf(h -> h[0].equals(queue));
+            held.removeIf(h -> h.queue().equals(queue));
             consumers.forEach((tag, info) -> {
                 if (info.queue().equals(queue)) {
                     conn.broker().queues().tell(vhost(), queue, new QueueCommand.Consume(channelId, conn.self(), number, tag,
@@ -814,13 +819,11 @@ final class Channel {
     }
 
     /** Hands over (and forgets) the no-ack window credit of deliveries written since the last call. */
-    void takeWritten(List<QueueCommand.NoAckWritten> out, Map<QueueCommand.NoAckWritten, String> queueOf) {
+    void takeWritten(List<WrittenCredit> out) {
         if (written.isEmpty()) return;
         for (Map.Entry<String, Map<String, int[]>> q : written.entrySet()) {
             for (Map.Entry<String, int[]> t : q.getValue().entrySet()) {
-                QueueCommand.NoAckWritten w = new QueueCommand.NoAckWritten(channelId, t.getKey(), t.getValue()[0]);
-                out.add(w);
-                queueOf.put(w, q.getKey());
+                out.add(new WrittenCredit(q.getKey(), new QueueCommand.NoAckWritten(channelId, t.getKey(), t.getValue()[0])));
             }
         }
         written.clear();

@@ -52,8 +52,7 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionProtocol> 
     private static final int MAX_ENQUEUES_OUTSTANDING = 64;
 
     /** No-ack window credit for deliveries in the write now on its way to the socket. */
-    private final List<io.warren.broker.queue.QueueCommand.NoAckWritten> creditInWrite = new ArrayList<>();
-    private final Map<io.warren.broker.queue.QueueCommand.NoAckWritten, String> creditQueue = new HashMap<>();
+    private final List<Channel.WrittenCredit> creditInWrite = new ArrayList<>();
 
     private final BrokerContext broker;
     private final TimerScheduler<ConnectionProtocol> timers;
@@ -453,7 +452,7 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionProtocol> 
                 out.tell(new Outbound.Bytes(pending.result()));
                 pending = new ByteStringBuilder();
                 outboundBusy = true;
-                for (Channel ch : channels.values()) ch.takeWritten(creditInWrite, creditQueue);
+                for (Channel ch : channels.values()) ch.takeWritten(creditInWrite);
             } else if (state == State.CLOSED && !outboundCompleted) {
                 out.tell(new Outbound.Complete());
                 outboundCompleted = true;
@@ -495,9 +494,8 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionProtocol> 
     /** The socket took the last write: the queues may send their no-ack consumers that much more. */
     private void returnNoAckCredit() {
         if (creditInWrite.isEmpty() || vhost == null) return;
-        for (var credit : creditInWrite) broker.queues().tell(vhost, creditQueue.get(credit), credit);
+        for (Channel.WrittenCredit c : creditInWrite) broker.queues().tell(vhost, c.queue(), c.credit());
         creditInWrite.clear();
-        creditQueue.clear();
     }
 
     private void maybeResumeReading() {

@@ -91,7 +91,9 @@ public final class QueueEntity extends EventSourcedBehavior<QueueCommand, QueueE
     private long published, delivered, acked;
 
     /** Connections (and their channels) told which incarnation serves them, and connections we watch. */
-    private final Set<String> toldIncarnation = new java.util.HashSet<>();
+    private record ChannelOf(ActorRef<ConnectionProtocol> connection, int channel) {}
+
+    private final Set<ChannelOf> toldIncarnation = new java.util.HashSet<>();
     private final Set<ActorRef<ConnectionProtocol>> watched = new java.util.HashSet<>();
     private final ActorRef<org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding.ShardCommand> shard;
 
@@ -360,7 +362,7 @@ public final class QueueEntity extends EventSourcedBehavior<QueueCommand, QueueE
     }
 
     private void tellIncarnation(ActorRef<ConnectionProtocol> connection, int channel) {
-        if (toldIncarnation.add(connection.path().toSerializationFormat() + "#" + channel)) {
+        if (toldIncarnation.add(new ChannelOf(connection, channel))) {
             connection.tell(new ConnectionProtocol.QueueIncarnation(channel, name, ctx.getSelf()));
         }
     }
@@ -368,8 +370,7 @@ public final class QueueEntity extends EventSourcedBehavior<QueueCommand, QueueE
     /** Its node died or it crashed: every channel of that connection is closed as far as this queue is concerned. */
     private Effect<QueueEntityEvent, Holder> onConnectionTerminated(Holder h, ConnectionTerminated t) {
         watched.remove(t.connection());
-        String prefix = t.connection().path().toSerializationFormat() + "#";
-        toldIncarnation.removeIf(k -> k.startsWith(prefix));
+        toldIncarnation.removeIf(k -> k.connection().equals(t.connection()));
         if (h.state == null) return Effect().none();
         List<String> gone = new ArrayList<>();
         for (Map.Entry<String, ConnectionRoute> e : h.channels.entrySet()) {
