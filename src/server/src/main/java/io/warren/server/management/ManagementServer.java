@@ -5,6 +5,7 @@ import io.warren.broker.WarrenNode;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.ServerBinding;
 
@@ -43,7 +44,9 @@ public final class ManagementServer {
         String host = config.getString("warren.management.host");
         int port = config.getInt("warren.management.port");
         ManagementApi api = new ManagementApi(node.system(),
-                node.broker(), new ClusterReports(node.system(), NODE_STATS_TIMEOUT), version);
+                node.broker(), new ClusterReports(node.system(), NODE_STATS_TIMEOUT,
+                        () -> NodeStats.report(node.broker(),
+                                Cluster.get(node.system()).selfMember().address().toString())), version);
         try {
             ServerBinding binding = Http.get(node.system()).newServerAt(host, port).bind(api::handle)
                     .toCompletableFuture().get(30, TimeUnit.SECONDS);
