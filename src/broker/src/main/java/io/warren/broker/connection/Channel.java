@@ -56,6 +56,17 @@ final class Channel {
         long sentAt = System.nanoTime();
     }
 
+    /**
+     * A queue whose incarnation died, until its next incarnation has answered this channel: the consumers still to
+     * be re-attached, and whether an enqueue was settled since. A re-attach or re-send can be lost on its way (a
+     * region may still route to the dead node for a moment), so both are retried until answered.
+     */
+    private static final class Recovery {
+        final Set<String> consumerTags = new HashSet<>();
+        boolean settledSince;
+        long lastTry = System.nanoTime();
+    }
+
     /** Publishes to one queue gathered during one read of the socket. */
     private static final class PublishBatch {
         final List<Message> messages = new ArrayList<>();
@@ -113,6 +124,7 @@ final class Channel {
     /** Which incarnation of each queue this channel uses (known once the queue has told us). */
     private final Map<String, org.apache.pekko.actor.typed.ActorRef<QueueCommand>> incarnations = new HashMap<>();
     private final Map<String, InFlight> inFlight = new HashMap<>();
+    private final Map<String, Recovery> recovering = new HashMap<>();
     /** No-ack deliveries written to the connection since its last socket write, per queue and consumer tag. */
     private final Map<String, Map<String, int[]>> written = new HashMap<>();
     /** Enqueue batches sent per queue and not yet answered: the connection stops reading when there are too many. */
@@ -550,15 +562,27 @@ final class Channel {
         if (m instanceof EnqueueSettled s) {
             int[] n = enqueuesOutstanding.get(s.queue());
             if (n != null && --n[0] <= 0) enqueuesOutstanding.remove(s.queue());
+            Recovery r = recovering.get(s.queue());
+            if (r != null) {
+                r.settledSince = true;
+                endRecoveryIfDone(s.queue(), r);
+            }
         }
         if (m instanceof Deliver d) {
             deliver(d);
         } else if (m instanceof EnqueueSettled s) {
             confirm(s);
         } else if (m instanceof QueueIncarnation qi) {
+            var previous = incarnations.get(qi.queue());
+            if (previous != null && !previous.equals(qi.ref())) {
+                // The next incarnation spoke first (to a publish of ours, say); the old one's death is still on its way.
+                lostIncarnation(qi.queue());
+                releaseHeld();
+            }
             incarnations.put(qi.queue(), qi.ref());
         } else if (m instanceof ConsumeResult r) {
             if (!r.consumerTag().equals(pendingConsumeTag)) {
+                reattached(r.consumerTag());
                 // A re-attach after failover that the new incarnation refused: the consumer is gone.
                 if (!r.ok() && consumers.remove(r.consumerTag()) != null && conn.clientCapability("consumer_cancel_notify")) {
                     conn.sendMethod(number, new BasicCancel(r.consumerTag(), true));
@@ -678,7 +702,7 @@ final class Channel {
             if (!c.noWait()) conn.sendMethod(number, new BasicConsumeOk(tag));
         };
         conn.broker().queues().tell(vhost(), queue, new QueueCommand.Consume(channelId, conn.self(), number, tag,
-                c.noAck(), prefetch, c.exclusive(), priority, conn.connectionId()));
+                c.noAck(), prefetch, c.exclusive(), priority, conn.connectionId(), false));
     }
 
     /** What the queue may have outstanding for a new consumer: its own limit, capped by the channel's. */
@@ -770,26 +794,72 @@ final class Channel {
         if (closing) return;
         List<String> gone = new ArrayList<>();
         incarnations.forEach((q, r) -> { if (r.equals(ref)) gone.add(q); });
-        for (String queue : gone) {
-            incarnations.remove(queue);
-            enqueuesOutstanding.remove(queue);
-            for (Iterator<Map.Entry<Long, Unacked>> it = unacked.entrySet().iterator(); it.hasNext(); ) {
-                Map.Entry<Long, Unacked> e = it.next();
-                if (e.getValue().queue().equals(queue)) {
-                    staleTags.add(e.getKey());
-                    it.remove();
-                }
-            }
-            held.removeIf(h -> h.queue().equals(queue));
-            consumers.forEach((tag, info) -> {
-                if (info.queue().equals(queue)) {
-                    conn.broker().queues().tell(vhost(), queue, new QueueCommand.Consume(channelId, conn.self(), number, tag,
-                            info.noAck(), info.prefetch(), info.exclusive(), info.priority(), conn.connectionId()));
-                }
-            });
-            resend(queue);
-        }
+        for (String queue : gone) lostIncarnation(queue);
         releaseHeld();
+    }
+
+    private void lostIncarnation(String queue) {
+        incarnations.remove(queue);
+        enqueuesOutstanding.remove(queue);
+        for (Iterator<Map.Entry<Long, Unacked>> it = unacked.entrySet().iterator(); it.hasNext(); ) {
+            Map.Entry<Long, Unacked> e = it.next();
+            if (e.getValue().queue().equals(queue)) {
+                staleTags.add(e.getKey());
+                it.remove();
+            }
+        }
+        held.removeIf(h -> h.queue().equals(queue));
+        Recovery r = new Recovery();
+        consumers.forEach((tag, info) -> { if (info.queue().equals(queue)) r.consumerTags.add(tag); });
+        recovering.put(queue, r);
+        reattach(queue, r);
+        resend(queue);
+        endRecoveryIfDone(queue, r);
+    }
+
+    private void reattach(String queue, Recovery r) {
+        for (Iterator<String> it = r.consumerTags.iterator(); it.hasNext(); ) {
+            String tag = it.next();
+            ConsumerInfo info = consumers.get(tag);
+            if (info == null || !info.queue().equals(queue)) {
+                it.remove(); // cancelled by the client meanwhile
+                continue;
+            }
+            conn.broker().queues().tell(vhost(), queue, new QueueCommand.Consume(channelId, conn.self(), number, tag,
+                    info.noAck(), info.prefetch(), info.exclusive(), info.priority(), conn.connectionId(), true));
+        }
+    }
+
+    private void reattached(String consumerTag) {
+        for (Iterator<Map.Entry<String, Recovery>> it = recovering.entrySet().iterator(); it.hasNext(); ) {
+            Map.Entry<String, Recovery> e = it.next();
+            if (e.getValue().consumerTags.remove(consumerTag) && isRecovered(e.getKey(), e.getValue())) it.remove();
+        }
+    }
+
+    private void endRecoveryIfDone(String queue, Recovery r) {
+        if (isRecovered(queue, r)) recovering.remove(queue);
+    }
+
+    private boolean isRecovered(String queue, Recovery r) {
+        InFlight f = inFlight.get(queue);
+        return r.consumerTags.isEmpty() && (r.settledSince || f == null || f.bySeq.isEmpty());
+    }
+
+    /**
+     * Retries what a queue's next incarnation has not answered for this long: consumer re-attaches (idempotent), and
+     * unconfirmed publishes while nothing at all was settled since the loss (the queue drops ids it holds).
+     */
+    void retryRecoveries(long afterNanos) {
+        long now = System.nanoTime();
+        for (Map.Entry<String, Recovery> e : List.copyOf(recovering.entrySet())) {
+            Recovery r = e.getValue();
+            if (now - r.lastTry < afterNanos) continue;
+            r.lastTry = now;
+            reattach(e.getKey(), r);
+            if (!r.settledSince) resend(e.getKey());
+            endRecoveryIfDone(e.getKey(), r);
+        }
     }
 
     private void resend(String queue) {
@@ -846,6 +916,7 @@ final class Channel {
         enqueuesOutstanding.clear();
         staleTags.clear();
         incarnations.clear();
+        recovering.clear();
         txActions.clear();
     }
 }

@@ -118,7 +118,10 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionProtocol> 
                 .onMessage(ToChannel.class, this::onToChannel)
                 .onMessage(QueueTerminated.class, this::onQueueTerminated)
                 .onMessage(ResendTick.class, t -> {
-                    for (Channel ch : channels.values()) ch.resendOlderThan(RESEND_AFTER_NANOS);
+                    for (Channel ch : channels.values()) {
+                        ch.resendOlderThan(RESEND_AFTER_NANOS);
+                        ch.retryRecoveries(RETRY_RECOVERY_AFTER_NANOS);
+                    }
                     for (Channel ch : channels.values()) ch.endOfInput();
                     flush();
                     return this;
@@ -333,7 +336,7 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionProtocol> 
             timers.startTimerAtFixedRate(Tick.HEARTBEAT, Duration.ofMillis(heartbeatSeconds * 500L));
         }
         sendMethod(0, new ConnectionOpenOk());
-        timers.startTimerWithFixedDelay(ResendTick.INSTANCE, Duration.ofSeconds(5));
+        timers.startTimerWithFixedDelay(ResendTick.INSTANCE, Duration.ofSeconds(1));
     }
 
     // ---------------------------------------------------------------- timers
@@ -386,6 +389,7 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionProtocol> 
     /** Queue incarnations our channels use, and which channels use each. */
     private final Map<ActorRef<io.warren.broker.queue.QueueCommand>, java.util.Set<Integer>> watchedQueues = new HashMap<>();
     private static final long RESEND_AFTER_NANOS = 20_000_000_000L;
+    private static final long RETRY_RECOVERY_AFTER_NANOS = 1_500_000_000L;
 
     private Behavior<ConnectionProtocol> onQueueTerminated(QueueTerminated t) {
         java.util.Set<Integer> users = watchedQueues.remove(t.ref());

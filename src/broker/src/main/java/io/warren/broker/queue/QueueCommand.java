@@ -21,8 +21,13 @@ public sealed interface QueueCommand extends WarrenSerializable {
     record Enqueue(List<Message> messages, long[] publishSeqs, ActorRef<ConnectionProtocol.EnqueueSettled> replyTo, int channel)
             implements QueueCommand {}
 
+    /**
+     * basic.consume, or (reattach) a channel re-registering a consumer with a queue's new incarnation after
+     * failover: re-attaches are retried until answered, so one that finds the consumer already there succeeds.
+     */
     record Consume(String channelId, ActorRef<ConnectionProtocol> connection, int channel, String consumerTag,
-                   boolean noAck, int prefetch, boolean exclusive, int priority, String ownerConnection)
+                   boolean noAck, int prefetch, boolean exclusive, int priority, String ownerConnection,
+                   boolean reattach)
             implements QueueCommand {}
 
     record Cancel(String channelId, String consumerTag, ActorRef<QueueReply> replyTo) implements QueueCommand {}

@@ -341,7 +341,10 @@ public final class QueueEntity extends EventSourcedBehavior<QueueCommand, QueueE
         try {
             if (h.state == null) throw notFound();
             checkOwner(h, c.ownerConnection());
-            h.state.addConsumer(new ConsumerKey(c.channelId(), c.consumerTag()), !c.noAck(), c.prefetch(), c.priority(), c.exclusive());
+            ConsumerKey key = new ConsumerKey(c.channelId(), c.consumerTag());
+            if (!(c.reattach() && h.state.hasConsumer(key))) {
+                h.state.addConsumer(key, !c.noAck(), c.prefetch(), c.priority(), c.exclusive());
+            }
             attach(h, c.channelId(), c.connection(), c.channel());
             h.hadConsumers = true;
             result = new ConnectionProtocol.ConsumeResult(c.channel(), c.consumerTag(), 0, null);

@@ -647,6 +647,11 @@ public final class QueueState {
         return unackedCount;
     }
 
+    /** Whether this consumer is registered (a re-attach after failover may arrive more than once). */
+    public boolean hasConsumer(ConsumerKey key) {
+        return consumers.containsKey(key);
+    }
+
     public int consumerCount() {
         return consumers.size();
     }
