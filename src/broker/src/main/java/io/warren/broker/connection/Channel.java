@@ -467,9 +467,26 @@ final class Channel {
      */
     private void declareReplyQueue(QueueDeclare d) {
         String name = d.queue();
-        if (!name.equals(DirectReplyTo.QUEUE)) throw replyQueueNotFound(name);
-        lastQueue = name;
-        if (!d.noWait()) conn.sendMethod(number, new QueueDeclareOk(name, 0, 0));
+        Runnable ok = () -> {
+            lastQueue = name;
+            if (!d.noWait()) conn.sendMethod(number, new QueueDeclareOk(name, 0, 1));
+        };
+        if (name.equals(DirectReplyTo.QUEUE)) {
+            ok.run();
+            return;
+        }
+        var address = DirectReplyTo.resolve(conn.context().getSystem(), name)
+                .orElseThrow(() -> replyQueueNotFound(name));
+        var system = conn.context().getSystem();
+        // A connection that is gone never answers: that too means the consumer does not exist.
+        CompletionStage<QueueReply> answer = org.apache.pekko.actor.typed.javadsl.AskPattern.<ConnectionProtocol, QueueReply>ask(
+                        address.connection(), r -> new ReplyConsumerQuery(address.channel(), address.key(), r),
+                        java.time.Duration.ofSeconds(2), system.scheduler())
+                .exceptionally(e -> new QueueReply.Empty());
+        await(answer, d, reply -> {
+            if (!(reply instanceof QueueReply.Ok)) throw replyQueueNotFound(name);
+            ok.run();
+        });
     }
 
     private AmqpException replyQueueNotFound(String name) {

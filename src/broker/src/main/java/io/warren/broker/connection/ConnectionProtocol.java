@@ -78,6 +78,13 @@ public sealed interface ConnectionProtocol {
      */
     record DirectReply(int channel, String key, io.warren.core.queue.Message message) implements ToChannel {}
 
+    /**
+     * queue.declare of a reply-to address: does this channel still have the reply consumer holding {@code key}?
+     * Answered with {@link io.warren.broker.queue.QueueReply.Ok} (0 messages, 1 consumer, as RabbitMQ says) or
+     * {@link io.warren.broker.queue.QueueReply.Empty}.
+     */
+    record ReplyConsumerQuery(int channel, String key, ActorRef<io.warren.broker.queue.QueueReply> replyTo) implements ToChannel {}
+
     /** Ask the connection to close itself (broker shutdown, user-visible force close). */
     record ForceClose(int replyCode, String replyText) implements ConnectionProtocol {}
 }
