@@ -35,6 +35,7 @@ import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Consumer;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.util.ByteString;
 import org.apache.pekko.util.ByteStringBuilder;
 
@@ -462,8 +463,8 @@ final class Channel {
     }
 
     /**
-     * RabbitMQ answers any declare (passive or not) of the pseudo-queue with declare-ok 0/0, and of a reply-to
-     * routing key with declare-ok while the reply consumer it names still exists, else 404.
+     * RabbitMQ answers any declare (passive or not) of the pseudo-queue with declare-ok (0 messages, 1 consumer), and
+     * of a reply-to address the same while the reply consumer it names still exists, else 404.
      */
     private void declareReplyQueue(QueueDeclare d) {
         String name = d.queue();
@@ -475,19 +476,19 @@ final class Channel {
             ok.run();
             return;
         }
-        var address = DirectReplyTo.resolve(conn.context().getSystem(), name)
-                .orElseThrow(() -> replyQueueNotFound(name));
         var system = conn.context().getSystem();
+        var address = DirectReplyTo.resolve(system, name).orElseThrow(() -> replyQueueNotFound(name));
         // A connection that is gone never answers: that too means the consumer does not exist.
-        CompletionStage<QueueReply> answer = org.apache.pekko.actor.typed.javadsl.AskPattern.<ConnectionProtocol, QueueReply>ask(
-                        address.connection(), r -> new ReplyConsumerQuery(address.channel(), address.key(), r),
-                        java.time.Duration.ofSeconds(2), system.scheduler())
+        CompletionStage<QueueReply> answer = AskPattern.<ConnectionProtocol, QueueReply>ask(address.connection(),
+                        r -> new ReplyConsumerQuery(address.channel(), address.key(), r), REPLY_QUERY_TIMEOUT, system.scheduler())
                 .exceptionally(e -> new QueueReply.Empty());
         await(answer, d, reply -> {
             if (!(reply instanceof QueueReply.Ok)) throw replyQueueNotFound(name);
             ok.run();
         });
     }
+
+    private static final java.time.Duration REPLY_QUERY_TIMEOUT = java.time.Duration.ofSeconds(2);
 
     private AmqpException replyQueueNotFound(String name) {
         return AmqpException.channel(ReplyCodes.NOT_FOUND, ReplyCodes.text(ReplyCodes.NOT_FOUND,
@@ -556,9 +557,9 @@ final class Channel {
      * confirms the publish counts as unroutable, so it is acked at once and, with mandatory, returned.
      */
     private void sendDirectReplies(BasicPublish p, BasicProperties props, ByteString bytes) {
-        if (!DirectReplyTo.isReplyKey(p.routingKey()) && props.headers() == null) return;
+        List<String> keys = SenderSelected.routingKeys(p.routingKey(), props.headers());
         Message reply = null;
-        for (String key : new HashSet<>(SenderSelected.routingKeys(p.routingKey(), props.headers()))) {
+        for (String key : keys.size() == 1 ? keys : new HashSet<>(keys)) {
             if (!DirectReplyTo.isReplyKey(key)) continue;
             var address = DirectReplyTo.resolve(conn.context().getSystem(), key);
             if (address.isEmpty()) continue;
