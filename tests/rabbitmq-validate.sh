@@ -30,6 +30,16 @@ cat > "$RABBITMQ_CONFIG_FILE" <<CONF
 listeners.tcp.default = $RABBITMQ_NODE_PORT
 loopback_users = none
 CONF
+# RabbitMQ 3.10 has no x-consumer-timeout argument: ConsumerTimeoutTest runs against it only with the broker-wide
+# timeout at the test's 1000 ms and a short channel tick (RabbitMQ checks the timeout on that tick):
+#   RMQ_CONSUMER_TIMEOUT=1000 tests/rabbitmq-validate.sh -Dtest=ConsumerTimeoutTest
+EXTRA_MVN_ARGS=()
+if [[ -n "${RMQ_CONSUMER_TIMEOUT:-}" ]]; then
+  echo "consumer_timeout = $RMQ_CONSUMER_TIMEOUT" >> "$RABBITMQ_CONFIG_FILE"
+  export RABBITMQ_ADVANCED_CONFIG_FILE=$BASE/advanced.config
+  echo '[{rabbit, [{channel_tick_interval, 200}]}].' > "$RABBITMQ_ADVANCED_CONFIG_FILE"
+  EXTRA_MVN_ARGS+=("-Dwarren.it.broker-consumer-timeout=$RMQ_CONSUMER_TIMEOUT")
+fi
 
 # The /usr/sbin wrappers switch to the rabbitmq user; the scripts under /usr/lib run as us.
 RMQ_BIN=${RMQ_BIN:-/usr/lib/rabbitmq/bin}
@@ -60,4 +70,4 @@ if [[ -n "${RMQ_KEEP:-}" ]]; then
 fi
 
 # Maven must not inherit the private HOME (it holds ~/.m2).
-HOME=$(getent passwd "$(id -u)" | cut -d: -f6) mvn -B -q -o -pl tests test -Dwarren.it.external=localhost:$RABBITMQ_NODE_PORT "$@"
+HOME=$(getent passwd "$(id -u)" | cut -d: -f6) mvn -B -q -o -pl tests test -Dwarren.it.external=localhost:$RABBITMQ_NODE_PORT "${EXTRA_MVN_ARGS[@]}" "$@"

@@ -45,4 +45,9 @@ public record BasicProperties(
         return new BasicProperties(contentType, contentEncoding, headers, newDeliveryMode, priority, correlationId,
                 replyTo, expiration, messageId, timestamp, type, userId, appId, clusterId);
     }
+
+    public BasicProperties withReplyTo(String newReplyTo) {
+        return new BasicProperties(contentType, contentEncoding, headers, deliveryMode, priority, correlationId,
+                newReplyTo, expiration, messageId, timestamp, type, userId, appId, clusterId);
+    }
 }

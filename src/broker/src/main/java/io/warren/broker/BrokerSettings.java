@@ -5,7 +5,8 @@ import java.time.Duration;
 
 /** The warren.* settings the broker reads on its hot paths, read once. */
 public record BrokerSettings(String version, String nodeName, int frameMax, int channelMax, Duration heartbeat,
-                             Duration handshakeTimeout, long maxMessageSize, int snapshotEvery, Duration passivateIdleQueuesAfter) {
+                             Duration handshakeTimeout, long maxMessageSize, int snapshotEvery, Duration passivateIdleQueuesAfter,
+                             Duration consumerTimeout) {
 
     public static BrokerSettings from(Config warren, String nodeName) {
         String version = BrokerSettings.class.getPackage().getImplementationVersion();
@@ -13,6 +14,12 @@ public record BrokerSettings(String version, String nodeName, int frameMax, int 
                 warren.getInt("amqp.frame-max"), warren.getInt("amqp.channel-max"),
                 warren.getDuration("amqp.heartbeat"), warren.getDuration("amqp.handshake-timeout"),
                 warren.getBytes("amqp.max-message-size"), warren.getInt("persistence.snapshot-every"),
-                warren.getDuration("persistence.passivate-idle-queues-after"));
+                warren.getDuration("persistence.passivate-idle-queues-after"),
+                warren.getDuration("amqp.consumer-timeout"));
+    }
+
+    /** The broker-wide consumer timeout in ms for queues without x-consumer-timeout; null when it is off (0). */
+    public Long consumerTimeoutMillis() {
+        return consumerTimeout.isZero() ? null : consumerTimeout.toMillis();
     }
 }

@@ -73,6 +73,7 @@ final class ConfigValidator {
         intInRange("warren.amqp.channel-max", 1, 65535, "is not a channel count (1-65535)");
         heartbeat();
         positiveDuration("warren.amqp.handshake-timeout");
+        nonNegativeDuration("warren.amqp.consumer-timeout", "0s turns the consumer timeout off");
         bytes("warren.amqp.max-message-size", 1, MAX_MESSAGE_SIZE_LIMIT,
                 "is not a message size (1 byte to 512MiB, RabbitMQ's limit)");
 
@@ -253,6 +254,14 @@ final class ConfigValidator {
         duration(key).ifPresent(d -> {
             if (d.isNegative() || d.isZero()) {
                 problem(key, render(key) + " must be longer than zero");
+            }
+        });
+    }
+
+    private void nonNegativeDuration(String key, String zeroMeans) {
+        duration(key).ifPresent(d -> {
+            if (d.isNegative()) {
+                problem(key, render(key) + " is negative (" + zeroMeans + ")");
             }
         });
     }

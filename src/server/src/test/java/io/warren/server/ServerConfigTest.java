@@ -85,6 +85,8 @@ class ServerConfigTest {
             "warren.amqp.heartbeat = 65536s | warren.amqp.heartbeat: 65536s is longer than AMQP allows (65535s)",
             "warren.amqp.heartbeat = soon | warren.amqp.heartbeat: soon is not a duration (e.g. 60s, 500ms)",
             "warren.amqp.handshake-timeout = 0s | warren.amqp.handshake-timeout: 0s must be longer than zero",
+            "warren.amqp.consumer-timeout = -1s | warren.amqp.consumer-timeout: -1s is negative (0s turns the consumer timeout off)",
+            "warren.amqp.consumer-timeout = never | warren.amqp.consumer-timeout: never is not a duration (e.g. 60s, 500ms)",
             "warren.amqp.max-message-size = 0 | warren.amqp.max-message-size: 0 is not a message size (1 byte to 512MiB, RabbitMQ's limit)",
             "warren.amqp.max-message-size = 1GiB | warren.amqp.max-message-size: 1GiB is not a message size (1 byte to 512MiB, RabbitMQ's limit)",
             "warren.node-name = \"a b\" | warren.node-name: \"a b\" contains whitespace",

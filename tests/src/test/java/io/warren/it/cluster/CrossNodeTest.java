@@ -5,6 +5,7 @@ import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.Delivery;
 import com.rabbitmq.client.GetResponse;
+import com.rabbitmq.client.ShutdownSignalException;
 import io.warren.it.Amqp;
 import io.warren.it.RecordingConsumer;
 import org.junit.jupiter.api.AfterAll;
@@ -20,6 +21,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -179,6 +181,69 @@ class CrossNodeTest {
             }
             admin.queueDelete(queue);
             admin.exchangeDelete(exchange);
+        }
+    }
+
+    @Test
+    void directReplyToReachesTheRequesterFromEveryNode() throws Exception {
+        String queue = Amqp.unique("rpc");
+        byte[] big = new byte[300 * 1024]; // above remoting's frame size: the large-message path
+        new Random(7).nextBytes(big);
+        try (Connection c1 = cluster.connect(1); Connection c2 = cluster.connect(2); Connection c3 = cluster.connect(3)) {
+            Channel requester = c1.createChannel();
+            requester.queueDeclare(queue, false, false, false, null);
+            RecordingConsumer replies = new RecordingConsumer(requester);
+            requester.basicConsume("amq.rabbitmq.reply-to", true, replies);
+            requester.basicPublish("", queue, new AMQP.BasicProperties.Builder().replyTo("amq.rabbitmq.reply-to").build(),
+                    "request".getBytes(StandardCharsets.UTF_8));
+            GetResponse request = getEventually(c2.createChannel(), queue, Duration.ofSeconds(15));
+            assertNotNull(request, "the request reached node 2");
+            String address = request.getProps().getReplyTo();
+            for (Connection responder : List.of(c2, c3)) {
+                Channel reply = responder.createChannel();
+                reply.confirmSelect();
+                reply.basicPublish("", address, new AMQP.BasicProperties.Builder().correlationId("from " + responder).build(), big);
+                reply.waitForConfirmsOrDie(10_000);
+                Delivery delivered = replies.take(Duration.ofSeconds(15));
+                assertEquals("from " + responder, delivered.getProperties().getCorrelationId());
+                assertArrayEquals(big, delivered.getBody());
+                assertEquals(1, reply.queueDeclarePassive(address).getConsumerCount(), "the requester's node says it is there");
+            }
+            requester.close();
+            Channel probe = c3.createChannel();
+            Amqp.assertChannelClosedBy(AMQP.NOT_FOUND, probe, () -> probe.queueDeclarePassive(address));
+            c1.createChannel().queueDelete(queue);
+        }
+    }
+
+    @Test
+    void consumerTimeoutClosesChannelsOnOtherNodes() throws Exception {
+        String queue = Amqp.unique("timeout");
+        try (Connection c1 = cluster.connect(1); Connection c2 = cluster.connect(2); Connection c3 = cluster.connect(3)) {
+            Channel admin = c1.createChannel();
+            admin.queueDeclare(queue, false, false, false, Map.of("x-consumer-timeout", 1000));
+            // two consumers on two nodes: at least one is remote from the queue, whichever node owns it
+            List<CompletableFuture<ShutdownSignalException>> closes = new ArrayList<>();
+            for (Connection node : List.of(c2, c3)) {
+                Channel slow = node.createChannel();
+                var closed = new CompletableFuture<ShutdownSignalException>();
+                slow.addShutdownListener(closed::complete);
+                closes.add(closed);
+                slow.basicQos(1);
+                slow.basicConsume(queue, false, new RecordingConsumer(slow));
+            }
+            admin.confirmSelect();
+            admin.basicPublish("", queue, null, "one".getBytes(StandardCharsets.UTF_8));
+            admin.basicPublish("", queue, null, "two".getBytes(StandardCharsets.UTF_8));
+            admin.waitForConfirmsOrDie(10_000);
+            for (var closed : closes) {
+                var signal = closed.get(15, TimeUnit.SECONDS);
+                assertEquals(AMQP.PRECONDITION_FAILED, Amqp.replyCode(signal));
+                assertTrue(Amqp.replyText(signal).contains("timed out. Timeout value used: 1000 ms"), Amqp.replyText(signal));
+            }
+            assertEventually(Duration.ofSeconds(10), () -> admin.queueDeclarePassive(queue).getMessageCount() == 2,
+                    "both messages back in the queue");
+            admin.queueDelete(queue);
         }
     }
 

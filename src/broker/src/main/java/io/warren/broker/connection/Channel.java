@@ -35,6 +35,7 @@ import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Consumer;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.util.ByteString;
 import org.apache.pekko.util.ByteStringBuilder;
 
@@ -49,6 +50,9 @@ final class Channel {
     private record Unacked(String queue, long deliveryId) {}
 
     private record ConsumerInfo(String queue, boolean noAck, int prefetch, boolean exclusive, int priority) {}
+
+    /** The direct reply-to consumer: its tag, its secret, and the reply-to that publishes on this channel carry. */
+    private record ReplyConsumer(String tag, String key, String replyTo) {}
 
     /** Confirmed-mode publishes to one queue that it has not accepted yet: re-sent if its incarnation dies. */
     private static final class InFlight {
@@ -121,6 +125,8 @@ final class Channel {
     private final List<Runnable> txActions = new ArrayList<>();
 
     private final Map<String, ConsumerInfo> consumers = new HashMap<>();
+    /** basic.consume on amq.rabbitmq.reply-to (at most one per channel); null when there is none. */
+    private ReplyConsumer replyConsumer;
     /** Which incarnation of each queue this channel uses (known once the queue has told us). */
     private final Map<String, org.apache.pekko.actor.typed.ActorRef<QueueCommand>> incarnations = new HashMap<>();
     private final Map<String, InFlight> inFlight = new HashMap<>();
@@ -444,6 +450,10 @@ final class Channel {
 
     private void queueDeclare(QueueDeclare d) {
         String name = d.queue();
+        if (name.startsWith(DirectReplyTo.QUEUE)) {
+            declareReplyQueue(d);
+            return;
+        }
         if (name.isEmpty()) {
             name = d.passive() ? queueName(name) : Names.generateQueueName();
         } else if (!d.passive() && Names.isReserved(name)) {
@@ -462,6 +472,39 @@ final class Channel {
             if (table().hasQueue(queue)) answer.run();
             else await(topology().declareQueue(vhost(), queue, d.durable()), d, v -> answer.run());
         });
+    }
+
+    /**
+     * RabbitMQ answers any declare (passive or not) of the pseudo-queue with declare-ok (0 messages, 1 consumer), and
+     * of a reply-to address the same while the reply consumer it names still exists, else 404.
+     */
+    private void declareReplyQueue(QueueDeclare d) {
+        String name = d.queue();
+        Runnable ok = () -> {
+            lastQueue = name;
+            if (!d.noWait()) conn.sendMethod(number, new QueueDeclareOk(name, 0, 1));
+        };
+        if (name.equals(DirectReplyTo.QUEUE)) {
+            ok.run();
+            return;
+        }
+        var system = conn.context().getSystem();
+        var address = DirectReplyTo.resolve(system, name).orElseThrow(() -> replyQueueNotFound(name));
+        // A connection that is gone never answers: that too means the consumer does not exist.
+        CompletionStage<QueueReply> answer = AskPattern.<ConnectionProtocol, QueueReply>ask(address.connection(),
+                        r -> new ReplyConsumerQuery(address.channel(), address.key(), r), REPLY_QUERY_TIMEOUT, system.scheduler())
+                .exceptionally(e -> new QueueReply.Empty());
+        await(answer, d, reply -> {
+            if (!(reply instanceof QueueReply.Ok)) throw replyQueueNotFound(name);
+            ok.run();
+        });
+    }
+
+    private static final java.time.Duration REPLY_QUERY_TIMEOUT = java.time.Duration.ofSeconds(2);
+
+    private AmqpException replyQueueNotFound(String name) {
+        return AmqpException.channel(ReplyCodes.NOT_FOUND, ReplyCodes.text(ReplyCodes.NOT_FOUND,
+                "no queue '" + name + "' in vhost '" + vhost() + "'"));
     }
 
     private void queueBind(String requestedQueue, String exchange, String key, Map<String, Object> arguments,
@@ -495,7 +538,7 @@ final class Channel {
 
     // ---------------------------------------------------------------- publishing
 
-    private void publish(BasicPublish p, BasicProperties props, ByteString bytes) {
+    private void publish(BasicPublish p, BasicProperties published, ByteString bytes) {
         if (p.immediate()) {
             throw new AmqpException(ReplyCodes.NOT_IMPLEMENTED, ReplyCodes.text(ReplyCodes.NOT_IMPLEMENTED, "immediate=true"),
                     p.classId(), p.methodId(), true);
@@ -504,12 +547,37 @@ final class Channel {
         String exchangeName = p.exchange();
         ExchangeDefinition exchange = table.exchange(exchangeName).orElseThrow(() -> Names.noExchange(exchangeName, vhost()));
         if (exchange.internal()) throw Names.internalExchangePublish(exchangeName, vhost());
+        BasicProperties props = published;
+        if (DirectReplyTo.QUEUE.equals(props.replyTo())) {
+            // The requester asks for replies on this channel: tell the responder how to reach it.
+            if (replyConsumer == null) throw precondition("fast reply consumer does not exist");
+            props = props.withReplyTo(replyConsumer.replyTo());
+        }
         if (props.userId() != null && !props.userId().equals(conn.user().name())) {
             throw precondition("user_id property set to '" + props.userId() + "' but authenticated user was '" + conn.user().name() + "'");
         }
         if (props.expiration() != null) QueueState.validateExpiration(props.expiration());
-        if (txMode) txActions.add(() -> route(p, props, bytes, table, exchangeName));
-        else route(p, props, bytes, table, exchangeName);
+        if (exchangeName.isEmpty()) sendDirectReplies(p, props, bytes);
+        final BasicProperties routed = props;
+        if (txMode) txActions.add(() -> route(p, routed, bytes, table, exchangeName));
+        else route(p, routed, bytes, table, exchangeName);
+    }
+
+    /**
+     * A publish to the default exchange whose routing key (or a CC key) is a direct reply-to address goes straight to
+     * that channel, on whatever node, even in a transaction (as in RabbitMQ). It is not a queue: for mandatory and
+     * confirms the publish counts as unroutable, so it is acked at once and, with mandatory, returned.
+     */
+    private void sendDirectReplies(BasicPublish p, BasicProperties props, ByteString bytes) {
+        List<String> keys = SenderSelected.routingKeys(p.routingKey(), props.headers());
+        Message reply = null;
+        for (String key : keys.size() == 1 ? keys : new HashSet<>(keys)) {
+            if (!DirectReplyTo.isReplyKey(key)) continue;
+            var address = DirectReplyTo.resolve(conn.context().getSystem(), key);
+            if (address.isEmpty()) continue;
+            if (reply == null) reply = new Message("", "", p.routingKey(), SenderSelected.withoutBcc(props), bytes);
+            address.get().connection().tell(new DirectReply(address.get().channel(), address.get().key(), reply));
+        }
     }
 
     private void route(BasicPublish p, BasicProperties props, ByteString bytes, RoutingTable table, String exchangeName) {
@@ -604,7 +672,32 @@ final class Channel {
             if (consumers.remove(c.consumerTag()) != null && conn.clientCapability("consumer_cancel_notify")) {
                 conn.sendMethod(number, new BasicCancel(c.consumerTag(), true));
             }
+        } else if (m instanceof ConsumerTimedOut t) {
+            consumerTimedOut(t);
+        } else if (m instanceof DirectReply r) {
+            directReply(r);
         }
+    }
+
+    /**
+     * RabbitMQ's consumer timeout: channel.close 406 with no method (class and method 0). Ignored when the delivery
+     * is no longer ours: acked meanwhile, or sent to an earlier channel with this number.
+     */
+    private void consumerTimedOut(ConsumerTimedOut t) {
+        if (closing || !holds(t.queue(), t.deliveryId())) return;
+        fail(new AmqpException(ReplyCodes.PRECONDITION_FAILED, ReplyCodes.text(ReplyCodes.PRECONDITION_FAILED,
+                "delivery acknowledgement on channel " + number + " timed out. Timeout value used: " + t.timeoutMillis()
+                        + " ms. This timeout value can be configured, see consumers doc guide to learn more"), 0, 0, false));
+    }
+
+    private boolean holds(String queue, long deliveryId) {
+        for (Unacked u : unacked.values()) {
+            if (u.deliveryId() == deliveryId && u.queue().equals(queue)) return true;
+        }
+        for (Held h : held) {
+            if (h.delivery().deliveryId() == deliveryId && h.queue().equals(queue)) return true;
+        }
+        return false;
     }
 
     private void deliver(Deliver d) {
@@ -692,6 +785,10 @@ final class Channel {
             throw new AmqpException(ReplyCodes.NOT_ALLOWED, ReplyCodes.text(ReplyCodes.NOT_ALLOWED,
                     "attempt to reuse consumer tag '" + tag + "'"), c.classId(), c.methodId(), true);
         }
+        if (queue.equals(DirectReplyTo.QUEUE)) {
+            consumeReplies(c, tag);
+            return;
+        }
         int priority = consumerPriority(c.arguments());
         int prefetch = c.noAck() ? NO_ACK_WINDOW : queuePrefetch();
         consumers.put(tag, new ConsumerInfo(queue, c.noAck(), prefetch, c.exclusive(), priority));
@@ -703,6 +800,29 @@ final class Channel {
         };
         conn.broker().queues().tell(vhost(), queue, new QueueCommand.Consume(channelId, conn.self(), number, tag,
                 c.noAck(), prefetch, c.exclusive(), priority, conn.connectionId(), false));
+    }
+
+    /** Direct reply-to: no queue, nothing to ack; the channel itself is where replies arrive. */
+    private void consumeReplies(BasicConsume c, String tag) {
+        if (!c.noAck()) throw precondition("reply consumer cannot acknowledge");
+        if (replyConsumer != null) throw precondition("reply consumer already set");
+        String key = DirectReplyTo.newKey();
+        replyConsumer = new ReplyConsumer(tag, key, DirectReplyTo.routingKey(conn.context().getSystem(), conn.self(), number, key));
+        if (!c.noWait()) conn.sendMethod(number, new BasicConsumeOk(tag));
+    }
+
+    /** Whether this channel's reply consumer (if any) holds {@code key}. */
+    boolean hasReplyConsumer(String key) {
+        return !closing && replyConsumer != null && replyConsumer.key().equals(key);
+    }
+
+    /** A reply addressed to our reply consumer: delivered at once unless the consumer it was meant for is gone. */
+    private void directReply(DirectReply r) {
+        if (!hasReplyConsumer(r.key())) return;
+        Message msg = r.message();
+        conn.write(FrameEncoder.content(number,
+                new BasicDeliver(replyConsumer.tag(), nextDeliveryTag++, false, msg.exchange(), msg.routingKey()),
+                msg.properties(), msg.body(), conn.frameMax()));
     }
 
     /** What the queue may have outstanding for a new consumer: its own limit, capped by the channel's. */
@@ -720,6 +840,11 @@ final class Channel {
     }
 
     private void basicCancel(BasicCancel c) {
+        if (replyConsumer != null && replyConsumer.tag().equals(c.consumerTag())) {
+            replyConsumer = null;
+            if (!c.noWait()) conn.sendMethod(number, new BasicCancelOk(c.consumerTag()));
+            return;
+        }
         endOfInput(); // publishes and acks of this channel reach the queue before this command
         ConsumerInfo info = consumers.remove(c.consumerTag());
         if (info != null) conn.broker().queues().tell(vhost(), info.queue(), new QueueCommand.Cancel(channelId, c.consumerTag(), null));
@@ -918,5 +1043,6 @@ final class Channel {
         incarnations.clear();
         recovering.clear();
         txActions.clear();
+        replyConsumer = null;
     }
 }

@@ -406,6 +406,12 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionProtocol> 
     }
 
     private Behavior<ConnectionProtocol> onToChannel(ToChannel m) {
+        if (m instanceof ReplyConsumerQuery q) {
+            Channel ch = state == State.OPEN ? channels.get(q.channel()) : null;
+            q.replyTo().tell(ch != null && ch.hasReplyConsumer(q.key())
+                    ? new io.warren.broker.queue.QueueReply.Ok(0, 1) : new io.warren.broker.queue.QueueReply.Empty());
+            return this;
+        }
         if (m instanceof QueueIncarnation qi) {
             java.util.Set<Integer> users = watchedQueues.get(qi.ref());
             if (users == null) {

@@ -65,6 +65,26 @@ public sealed interface ConnectionProtocol {
     /** The queue cancelled a consumer (queue deleted, single-active handover, ...). */
     record ConsumerCancelled(int channel, String consumerTag) implements ToChannel {}
 
+    /**
+     * A delivery of this channel stayed unacknowledged longer than its queue's consumer timeout: the channel closes
+     * with 406 (its unacked messages go back to their queues), unless that delivery is no longer the channel's (it
+     * was settled, or the channel number was closed and reopened meanwhile).
+     */
+    record ConsumerTimedOut(int channel, String queue, long deliveryId, long timeoutMillis) implements ToChannel {}
+
+    /**
+     * A message published to {@code amq.rabbitmq.reply-to.<token>}, for the direct reply-to consumer of this channel;
+     * {@code key} is the secret part of the token, which the consumer must still hold (no queue, no ack, no storage).
+     */
+    record DirectReply(int channel, String key, io.warren.core.queue.Message message) implements ToChannel {}
+
+    /**
+     * queue.declare of a reply-to address: does this channel still have the reply consumer holding {@code key}?
+     * Answered with {@link io.warren.broker.queue.QueueReply.Ok} (0 messages, 1 consumer, as RabbitMQ says) or
+     * {@link io.warren.broker.queue.QueueReply.Empty}.
+     */
+    record ReplyConsumerQuery(int channel, String key, ActorRef<io.warren.broker.queue.QueueReply> replyTo) implements ToChannel {}
+
     /** Ask the connection to close itself (broker shutdown, user-visible force close). */
     record ForceClose(int replyCode, String replyText) implements ConnectionProtocol {}
 }

@@ -17,7 +17,7 @@ final class ServerProperties {
         capabilities.put("consumer_priorities", true);
         capabilities.put("authentication_failure_close", true);
         capabilities.put("per_consumer_qos", true);
-        capabilities.put("direct_reply_to", false);
+        capabilities.put("direct_reply_to", true);
         Map<String, Object> props = new LinkedHashMap<>();
         props.put("capabilities", capabilities);
         props.put("cluster_name", "warren");

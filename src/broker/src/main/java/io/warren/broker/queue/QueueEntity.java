@@ -202,6 +202,7 @@ public final class QueueEntity extends EventSourcedBehavior<QueueCommand, QueueE
     public SignalHandler<Holder> signalHandler() {
         return newSignalHandlerBuilder().onSignal(RecoveryCompleted.instance(), h -> {
             live = true;
+            if (h.state != null) h.state.defaultConsumerTimeout(broker.settings().consumerTimeoutMillis());
             lastSnapshotSeq = lastSequenceNumber(ctx);
             ctx.getLog().debug("queue '{}' in vhost '{}' recovered to sequence {} in {} ms", name, vhost, lastSnapshotSeq,
                     (System.nanoTime() - startedAt) / 1_000_000);
@@ -285,6 +286,7 @@ public final class QueueEntity extends EventSourcedBehavior<QueueCommand, QueueE
                 QueueArguments args = QueueArguments.parse(d.definition().arguments());
                 h.definition = d.definition();
                 h.state = new QueueState(d.definition(), args);
+                h.state.defaultConsumerTimeout(broker.settings().consumerTimeoutMillis());
                 h.owner = d.definition().exclusive() ? d.ownerConnection() : "";
                 h.state.touch(now());
                 QueueReply ok = new QueueReply.Ok(0, 0);
@@ -542,6 +544,8 @@ public final class QueueEntity extends EventSourcedBehavior<QueueCommand, QueueE
             } else if (effect instanceof QueueEffect.ConsumerCancelled c) {
                 ConnectionRoute route = h.channels.get(c.consumer().channelId());
                 if (route != null) route.connection().tell(new ConnectionProtocol.ConsumerCancelled(route.channel(), c.consumer().consumerTag()));
+            } else if (effect instanceof QueueEffect.DeliveryTimedOut t) {
+                consumerTimedOut(h, t);
             }
             // PublishRejected is reported through the enqueue's outcome.
         }
@@ -588,6 +592,15 @@ public final class QueueEntity extends EventSourcedBehavior<QueueCommand, QueueE
             return Effect().none();
         }
         return Effect().persist(events).thenRun(s -> afters.forEach(Runnable::run));
+    }
+
+    /** The channel closes itself with 406 and gives its deliveries back (ChannelClosed), as on any channel close. */
+    private void consumerTimedOut(Holder h, QueueEffect.DeliveryTimedOut t) {
+        ConnectionRoute route = h.channels.get(t.channelId());
+        if (route == null) return;
+        ctx.getLog().warn("{}: a delivery to channel {} was not acknowledged within {} ms; closing the channel",
+                where(), t.channelId(), t.timeoutMillis());
+        route.connection().tell(new ConnectionProtocol.ConsumerTimedOut(route.channel(), name, t.deliveryId(), t.timeoutMillis()));
     }
 
     private void publishDeadLetters(List<QueueEffect.DeadLetter> deadLetters) {

@@ -45,7 +45,8 @@ final class ProtocolFormat {
     private static final String R_OK = "rOk", R_GOT = "rGot", R_EMPTY = "rEmp", R_FAILED = "rFail";
     // ConnectionProtocol.ToChannel
     private static final String C_DELIVER = "cDlv", C_ENQUEUE_SETTLED = "cEnS", C_CONSUME_RESULT = "cCoR",
-            C_CONSUMER_CANCELLED = "cCoC", C_QUEUE_INCARNATION = "cQIn";
+            C_CONSUMER_CANCELLED = "cCoC", C_QUEUE_INCARNATION = "cQIn", C_CONSUMER_TIMED_OUT = "cCTO",
+            C_DIRECT_REPLY = "cDRp", C_REPLY_CONSUMER_QUERY = "cRCQ";
     // TopologyCommand, TopologyReply, TopologySnapshot, VersionedChange
     private static final String T_DECLARE_EXCHANGE = "tDX", T_DELETE_EXCHANGE = "tDlX", T_BIND = "tBnd",
             T_UNBIND = "tUnb", T_DECLARE_QUEUE = "tDQ", T_DELETE_QUEUE = "tDlQ", T_GET_SNAPSHOT = "tGS",
@@ -107,6 +108,9 @@ final class ProtocolFormat {
         if (t instanceof ConnectionProtocol.ConsumeResult) return C_CONSUME_RESULT;
         if (t instanceof ConnectionProtocol.ConsumerCancelled) return C_CONSUMER_CANCELLED;
         if (t instanceof ConnectionProtocol.QueueIncarnation) return C_QUEUE_INCARNATION;
+        if (t instanceof ConnectionProtocol.ConsumerTimedOut) return C_CONSUMER_TIMED_OUT;
+        if (t instanceof ConnectionProtocol.DirectReply) return C_DIRECT_REPLY;
+        if (t instanceof ConnectionProtocol.ReplyConsumerQuery) return C_REPLY_CONSUMER_QUERY;
         return null;
     }
 
@@ -198,6 +202,10 @@ final class ProtocolFormat {
                     r.readString());
             case C_CONSUMER_CANCELLED -> new ConnectionProtocol.ConsumerCancelled(r.readInt(), r.readString());
             case C_QUEUE_INCARNATION -> new ConnectionProtocol.QueueIncarnation(r.readInt(), r.readString(), readRef(r));
+            case C_CONSUMER_TIMED_OUT -> new ConnectionProtocol.ConsumerTimedOut(r.readInt(), r.readString(), r.readLong(),
+                    r.readLong());
+            case C_DIRECT_REPLY -> new ConnectionProtocol.DirectReply(r.readInt(), r.readString(), readMessage(r));
+            case C_REPLY_CONSUMER_QUERY -> new ConnectionProtocol.ReplyConsumerQuery(r.readInt(), r.readString(), readRef(r));
 
             case T_DECLARE_EXCHANGE -> new TopologyCommand.DeclareExchange(readExchange(r), readRef(r));
             case T_DELETE_EXCHANGE -> new TopologyCommand.DeleteExchange(r.readString(), r.readBoolean(), readRef(r));
@@ -314,6 +322,16 @@ final class ProtocolFormat {
         } else if (t instanceof ConnectionProtocol.QueueIncarnation q) {
             w.writeString(q.queue());
             writeRef(q.ref(), w);
+        } else if (t instanceof ConnectionProtocol.ConsumerTimedOut c) {
+            w.writeString(c.queue());
+            w.writeLong(c.deliveryId());
+            w.writeLong(c.timeoutMillis());
+        } else if (t instanceof ConnectionProtocol.DirectReply d) {
+            w.writeString(d.key());
+            writeMessage(d.message(), w);
+        } else if (t instanceof ConnectionProtocol.ReplyConsumerQuery q) {
+            w.writeString(q.key());
+            writeRef(q.replyTo(), w);
         } else {
             throw new IllegalArgumentException("Warren cannot serialize " + t.getClass().getName());
         }

@@ -172,6 +172,10 @@ final class Samples {
         s.add(new ConnectionProtocol.ConsumeResult(1, "ctag-1", 403, "ACCESS_REFUSED - queue 'q' in exclusive use"));
         s.add(new ConnectionProtocol.ConsumerCancelled(4, "ctag-1"));
         s.add(new ConnectionProtocol.QueueIncarnation(4, "orders", cast(ref)));
+        s.add(new ConnectionProtocol.ConsumerTimedOut(4, "orders", 17, 1800000));
+        s.add(new ConnectionProtocol.DirectReply(2, "k3y", fullMessage()));
+        s.add(new ConnectionProtocol.DirectReply(2, "k3y", bigMessage()));
+        s.add(new ConnectionProtocol.ReplyConsumerQuery(2, "k3y", cast(ref)));
         // TopologyCommand, TopologyReply, TopologySnapshot, VersionedChange
         s.add(new TopologyCommand.DeclareExchange(exchange(), cast(ref)));
         s.add(new TopologyCommand.DeclareExchange(ExchangeDefinition.durable("d", ExchangeType.DIRECT), null));

@@ -59,6 +59,8 @@ public final class QueueState {
     /** Journalled messages dead-lettered but not yet settled, by seq. */
     private final LinkedHashMap<Long, QueuedMessage> pendingDeadLetters = new LinkedHashMap<>();
     private final Set<String> timedOutChannels = new HashSet<>();
+    /** The broker-wide consumer timeout (RabbitMQ's consumer_timeout), for queues without x-consumer-timeout. */
+    private Long defaultConsumerTimeout;
 
     private List<QueueEffect> effects = new ArrayList<>();
     private long[] removedSeqs = new long[16];
@@ -91,6 +93,19 @@ public final class QueueState {
 
     public QueueArguments arguments() {
         return args;
+    }
+
+    /**
+     * The broker-wide consumer timeout in ms (RabbitMQ's {@code consumer_timeout}), null for none: applies when the
+     * queue has no x-consumer-timeout of its own.
+     */
+    public void defaultConsumerTimeout(Long millis) {
+        this.defaultConsumerTimeout = millis;
+    }
+
+    /** The consumer timeout in force: x-consumer-timeout, else the broker-wide default; null for none. */
+    private Long consumerTimeout() {
+        return args.consumerTimeout() != null ? args.consumerTimeout() : defaultConsumerTimeout;
     }
 
     // ---------------------------------------------------------------------------------------------- publish
@@ -525,7 +540,7 @@ public final class QueueState {
     }
 
     private void checkConsumerTimeouts(long now) {
-        Long timeout = args.consumerTimeout();
+        Long timeout = consumerTimeout();
         if (timeout == null) return;
         for (Map.Entry<String, LinkedHashMap<Long, UnackedDelivery>> e : unackedByChannel.entrySet()) {
             if (timedOutChannels.contains(e.getKey()) || e.getValue().isEmpty()) continue;
@@ -547,10 +562,11 @@ public final class QueueState {
         if (args.expires() != null && isUnused() && lastUsed != Long.MIN_VALUE) {
             next = Math.min(next, lastUsed + args.expires());
         }
-        if (args.consumerTimeout() != null) {
+        Long timeout = consumerTimeout();
+        if (timeout != null) {
             for (Map.Entry<String, LinkedHashMap<Long, UnackedDelivery>> e : unackedByChannel.entrySet()) {
                 if (timedOutChannels.contains(e.getKey()) || e.getValue().isEmpty()) continue;
-                next = Math.min(next, e.getValue().values().iterator().next().deliveredAt + args.consumerTimeout());
+                next = Math.min(next, e.getValue().values().iterator().next().deliveredAt + timeout);
             }
         }
         return next == Long.MAX_VALUE ? OptionalLong.empty() : OptionalLong.of(next);

@@ -136,4 +136,33 @@ class ConsumerSelectionTest {
         q.channelClosed("ch1");
         assertEquals(2, q.messageCount());
     }
+
+    @Test
+    void brokerWideConsumerTimeoutAppliesOnlyWithoutTheQueueArgument() {
+        QueueState plain = queue(Map.of());
+        plain.defaultConsumerTimeout(3000L);
+        plain.addConsumer(A, true, 0, 0, false);
+        plain.publish(msg("m0"), 0);
+        long delivered = deliveries(plain.takeEffects()).get(0).deliveryId();
+        assertEquals(3000, plain.nextDeadline().orElseThrow());
+        plain.tick(3000);
+        assertEquals(List.of(new QueueEffect.DeliveryTimedOut("ch1", delivered, 3000)), plain.takeEffects());
+
+        QueueState own = queue(Map.of("x-consumer-timeout", 1000));
+        own.defaultConsumerTimeout(3000L);
+        own.addConsumer(A, true, 0, 0, false);
+        own.publish(msg("m0"), 0);
+        own.takeEffects();
+        assertEquals(1000, own.nextDeadline().orElseThrow(), "x-consumer-timeout wins over the default");
+
+        QueueState none = queue(Map.of());
+        none.defaultConsumerTimeout(null);
+        none.addConsumer(A, true, 0, 0, false);
+        none.publish(msg("m0"), 0);
+        none.tick(Long.MAX_VALUE / 2);
+        List<QueueEffect> effects = none.takeEffects();
+        assertEquals(1, effects.size(), () -> "only the delivery, no timeout: " + effects);
+        assertInstanceOf(QueueEffect.Deliver.class, effects.get(0));
+        assertTrue(none.nextDeadline().isEmpty(), "no timeout scheduled");
+    }
 }
