@@ -82,6 +82,8 @@ public final class BrokerUnderTest implements AutoCloseable {
             settings.put("warren.amqp.port", String.valueOf(freePort()));
             settings.put("warren.data-dir", dataDir.toString());
             settings.put("warren.management.enabled", "false");
+            // /ready and /alive (port 7626) are not under test here; several brokers on one machine would collide
+            settings.put("warren.management.pekko-management.enabled", "false");
             settings.put("warren.cluster.remote-port", "0");
             settings.put("warren.amqp.handshake-timeout", WARREN_HANDSHAKE_TIMEOUT.toSeconds() + "s");
             settings.putAll(extraSettings);

@@ -109,6 +109,8 @@ public final class ClusterUnderTest implements AutoCloseable {
                 settings.put("warren.amqp.host", ClusterNode.HOST);
                 settings.put("warren.amqp.port", String.valueOf(node.amqpPort()));
                 settings.put("warren.management.enabled", "false");
+                // /ready and /alive (port 7626) are not under test here; several brokers on one machine would collide
+                settings.put("warren.management.pekko-management.enabled", "false");
                 settings.put("warren.cluster.remote-host", ClusterNode.HOST);
                 settings.put("warren.cluster.remote-port", String.valueOf(node.remotePort()));
                 settings.put("warren.cluster.min-nr-of-members", String.valueOf(defaultMinNrOfMembers(size)));

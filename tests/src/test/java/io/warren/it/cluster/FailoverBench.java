@@ -128,6 +128,8 @@ class FailoverBench {
                   <logger name="org.apache.pekko" level="INFO"/>
                   <logger name="org.apache.pekko.cluster.sharding.DDataShardCoordinator" level="DEBUG"/>
                   <logger name="org.apache.pekko.cluster.sharding.ShardCoordinator" level="DEBUG"/>
+                  <logger name="org.apache.pekko.cluster.sharding.ShardRegion" level="DEBUG"/>
+                  <logger name="io.warren" level="DEBUG"/>
                   <logger name="slick" level="WARN"/>
                   <logger name="com.zaxxer.hikari" level="WARN"/>
                   <root level="INFO"><appender-ref ref="STDOUT"/></root>

@@ -112,6 +112,10 @@ final class Channel {
     private final ArrayDeque<Runnable> deferred = new ArrayDeque<>();
     private String pendingConsumeTag;
     private Runnable pendingConsumeOk;
+    /** The basic.consume waiting for its queue's answer, re-sent if none comes (it may be lost while shards move). */
+    private QueueCommand.Consume pendingConsume;
+    private String pendingConsumeQueue;
+    private long pendingConsumeSentAt;
 
     private final Map<String, PublishBatch> publishBatches = new HashMap<>();
     private final Map<String, SettleBatch> settleBatches = new HashMap<>();
@@ -658,6 +662,8 @@ final class Channel {
                 return;
             }
             pendingConsumeTag = null;
+            pendingConsume = null;
+            pendingConsumeQueue = null;
             Runnable ok = pendingConsumeOk;
             pendingConsumeOk = null;
             busy = false;
@@ -798,8 +804,11 @@ final class Channel {
         pendingConsumeOk = () -> {
             if (!c.noWait()) conn.sendMethod(number, new BasicConsumeOk(tag));
         };
-        conn.broker().queues().tell(vhost(), queue, new QueueCommand.Consume(channelId, conn.self(), number, tag,
-                c.noAck(), prefetch, c.exclusive(), priority, conn.connectionId(), false));
+        pendingConsume = new QueueCommand.Consume(channelId, conn.self(), number, tag, c.noAck(), prefetch,
+                c.exclusive(), priority, conn.connectionId());
+        pendingConsumeQueue = queue;
+        pendingConsumeSentAt = System.nanoTime();
+        conn.broker().queues().tell(vhost(), queue, pendingConsume);
     }
 
     /** Direct reply-to: no queue, nothing to ack; the channel itself is where replies arrive. */
@@ -951,7 +960,7 @@ final class Channel {
                 continue;
             }
             conn.broker().queues().tell(vhost(), queue, new QueueCommand.Consume(channelId, conn.self(), number, tag,
-                    info.noAck(), info.prefetch(), info.exclusive(), info.priority(), conn.connectionId(), true));
+                    info.noAck(), info.prefetch(), info.exclusive(), info.priority(), conn.connectionId()));
         }
     }
 
@@ -977,6 +986,10 @@ final class Channel {
      */
     void retryRecoveries(long afterNanos) {
         long now = System.nanoTime();
+        if (pendingConsume != null && now - pendingConsumeSentAt >= afterNanos) {
+            pendingConsumeSentAt = now;
+            conn.broker().queues().tell(vhost(), pendingConsumeQueue, pendingConsume);
+        }
         for (Map.Entry<String, Recovery> e : List.copyOf(recovering.entrySet())) {
             Recovery r = e.getValue();
             if (now - r.lastTry < afterNanos) continue;
@@ -1029,6 +1042,7 @@ final class Channel {
         generation++;
         busy = false;
         deferred.clear();
+        pendingConsume = null;
         endOfInput();
         for (String q : queuesTouched) conn.broker().queues().tell(vhost(), q, new QueueCommand.ChannelClosed(channelId));
         queuesTouched.clear();

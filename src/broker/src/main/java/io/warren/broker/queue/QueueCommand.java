@@ -22,12 +22,12 @@ public sealed interface QueueCommand extends WarrenSerializable {
             implements QueueCommand {}
 
     /**
-     * basic.consume, or (reattach) a channel re-registering a consumer with a queue's new incarnation after
-     * failover: re-attaches are retried until answered, so one that finds the consumer already there succeeds.
+     * basic.consume, or a channel re-attaching a consumer to a queue's new incarnation after failover. Idempotent:
+     * messages through sharding may be lost while shards move, so the channel retries until it gets an answer, and a
+     * retry that finds the consumer already registered succeeds (the channel alone keeps its tags unique).
      */
     record Consume(String channelId, ActorRef<ConnectionProtocol> connection, int channel, String consumerTag,
-                   boolean noAck, int prefetch, boolean exclusive, int priority, String ownerConnection,
-                   boolean reattach)
+                   boolean noAck, int prefetch, boolean exclusive, int priority, String ownerConnection)
             implements QueueCommand {}
 
     record Cancel(String channelId, String consumerTag, ActorRef<QueueReply> replyTo) implements QueueCommand {}

@@ -344,7 +344,7 @@ public final class QueueEntity extends EventSourcedBehavior<QueueCommand, QueueE
             if (h.state == null) throw notFound();
             checkOwner(h, c.ownerConnection());
             ConsumerKey key = new ConsumerKey(c.channelId(), c.consumerTag());
-            if (!(c.reattach() && h.state.hasConsumer(key))) {
+            if (!h.state.hasConsumer(key)) {
                 h.state.addConsumer(key, !c.noAck(), c.prefetch(), c.priority(), c.exclusive());
             }
             attach(h, c.channelId(), c.connection(), c.channel());

@@ -165,7 +165,7 @@ final class ProtocolFormat {
                 yield new QueueCommand.Enqueue(messages, r.readLongs(), readRef(r), r.readInt());
             }
             case Q_CONSUME -> new QueueCommand.Consume(r.readString(), readRef(r), r.readInt(), r.readString(),
-                    r.readBoolean(), r.readInt(), r.readBoolean(), r.readInt(), r.readString(), r.readBoolean());
+                    r.readBoolean(), r.readInt(), r.readBoolean(), r.readInt(), r.readString());
             case Q_CANCEL -> new QueueCommand.Cancel(r.readString(), r.readString(), readRef(r));
             case Q_SETTLE -> new QueueCommand.Settle(r.readString(), r.readLongs(), r.readLongs(), r.readLongs());
             case Q_GET -> new QueueCommand.Get(r.readString(), readRef(r), r.readInt(), r.readBoolean(), r.readString(),
@@ -244,7 +244,6 @@ final class ProtocolFormat {
             w.writeBoolean(k.exclusive());
             w.writeInt(k.priority());
             w.writeString(k.ownerConnection());
-            w.writeBoolean(k.reattach());
         } else if (c instanceof QueueCommand.Cancel k) {
             w.writeString(k.channelId());
             w.writeString(k.consumerTag());

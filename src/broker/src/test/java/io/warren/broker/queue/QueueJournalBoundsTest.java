@@ -78,7 +78,7 @@ class QueueJournalBoundsTest {
             AtomicLong delivered = new AtomicLong();
             CompletableFuture<Void> allDelivered = new CompletableFuture<>();
             ActorRef<ConnectionProtocol> consumer = system.systemActorOf(acker(queues, delivered, allDelivered), "acker", Props.empty());
-            queues.tell("/", QUEUE, new QueueCommand.Consume("test/1", consumer, 1, "c1", false, 20_000, false, 0, "test", false));
+            queues.tell("/", QUEUE, new QueueCommand.Consume("test/1", consumer, 1, "c1", false, 20_000, false, 0, "test"));
 
             // Publish in confirmed batches, a few in flight, as a confirming channel would (channel 0: a plain
             // ask, so the queue sends no incarnation notice to it).

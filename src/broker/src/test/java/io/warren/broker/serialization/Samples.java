@@ -134,8 +134,8 @@ final class Samples {
                 cast(ref), 7));
         s.add(new QueueCommand.Enqueue(List.of(bigMessage()), new long[] {Long.MAX_VALUE}, cast(ref), 65535));
         s.add(new QueueCommand.Enqueue(List.of(), new long[0], null, 0));
-        s.add(new QueueCommand.Consume("node/1/2", cast(ref), 2, "ctag-1", true, 100, true, -3, "conn-1", false));
-        s.add(new QueueCommand.Consume("node/1/2", cast(ref), 2, "", false, 0, false, 0, null, true));
+        s.add(new QueueCommand.Consume("node/1/2", cast(ref), 2, "ctag-1", true, 100, true, -3, "conn-1"));
+        s.add(new QueueCommand.Consume("node/1/2", cast(ref), 2, "", false, 0, false, 0, null));
         s.add(new QueueCommand.Cancel("node/1/2", "ctag-1", cast(ref)));
         s.add(new QueueCommand.Cancel("node/1/2", "ctag-1", null));
         s.add(new QueueCommand.Settle("node/1/2", new long[] {1, 2, 3}, new long[] {}, new long[] {-1}));
