@@ -152,9 +152,7 @@ class DirectReplyToTest extends FeatureTest {
         // RabbitMQ routes a reply to no queue, so mandatory=true always gets basic.return 312 (and a confirm ack).
         String queue = declareQueue("rpc");
         RecordingConsumer replies = new RecordingConsumer(channel);
-        channel.basicConsume(REPLY_TO, true, replies);
-        channel.basicPublish("", queue, request("m"), bytes("hello"));
-        String address = awaitGet(queue).getProps().getReplyTo();
+        String address = sendRequest(queue, replies, "m");
 
         Channel responder = otherConnection().createChannel();
         responder.confirmSelect();
@@ -170,9 +168,7 @@ class DirectReplyToTest extends FeatureTest {
     void madeUpAddressesReachNobodyAndHurtNothing() throws Exception {
         String queue = declareQueue("rpc");
         RecordingConsumer replies = new RecordingConsumer(channel);
-        channel.basicConsume(REPLY_TO, true, replies);
-        channel.basicPublish("", queue, request("f"), bytes("hello"));
-        String address = awaitGet(queue).getProps().getReplyTo();
+        String address = sendRequest(queue, replies, "f");
         String token = address.substring(REPLY_TO.length() + 1);
 
         for (String key : List.of(REPLY_TO + ".", REPLY_TO + ".garbage", REPLY_TO + ".!!not base64!!",
@@ -204,9 +200,7 @@ class DirectReplyToTest extends FeatureTest {
         String queue = declareQueue("rpc");
         String copy = declareQueue("rpc.copy");
         RecordingConsumer replies = new RecordingConsumer(channel);
-        channel.basicConsume(REPLY_TO, true, replies);
-        channel.basicPublish("", queue, request("cc"), bytes("hello"));
-        String address = awaitGet(queue).getProps().getReplyTo();
+        String address = sendRequest(queue, replies, "cc");
 
         Channel responder = otherConnection().createChannel();
         AMQP.BasicProperties props = new AMQP.BasicProperties.Builder()
@@ -290,5 +284,12 @@ class DirectReplyToTest extends FeatureTest {
         var signal = Amqp.assertChannelClosedBy(AMQP.NOT_FOUND, channel,
                 () -> channel.queueDeclarePassive(REPLY_TO + ".garbage"));
         assertEquals("NOT_FOUND - no queue '" + REPLY_TO + ".garbage' in vhost '/'", Amqp.replyText(signal));
+    }
+
+    /** Consumes replies on the test channel, sends one request to {@code queue} and returns its rewritten reply-to. */
+    private String sendRequest(String queue, RecordingConsumer replies, String correlationId) throws Exception {
+        channel.basicConsume(REPLY_TO, true, replies);
+        channel.basicPublish("", queue, request(correlationId), bytes("hello"));
+        return awaitGet(queue).getProps().getReplyTo();
     }
 }
