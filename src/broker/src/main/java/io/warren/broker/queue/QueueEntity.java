@@ -81,7 +81,8 @@ public final class QueueEntity extends EventSourcedBehavior<QueueCommand, QueueE
     private final Map<Long, int[]> deadLettersInFlight = new HashMap<>();
     private boolean live;
     private long timerAt = Long.MAX_VALUE;
-    private long lastSnapshotSeq;
+    /** Core events journalled since the last snapshot (the snapshot trigger). */
+    private long eventsSinceSnapshot;
     private final long startedAt = System.nanoTime();
     /** Group commit: events of commands handled since the last write, written together by the next Flush. */
     private final List<QueueEntityEvent> pendingEvents = new ArrayList<>();
@@ -134,9 +135,11 @@ public final class QueueEntity extends EventSourcedBehavior<QueueCommand, QueueE
      */
     @Override
     public boolean shouldSnapshot(Holder h, QueueEntityEvent event, long sequenceNr) {
+        // Counted in core events, not journal rows: a row may hold a whole group commit.
+        eventsSinceSnapshot += event instanceof QueueEntityEvent.Batch b ? b.events().size() : 1;
         long held = h.state == null ? 0 : (long) h.state.messageCount() + h.state.unackedCount();
-        if (sequenceNr - lastSnapshotSeq < Math.max(broker.settings().snapshotEvery(), 4 * held)) return false;
-        lastSnapshotSeq = sequenceNr;
+        if (eventsSinceSnapshot < Math.max(broker.settings().snapshotEvery(), 4 * held)) return false;
+        eventsSinceSnapshot = 0;
         return true;
     }
 
@@ -162,7 +165,8 @@ public final class QueueEntity extends EventSourcedBehavior<QueueCommand, QueueE
                 org.apache.pekko.actor.ActorRef.noSender());
     }
 
-    private static final long COMPACTION_STEP = 20_000;
+    /** Journal rows per delete: a row holds up to {@value #BATCH_BYTES} bytes of events (or one bigger event). */
+    private static final long COMPACTION_STEP = 200;
     private long compactedTo;
 
     /** Snapshots store the definition and the persistent messages; the copy is made on the actor's own thread. */
@@ -190,6 +194,8 @@ public final class QueueEntity extends EventSourcedBehavior<QueueCommand, QueueE
                 h.state = new QueueState(c.definition(), QueueArguments.parse(c.definition().arguments()));
             } else if (event instanceof QueueEntityEvent.Journal j) {
                 if (h.state != null) h.state.replay(j.event());
+            } else if (event instanceof QueueEntityEvent.Batch b) {
+                if (h.state != null) for (io.warren.core.queue.QueueEvent e : b.events()) h.state.replay(e);
             } else if (event instanceof QueueEntityEvent.Deleted) {
                 h.definition = null;
                 h.state = null;
@@ -202,8 +208,7 @@ public final class QueueEntity extends EventSourcedBehavior<QueueCommand, QueueE
     public SignalHandler<Holder> signalHandler() {
         return newSignalHandlerBuilder().onSignal(RecoveryCompleted.instance(), h -> {
             live = true;
-            lastSnapshotSeq = lastSequenceNumber(ctx);
-            ctx.getLog().debug("queue '{}' in vhost '{}' recovered to sequence {} in {} ms", name, vhost, lastSnapshotSeq,
+            ctx.getLog().debug("queue '{}' in vhost '{}' recovered to sequence {} in {} ms", name, vhost, lastSequenceNumber(ctx),
                     (System.nanoTime() - startedAt) / 1_000_000);
             if (h.state != null && h.state.messageCount() > 0) {
                 // Failover and restart tooling reads this line to time queue recovery.
@@ -542,16 +547,18 @@ public final class QueueEntity extends EventSourcedBehavior<QueueCommand, QueueE
             }
             // PublishRejected is reported through the enqueue's outcome.
         }
-        final Map<String, List<QueueDelivery>> toDeliver = deliveries;
+        // Deliveries do not wait for the disk, as in RabbitMQ's classic queues: only the publisher's confirm promises
+        // durability. A consumer may see a message that a crash then loses unconfirmed (the publisher sends it
+        // again); an ack of it is journalled after its Enqueued, since writes keep their order.
+        if (deliveries != null) {
+            for (Map.Entry<String, List<QueueDelivery>> e : deliveries.entrySet()) {
+                ConnectionRoute route = h.channels.get(e.getKey());
+                if (route != null) route.connection().tell(new ConnectionProtocol.Deliver(route.channel(), name, e.getValue()));
+            }
+        }
         final List<QueueEffect.DeadLetter> toDeadLetter = deadLetters;
         Runnable send = () -> {
             if (reply != null) reply.run();
-            if (toDeliver != null) {
-                for (Map.Entry<String, List<QueueDelivery>> e : toDeliver.entrySet()) {
-                    ConnectionRoute route = h.channels.get(e.getKey());
-                    if (route != null) route.connection().tell(new ConnectionProtocol.Deliver(route.channel(), name, e.getValue()));
-                }
-            }
             if (toDeadLetter != null) publishDeadLetters(toDeadLetter);
             scheduleTick(h);
             scheduleIdleCheck(h);
@@ -584,7 +591,38 @@ public final class QueueEntity extends EventSourcedBehavior<QueueCommand, QueueE
             afters.forEach(Runnable::run);
             return Effect().none();
         }
-        return Effect().persist(events).thenRun(s -> afters.forEach(Runnable::run));
+        return Effect().persist(batched(events)).thenRun(s -> afters.forEach(Runnable::run));
+    }
+
+    /** Rows of up to this many bytes of events (a bigger single event gets a row of its own). */
+    private static final long BATCH_BYTES = 512 * 1024;
+
+    /** Runs of core events become {@link QueueEntityEvent.Batch} rows of at most {@link #BATCH_BYTES}, in order. */
+    private static List<QueueEntityEvent> batched(List<QueueEntityEvent> events) {
+        List<QueueEntityEvent> rows = new ArrayList<>();
+        List<io.warren.core.queue.QueueEvent> run = new ArrayList<>();
+        long bytes = 0;
+        for (QueueEntityEvent e : events) {
+            if (e instanceof QueueEntityEvent.Journal j) {
+                long size = j.event() instanceof io.warren.core.queue.QueueEvent.Enqueued en ? 256L + en.message().body().size() : 64L;
+                if (!run.isEmpty() && bytes + size > BATCH_BYTES) {
+                    rows.add(new QueueEntityEvent.Batch(run));
+                    run = new ArrayList<>();
+                    bytes = 0;
+                }
+                run.add(j.event());
+                bytes += size;
+            } else {
+                if (!run.isEmpty()) {
+                    rows.add(new QueueEntityEvent.Batch(run));
+                    run = new ArrayList<>();
+                    bytes = 0;
+                }
+                rows.add(e);
+            }
+        }
+        if (!run.isEmpty()) rows.add(new QueueEntityEvent.Batch(run));
+        return rows;
     }
 
     private void publishDeadLetters(List<QueueEffect.DeadLetter> deadLetters) {
