@@ -277,9 +277,10 @@ final class JournalFormat {
     }
 
     private static void writeBytes(DataOutputStream out, ByteString b) throws IOException {
-        out.writeInt(b.size());
+        int n = b.length();
+        out.writeInt(n);
         // toArrayUnsafe hands out a whole backing array without copying; only slices and ropes are compacted.
-        out.write(b.toArrayUnsafe(), 0, b.size());
+        out.write(b.toArrayUnsafe(), 0, n);
     }
 
     private static ByteString readBytes(DataInputStream in) throws IOException {
