@@ -73,6 +73,7 @@ final class ConfigValidator {
         intInRange("warren.amqp.channel-max", 1, 65535, "is not a channel count (1-65535)");
         heartbeat();
         positiveDuration("warren.amqp.handshake-timeout");
+        bytes("warren.amqp.socket-buffer-size", 0, Integer.MAX_VALUE, "is not a socket buffer size (0 = the kernel's)");
         bytes("warren.amqp.max-message-size", 1, MAX_MESSAGE_SIZE_LIMIT,
                 "is not a message size (1 byte to 512MiB, RabbitMQ's limit)");
 

@@ -88,6 +88,17 @@ public final class QueueEntity extends EventSourcedBehavior<QueueCommand, QueueE
     private final List<QueueEntityEvent> pendingEvents = new ArrayList<>();
     private final List<Runnable> pendingAfter = new ArrayList<>();
     private boolean flushScheduled;
+    /**
+     * Answers to enqueues held back while consumers fall behind (see {@link #answerEnqueue}), oldest first, and since
+     * when the oldest waits.
+     */
+    private final java.util.ArrayDeque<Runnable> heldAnswers = new java.util.ArrayDeque<>();
+    private long heldSince;
+    /** Ready messages above which a queue with consumers holds back enqueue answers, and the level it releases at. */
+    static final int HOLD_ANSWERS_ABOVE = 500, RELEASE_ANSWERS_AT = 250;
+    /** The longest an answer is held: a publisher that is waited on by the consumers it slows is never stuck. */
+    private static final Duration HOLD_ANSWERS_AT_MOST = Duration.ofMillis(100);
+    private static final String HOLD_TIMER = "release-held-answers";
     private final String entityId;
     private long published, delivered, acked;
 
@@ -259,9 +270,13 @@ public final class QueueEntity extends EventSourcedBehavior<QueueCommand, QueueE
                 })
                 .onCommand(Flush.class, (h, c) -> {
                     flushScheduled = false;
+                    releaseHeldAnswers(h);
                     return write(List.of(), null);
                 })
-                .onCommand(Stop.class, (h, c) -> pendingEvents.isEmpty() ? Effect().stop() : write(List.of(), null).thenStop())
+                .onCommand(Stop.class, (h, c) -> {
+                    while (!heldAnswers.isEmpty()) heldAnswers.poll().run(); // handed off: the next incarnation has them
+                    return pendingEvents.isEmpty() ? Effect().stop() : write(List.of(), null).thenStop();
+                })
                 .build();
     }
 
@@ -338,7 +353,40 @@ public final class QueueEntity extends EventSourcedBehavior<QueueCommand, QueueE
         if (e.channel() > 0) tellIncarnation(e.replyTo().unsafeUpcast(), e.channel());
         ConnectionProtocol.EnqueueSettled settled = new ConnectionProtocol.EnqueueSettled(e.channel(), name,
                 Arrays.copyOf(accepted, a), Arrays.copyOf(rejected, r));
-        return afterChange(h, () -> e.replyTo().tell(settled));
+        return afterChange(h, () -> answerEnqueue(h, e.replyTo(), settled));
+    }
+
+    /**
+     * Sends an enqueue's answer (after its journal write), or holds it while this queue has consumers and more than
+     * {@value #HOLD_ANSWERS_ABOVE} ready messages: publishing connections stop reading while too many of their
+     * messages are unanswered, so publishers slow to the pace of the consumers instead of growing the queue (and
+     * every message's wait in it). A queue without consumers takes messages as fast as they come, as RabbitMQ does.
+     * Answers to a connection that consumes from this queue are never held (its acks must keep being read), and no
+     * answer waits longer than {@link #HOLD_ANSWERS_AT_MOST}.
+     */
+    private void answerEnqueue(Holder h, ActorRef<ConnectionProtocol.EnqueueSettled> replyTo,
+                               ConnectionProtocol.EnqueueSettled settled) {
+        Runnable answer = () -> replyTo.tell(settled);
+        boolean hold = !heldAnswers.isEmpty() || (h.state != null && h.state.consumerCount() > 0
+                && h.state.messageCount() > HOLD_ANSWERS_ABOVE && !watched.contains(replyTo.<ConnectionProtocol>unsafeUpcast()));
+        if (!hold) {
+            answer.run();
+            return;
+        }
+        if (heldAnswers.isEmpty()) {
+            heldSince = System.nanoTime();
+            timers.startSingleTimer(HOLD_TIMER, Flush.INSTANCE, HOLD_ANSWERS_AT_MOST);
+        }
+        heldAnswers.add(answer);
+    }
+
+    /** Sends the held answers once the consumers have caught up (or left), or the oldest has waited long enough. */
+    private void releaseHeldAnswers(Holder h) {
+        if (heldAnswers.isEmpty()) return;
+        boolean caughtUp = h.state == null || h.state.consumerCount() == 0 || h.state.messageCount() <= RELEASE_ANSWERS_AT;
+        if (!caughtUp && System.nanoTime() - heldSince < HOLD_ANSWERS_AT_MOST.toNanos()) return;
+        timers.cancel(HOLD_TIMER);
+        while (!heldAnswers.isEmpty()) heldAnswers.poll().run();
     }
 
     private Effect<QueueEntityEvent, Holder> onConsume(Holder h, Consume c) {
@@ -486,6 +534,7 @@ public final class QueueEntity extends EventSourcedBehavior<QueueCommand, QueueE
         h.hadConsumers = false;
         timers.cancelAll();
         timerAt = Long.MAX_VALUE;
+        while (!heldAnswers.isEmpty()) heldAnswers.poll().run(); // the queue is gone: nothing to wait for
         Runnable after = () -> {
             if (replyTo != null) replyTo.tell(new QueueReply.Ok(messageCount, 0));
             else broker.topology().deleteQueue(vhost, name); // deleted from inside: routing must forget it too
@@ -564,6 +613,7 @@ public final class QueueEntity extends EventSourcedBehavior<QueueCommand, QueueE
             scheduleIdleCheck(h);
             publishStats(h);
         };
+        releaseHeldAnswers(h);
         if (events.isEmpty() && pendingEvents.isEmpty()) {
             send.run();
             return Effect().none();
