@@ -641,38 +641,88 @@ public final class QueueEntity extends EventSourcedBehavior<QueueCommand, QueueE
             afters.forEach(Runnable::run);
             return Effect().none();
         }
-        return Effect().persist(batched(events)).thenRun(s -> afters.forEach(Runnable::run));
+        List<QueueEntityEvent> rows = batched(events);
+        if (rows.isEmpty()) { // every message in it was consumed already: nothing left to write
+            afters.forEach(Runnable::run);
+            return Effect().none();
+        }
+        return Effect().persist(rows).thenRun(s -> afters.forEach(Runnable::run));
     }
 
     /** Rows of up to this many bytes of events (a bigger single event gets a row of its own). */
     private static final long BATCH_BYTES = 512 * 1024;
 
-    /** Runs of core events become {@link QueueEntityEvent.Batch} rows of at most {@link #BATCH_BYTES}, in order. */
+    /**
+     * Runs of core events become {@link QueueEntityEvent.Batch} rows of at most {@link #BATCH_BYTES}, in order, without
+     * the messages that were both enqueued and removed within the run (see {@link #withoutConsumed}).
+     */
     private static List<QueueEntityEvent> batched(List<QueueEntityEvent> events) {
         List<QueueEntityEvent> rows = new ArrayList<>();
-        List<io.warren.core.queue.QueueEvent> run = new ArrayList<>();
-        long bytes = 0;
+        List<QueueEvent> run = new ArrayList<>();
         for (QueueEntityEvent e : events) {
             if (e instanceof QueueEntityEvent.Journal j) {
-                long size = j.event() instanceof io.warren.core.queue.QueueEvent.Enqueued en ? 256L + en.message().body().size() : 64L;
-                if (!run.isEmpty() && bytes + size > BATCH_BYTES) {
-                    rows.add(new QueueEntityEvent.Batch(run));
-                    run = new ArrayList<>();
-                    bytes = 0;
-                }
                 run.add(j.event());
-                bytes += size;
             } else {
-                if (!run.isEmpty()) {
-                    rows.add(new QueueEntityEvent.Batch(run));
-                    run = new ArrayList<>();
-                    bytes = 0;
-                }
+                addRows(rows, run);
+                run = new ArrayList<>();
                 rows.add(e);
             }
         }
-        if (!run.isEmpty()) rows.add(new QueueEntityEvent.Batch(run));
+        addRows(rows, run);
         return rows;
+    }
+
+    private static void addRows(List<QueueEntityEvent> rows, List<QueueEvent> run) {
+        List<QueueEvent> row = new ArrayList<>();
+        long bytes = 0;
+        for (QueueEvent e : withoutConsumed(run)) {
+            long size = e instanceof QueueEvent.Enqueued en ? 256L + en.message().body().size() : 64L;
+            if (!row.isEmpty() && bytes + size > BATCH_BYTES) {
+                rows.add(new QueueEntityEvent.Batch(row));
+                row = new ArrayList<>();
+                bytes = 0;
+            }
+            row.add(e);
+            bytes += size;
+        }
+        if (!row.isEmpty()) rows.add(new QueueEntityEvent.Batch(row));
+    }
+
+    /**
+     * A message enqueued and removed (acked, auto-acked, expired...) before its Enqueued reached the journal need
+     * never be written: both events go, as RabbitMQ skips writing messages consumed before they hit the disk. Its
+     * confirm still waits for this write, which holds whatever else the same commands wrote.
+     */
+    static List<QueueEvent> withoutConsumed(List<QueueEvent> run) {
+        java.util.Set<Long> enqueued = null;
+        boolean anyRemoved = false;
+        for (QueueEvent e : run) {
+            if (e instanceof QueueEvent.Enqueued en) {
+                if (enqueued == null) enqueued = new java.util.HashSet<>();
+                enqueued.add(en.seq());
+            } else if (enqueued != null) {
+                anyRemoved = true;
+            }
+        }
+        if (!anyRemoved) return run;
+        java.util.Set<Long> consumed = new java.util.HashSet<>();
+        List<QueueEvent> kept = new ArrayList<>(run.size());
+        for (QueueEvent e : run) {
+            if (e instanceof QueueEvent.Removed r) {
+                long[] left = new long[r.seqs().length];
+                int n = 0;
+                for (long seq : r.seqs()) {
+                    if (enqueued.contains(seq)) consumed.add(seq);
+                    else left[n++] = seq;
+                }
+                if (n > 0) kept.add(n == left.length ? r : new QueueEvent.Removed(Arrays.copyOf(left, n)));
+            } else {
+                kept.add(e);
+            }
+        }
+        if (consumed.isEmpty()) return run;
+        kept.removeIf(e -> e instanceof QueueEvent.Enqueued en && consumed.contains(en.seq()));
+        return kept;
     }
 
     private void publishDeadLetters(List<QueueEffect.DeadLetter> deadLetters) {
