@@ -150,9 +150,15 @@ public final class QueueEntity extends EventSourcedBehavior<QueueCommand, QueueE
         eventsSinceSnapshot += event instanceof QueueEntityEvent.Batch b ? b.events().size() : 1;
         long held = h.state == null ? 0 : (long) h.state.messageCount() + h.state.unackedCount();
         if (eventsSinceSnapshot < Math.max(broker.settings().snapshotEvery(), 4 * held)) return false;
+        // A snapshot is one row: a queue holding hundreds of megabytes wrote it for longer than the journal's
+        // circuit breaker waits (10 s), which failed the writes queued behind it. Such a queue snapshots once it
+        // has shrunk; its journal meanwhile holds about what a snapshot would.
+        if (held > SNAPSHOT_MAX_MESSAGES || (h.state != null && h.state.readyBytes() > SNAPSHOT_MAX_BYTES)) return false;
         eventsSinceSnapshot = 0;
         return true;
     }
+
+    private static final long SNAPSHOT_MAX_MESSAGES = 50_000, SNAPSHOT_MAX_BYTES = 16L << 20;
 
     /**
      * After a snapshot, the events and older snapshots it covers go: the journal stays bounded. Deletes go in steps
