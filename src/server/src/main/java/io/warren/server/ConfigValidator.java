@@ -74,6 +74,7 @@ final class ConfigValidator {
         heartbeat();
         positiveDuration("warren.amqp.handshake-timeout");
         nonNegativeDuration("warren.amqp.consumer-timeout", "0s turns the consumer timeout off");
+        bytes("warren.amqp.socket-buffer-size", 0, Integer.MAX_VALUE, "is not a socket buffer size (0 = the kernel's)");
         bytes("warren.amqp.max-message-size", 1, MAX_MESSAGE_SIZE_LIMIT,
                 "is not a message size (1 byte to 512MiB, RabbitMQ's limit)");
 

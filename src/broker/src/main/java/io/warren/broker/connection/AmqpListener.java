@@ -2,6 +2,7 @@ package io.warren.broker.connection;
 
 import io.warren.broker.BrokerContext;
 import io.warren.broker.connection.ConnectionProtocol.*;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicLong;
@@ -15,6 +16,8 @@ import org.apache.pekko.stream.javadsl.Flow;
 import org.apache.pekko.stream.javadsl.Keep;
 import org.apache.pekko.stream.javadsl.Sink;
 import org.apache.pekko.stream.javadsl.Source;
+import org.apache.pekko.io.Inet;
+import org.apache.pekko.io.TcpSO;
 import org.apache.pekko.stream.javadsl.Tcp;
 import org.apache.pekko.stream.typed.javadsl.ActorSink;
 import org.apache.pekko.stream.typed.javadsl.ActorSource;
@@ -34,7 +37,13 @@ public final class AmqpListener {
                 system.systemActorOf(ConnectionSupervisor.create(broker), "amqp-connections", Props.empty());
         // Message ids derive from connection ids and must not repeat after a restart (queues drop duplicates).
         String incarnation = Long.toString(System.currentTimeMillis(), 36);
-        return Tcp.get(system).bind(host, port)
+        // Fixed socket buffers instead of the kernel's autotuning, which grows them to megabytes on a fast link:
+        // whatever sits in them waits, so a publisher we stop reading, or a consumer that reads slowly, would queue
+        // up hundreds of milliseconds of messages where no flow control of ours can see them.
+        long buffer = system.settings().config().getBytes("warren.amqp.socket-buffer-size");
+        List<Inet.SocketOption> options = buffer == 0 ? List.of()
+                : List.of(TcpSO.receiveBufferSize((int) buffer), TcpSO.sendBufferSize((int) buffer));
+        return Tcp.get(system).bind(host, port, 100, options, false, Optional.empty())
                 .to(Sink.foreach(connection -> accept(system, broker, supervisor, connection, incarnation, counter.incrementAndGet())))
                 .run(system);
     }

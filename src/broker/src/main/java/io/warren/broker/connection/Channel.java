@@ -137,8 +137,16 @@ final class Channel {
     private final Map<String, Recovery> recovering = new HashMap<>();
     /** No-ack deliveries written to the connection since its last socket write, per queue and consumer tag. */
     private final Map<String, Map<String, int[]>> written = new HashMap<>();
-    /** Enqueue batches sent per queue and not yet answered: the connection stops reading when there are too many. */
-    private final Map<String, int[]> enqueuesOutstanding = new HashMap<>();
+    /** Messages in enqueue batches sent per queue and not yet answered: the connection stops reading when there are too many. */
+    private final Map<String, Outstanding> enqueuesOutstanding = new HashMap<>();
+
+    /** The sizes of the enqueue batches a queue has not answered yet (queues answer in order), and their sum. */
+    private static final class Outstanding {
+        final ArrayDeque<Integer> batches = new ArrayDeque<>();
+        int messages;
+        void sent(int size) { batches.add(size); messages += size; }
+        void answered() { Integer n = batches.poll(); if (n != null) messages -= n; }
+    }
     /** Delivery tags from a queue incarnation that died: acking them is not an error, and does nothing. */
     private final Set<Long> staleTags = new HashSet<>();
     private long nextDeliveryTag = 1;
@@ -614,7 +622,7 @@ final class Channel {
                 if (f != null) f.sentAt = System.nanoTime();
                 conn.broker().queues().enqueue(vhost(), e.getKey(),
                         new QueueCommand.Enqueue(List.copyOf(b.messages), b.seqs.toArray(), conn.self().narrow(), number));
-                enqueuesOutstanding.computeIfAbsent(e.getKey(), k -> new int[1])[0]++;
+                enqueuesOutstanding.computeIfAbsent(e.getKey(), k -> new Outstanding()).sent(b.messages.size());
             }
             publishBatches.clear();
         }
@@ -632,8 +640,11 @@ final class Channel {
 
     void onQueueMessage(ToChannel m) {
         if (m instanceof EnqueueSettled s) {
-            int[] n = enqueuesOutstanding.get(s.queue());
-            if (n != null && --n[0] <= 0) enqueuesOutstanding.remove(s.queue());
+            Outstanding n = enqueuesOutstanding.get(s.queue());
+            if (n != null) {
+                n.answered();
+                if (n.batches.isEmpty()) enqueuesOutstanding.remove(s.queue());
+            }
             Recovery r = recovering.get(s.queue());
             if (r != null) {
                 r.settledSince = true;
@@ -1008,7 +1019,9 @@ final class Channel {
         f.sentAt = System.nanoTime();
         conn.broker().queues().enqueue(vhost(), queue, new QueueCommand.Enqueue(messages, seqs, conn.self().narrow(), number));
         // Whatever went to the old incarnation will never be answered: count just this batch.
-        enqueuesOutstanding.computeIfAbsent(queue, k -> new int[1])[0] = 1;
+        Outstanding only = new Outstanding();
+        only.sent(messages.size());
+        enqueuesOutstanding.put(queue, only);
     }
 
     /** Publishes unconfirmed for this long are sent again: the message may have died with a node on its way. */
@@ -1019,10 +1032,10 @@ final class Channel {
         }
     }
 
-    /** Enqueue batches this channel is waiting on, over all queues. */
+    /** Messages in enqueue batches this channel is waiting on, over all queues (one per destination queue). */
     int enqueuesOutstanding() {
         int total = 0;
-        for (int[] n : enqueuesOutstanding.values()) total += n[0];
+        for (Outstanding n : enqueuesOutstanding.values()) total += n.messages;
         return total;
     }
 

@@ -46,10 +46,12 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionProtocol> 
     private static final int OUTBOUND_HIGH_WATER = 1 << 20;
 
     /**
-     * Enqueue batches this connection may have unanswered before it stops reading: publishers are slowed to the
-     * pace of their queues (and of the journal for persistent messages), like RabbitMQ's credit flow.
+     * Messages (one per destination queue) this connection may have in unanswered enqueue batches before it stops
+     * reading: publishers are slowed to the pace of their queues (of the journal for persistent messages, of the
+     * consumers when a queue holds its answers), like RabbitMQ's credit flow. Counted in messages, not batches: one
+     * read of small messages makes a batch of a thousand, and 64 of those queued up a second of latency.
      */
-    private static final int MAX_ENQUEUES_OUTSTANDING = 64;
+    private static final int MAX_ENQUEUES_OUTSTANDING = 2048;
 
     /** No-ack window credit for deliveries in the write now on its way to the socket. */
     private final List<Channel.WrittenCredit> creditInWrite = new ArrayList<>();

@@ -25,8 +25,19 @@ public final class QueueClient {
         this.sharding = ClusterSharding.get(system);
     }
 
+    /** Every publish and ack looks its queue up here: the URL-encoded entity id costs more than the send. */
+    private final Map<QueueIds.Name, EntityRef<QueueCommand>> refs = new ConcurrentHashMap<>();
+    private static final int MAX_CACHED_REFS = 10_000;
+
     public EntityRef<QueueCommand> ref(String vhost, String queue) {
-        return sharding.entityRefFor(QueueEntity.TYPE_KEY, QueueIds.of(vhost, queue));
+        QueueIds.Name key = new QueueIds.Name(vhost, queue);
+        EntityRef<QueueCommand> ref = refs.get(key);
+        if (ref == null) {
+            if (refs.size() >= MAX_CACHED_REFS) refs.clear(); // a plain bound: refs are cheap to make again
+            ref = sharding.entityRefFor(QueueEntity.TYPE_KEY, QueueIds.of(vhost, queue));
+            refs.put(key, ref);
+        }
+        return ref;
     }
 
     public void tell(String vhost, String queue, QueueCommand command) {

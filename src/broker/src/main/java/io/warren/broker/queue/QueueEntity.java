@@ -81,12 +81,24 @@ public final class QueueEntity extends EventSourcedBehavior<QueueCommand, QueueE
     private final Map<Long, int[]> deadLettersInFlight = new HashMap<>();
     private boolean live;
     private long timerAt = Long.MAX_VALUE;
-    private long lastSnapshotSeq;
+    /** Core events journalled since the last snapshot (the snapshot trigger). */
+    private long eventsSinceSnapshot;
     private final long startedAt = System.nanoTime();
     /** Group commit: events of commands handled since the last write, written together by the next Flush. */
     private final List<QueueEntityEvent> pendingEvents = new ArrayList<>();
     private final List<Runnable> pendingAfter = new ArrayList<>();
     private boolean flushScheduled;
+    /**
+     * Answers to enqueues held back while consumers fall behind (see {@link #answerEnqueue}), oldest first, and since
+     * when the oldest waits.
+     */
+    private final java.util.ArrayDeque<Runnable> heldAnswers = new java.util.ArrayDeque<>();
+    private long heldSince;
+    /** Ready messages above which a queue with consumers holds back enqueue answers, and the level it releases at. */
+    static final int HOLD_ANSWERS_ABOVE = 500, RELEASE_ANSWERS_AT = 250;
+    /** The longest an answer is held: a publisher that is waited on by the consumers it slows is never stuck. */
+    private static final Duration HOLD_ANSWERS_AT_MOST = Duration.ofMillis(100);
+    private static final String HOLD_TIMER = "release-held-answers";
     private final String entityId;
     private long published, delivered, acked;
 
@@ -134,11 +146,19 @@ public final class QueueEntity extends EventSourcedBehavior<QueueCommand, QueueE
      */
     @Override
     public boolean shouldSnapshot(Holder h, QueueEntityEvent event, long sequenceNr) {
+        // Counted in core events, not journal rows: a row may hold a whole group commit.
+        eventsSinceSnapshot += event instanceof QueueEntityEvent.Batch b ? b.events().size() : 1;
         long held = h.state == null ? 0 : (long) h.state.messageCount() + h.state.unackedCount();
-        if (sequenceNr - lastSnapshotSeq < Math.max(broker.settings().snapshotEvery(), 4 * held)) return false;
-        lastSnapshotSeq = sequenceNr;
+        if (eventsSinceSnapshot < Math.max(broker.settings().snapshotEvery(), 4 * held)) return false;
+        // A snapshot is one row: a queue holding hundreds of megabytes wrote it for longer than the journal's
+        // circuit breaker waits (10 s), which failed the writes queued behind it. Such a queue snapshots once it
+        // has shrunk; its journal meanwhile holds about what a snapshot would.
+        if (held > SNAPSHOT_MAX_MESSAGES || (h.state != null && h.state.readyBytes() > SNAPSHOT_MAX_BYTES)) return false;
+        eventsSinceSnapshot = 0;
         return true;
     }
+
+    private static final long SNAPSHOT_MAX_MESSAGES = 50_000, SNAPSHOT_MAX_BYTES = 16L << 20;
 
     /**
      * After a snapshot, the events and older snapshots it covers go: the journal stays bounded. Deletes go in steps
@@ -162,7 +182,8 @@ public final class QueueEntity extends EventSourcedBehavior<QueueCommand, QueueE
                 org.apache.pekko.actor.ActorRef.noSender());
     }
 
-    private static final long COMPACTION_STEP = 20_000;
+    /** Journal rows per delete: a row holds up to {@value #BATCH_BYTES} bytes of events (or one bigger event). */
+    private static final long COMPACTION_STEP = 200;
     private long compactedTo;
 
     /** Snapshots store the definition and the persistent messages; the copy is made on the actor's own thread. */
@@ -190,6 +211,8 @@ public final class QueueEntity extends EventSourcedBehavior<QueueCommand, QueueE
                 h.state = new QueueState(c.definition(), QueueArguments.parse(c.definition().arguments()));
             } else if (event instanceof QueueEntityEvent.Journal j) {
                 if (h.state != null) h.state.replay(j.event());
+            } else if (event instanceof QueueEntityEvent.Batch b) {
+                if (h.state != null) for (io.warren.core.queue.QueueEvent e : b.events()) h.state.replay(e);
             } else if (event instanceof QueueEntityEvent.Deleted) {
                 h.definition = null;
                 h.state = null;
@@ -203,8 +226,7 @@ public final class QueueEntity extends EventSourcedBehavior<QueueCommand, QueueE
         return newSignalHandlerBuilder().onSignal(RecoveryCompleted.instance(), h -> {
             live = true;
             if (h.state != null) h.state.defaultConsumerTimeout(broker.settings().consumerTimeoutMillis());
-            lastSnapshotSeq = lastSequenceNumber(ctx);
-            ctx.getLog().debug("queue '{}' in vhost '{}' recovered to sequence {} in {} ms", name, vhost, lastSnapshotSeq,
+            ctx.getLog().debug("queue '{}' in vhost '{}' recovered to sequence {} in {} ms", name, vhost, lastSequenceNumber(ctx),
                     (System.nanoTime() - startedAt) / 1_000_000);
             if (h.state != null && h.state.messageCount() > 0) {
                 // Failover and restart tooling reads this line to time queue recovery.
@@ -255,9 +277,13 @@ public final class QueueEntity extends EventSourcedBehavior<QueueCommand, QueueE
                 })
                 .onCommand(Flush.class, (h, c) -> {
                     flushScheduled = false;
+                    releaseHeldAnswers(h);
                     return write(List.of(), null);
                 })
-                .onCommand(Stop.class, (h, c) -> pendingEvents.isEmpty() ? Effect().stop() : write(List.of(), null).thenStop())
+                .onCommand(Stop.class, (h, c) -> {
+                    while (!heldAnswers.isEmpty()) heldAnswers.poll().run(); // handed off: the next incarnation has them
+                    return pendingEvents.isEmpty() ? Effect().stop() : write(List.of(), null).thenStop();
+                })
                 .build();
     }
 
@@ -335,7 +361,40 @@ public final class QueueEntity extends EventSourcedBehavior<QueueCommand, QueueE
         if (e.channel() > 0) tellIncarnation(e.replyTo().unsafeUpcast(), e.channel());
         ConnectionProtocol.EnqueueSettled settled = new ConnectionProtocol.EnqueueSettled(e.channel(), name,
                 Arrays.copyOf(accepted, a), Arrays.copyOf(rejected, r));
-        return afterChange(h, () -> e.replyTo().tell(settled));
+        return afterChange(h, () -> answerEnqueue(h, e.replyTo(), settled));
+    }
+
+    /**
+     * Sends an enqueue's answer (after its journal write), or holds it while this queue has consumers and more than
+     * {@value #HOLD_ANSWERS_ABOVE} ready messages: publishing connections stop reading while too many of their
+     * messages are unanswered, so publishers slow to the pace of the consumers instead of growing the queue (and
+     * every message's wait in it). A queue without consumers takes messages as fast as they come, as RabbitMQ does.
+     * Answers to a connection that consumes from this queue are never held (its acks must keep being read), and no
+     * answer waits longer than {@link #HOLD_ANSWERS_AT_MOST}.
+     */
+    private void answerEnqueue(Holder h, ActorRef<ConnectionProtocol.EnqueueSettled> replyTo,
+                               ConnectionProtocol.EnqueueSettled settled) {
+        Runnable answer = () -> replyTo.tell(settled);
+        boolean hold = !heldAnswers.isEmpty() || (h.state != null && h.state.consumerCount() > 0
+                && h.state.messageCount() > HOLD_ANSWERS_ABOVE && !watched.contains(replyTo.<ConnectionProtocol>unsafeUpcast()));
+        if (!hold) {
+            answer.run();
+            return;
+        }
+        if (heldAnswers.isEmpty()) {
+            heldSince = System.nanoTime();
+            timers.startSingleTimer(HOLD_TIMER, Flush.INSTANCE, HOLD_ANSWERS_AT_MOST);
+        }
+        heldAnswers.add(answer);
+    }
+
+    /** Sends the held answers once the consumers have caught up (or left), or the oldest has waited long enough. */
+    private void releaseHeldAnswers(Holder h) {
+        if (heldAnswers.isEmpty()) return;
+        boolean caughtUp = h.state == null || h.state.consumerCount() == 0 || h.state.messageCount() <= RELEASE_ANSWERS_AT;
+        if (!caughtUp && System.nanoTime() - heldSince < HOLD_ANSWERS_AT_MOST.toNanos()) return;
+        timers.cancel(HOLD_TIMER);
+        while (!heldAnswers.isEmpty()) heldAnswers.poll().run();
     }
 
     private Effect<QueueEntityEvent, Holder> onConsume(Holder h, Consume c) {
@@ -486,6 +545,7 @@ public final class QueueEntity extends EventSourcedBehavior<QueueCommand, QueueE
         h.hadConsumers = false;
         timers.cancelAll();
         timerAt = Long.MAX_VALUE;
+        while (!heldAnswers.isEmpty()) heldAnswers.poll().run(); // the queue is gone: nothing to wait for
         Runnable after = () -> {
             if (replyTo != null) replyTo.tell(new QueueReply.Ok(messageCount, 0));
             else broker.topology().deleteQueue(vhost, name); // deleted from inside: routing must forget it too
@@ -549,21 +609,24 @@ public final class QueueEntity extends EventSourcedBehavior<QueueCommand, QueueE
             }
             // PublishRejected is reported through the enqueue's outcome.
         }
-        final Map<String, List<QueueDelivery>> toDeliver = deliveries;
+        // Deliveries do not wait for the disk, as in RabbitMQ's classic queues: only the publisher's confirm promises
+        // durability. A consumer may see a message that a crash then loses unconfirmed (the publisher sends it
+        // again); an ack of it is journalled after its Enqueued, since writes keep their order.
+        if (deliveries != null) {
+            for (Map.Entry<String, List<QueueDelivery>> e : deliveries.entrySet()) {
+                ConnectionRoute route = h.channels.get(e.getKey());
+                if (route != null) route.connection().tell(new ConnectionProtocol.Deliver(route.channel(), name, e.getValue()));
+            }
+        }
         final List<QueueEffect.DeadLetter> toDeadLetter = deadLetters;
         Runnable send = () -> {
             if (reply != null) reply.run();
-            if (toDeliver != null) {
-                for (Map.Entry<String, List<QueueDelivery>> e : toDeliver.entrySet()) {
-                    ConnectionRoute route = h.channels.get(e.getKey());
-                    if (route != null) route.connection().tell(new ConnectionProtocol.Deliver(route.channel(), name, e.getValue()));
-                }
-            }
             if (toDeadLetter != null) publishDeadLetters(toDeadLetter);
             scheduleTick(h);
             scheduleIdleCheck(h);
             publishStats(h);
         };
+        releaseHeldAnswers(h);
         if (events.isEmpty() && pendingEvents.isEmpty()) {
             send.run();
             return Effect().none();
@@ -591,7 +654,88 @@ public final class QueueEntity extends EventSourcedBehavior<QueueCommand, QueueE
             afters.forEach(Runnable::run);
             return Effect().none();
         }
-        return Effect().persist(events).thenRun(s -> afters.forEach(Runnable::run));
+        List<QueueEntityEvent> rows = batched(events);
+        if (rows.isEmpty()) { // every message in it was consumed already: nothing left to write
+            afters.forEach(Runnable::run);
+            return Effect().none();
+        }
+        return Effect().persist(rows).thenRun(s -> afters.forEach(Runnable::run));
+    }
+
+    /** Rows of up to this many bytes of events (a bigger single event gets a row of its own). */
+    private static final long BATCH_BYTES = 512 * 1024;
+
+    /**
+     * Runs of core events become {@link QueueEntityEvent.Batch} rows of at most {@link #BATCH_BYTES}, in order, without
+     * the messages that were both enqueued and removed within the run (see {@link #withoutConsumed}).
+     */
+    private static List<QueueEntityEvent> batched(List<QueueEntityEvent> events) {
+        List<QueueEntityEvent> rows = new ArrayList<>();
+        List<QueueEvent> run = new ArrayList<>();
+        for (QueueEntityEvent e : events) {
+            if (e instanceof QueueEntityEvent.Journal j) {
+                run.add(j.event());
+            } else {
+                addRows(rows, run);
+                run = new ArrayList<>();
+                rows.add(e);
+            }
+        }
+        addRows(rows, run);
+        return rows;
+    }
+
+    private static void addRows(List<QueueEntityEvent> rows, List<QueueEvent> run) {
+        List<QueueEvent> row = new ArrayList<>();
+        long bytes = 0;
+        for (QueueEvent e : withoutConsumed(run)) {
+            long size = e instanceof QueueEvent.Enqueued en ? 256L + en.message().body().size() : 64L;
+            if (!row.isEmpty() && bytes + size > BATCH_BYTES) {
+                rows.add(new QueueEntityEvent.Batch(row));
+                row = new ArrayList<>();
+                bytes = 0;
+            }
+            row.add(e);
+            bytes += size;
+        }
+        if (!row.isEmpty()) rows.add(new QueueEntityEvent.Batch(row));
+    }
+
+    /**
+     * A message enqueued and removed (acked, auto-acked, expired...) before its Enqueued reached the journal need
+     * never be written: both events go, as RabbitMQ skips writing messages consumed before they hit the disk. Its
+     * confirm still waits for this write, which holds whatever else the same commands wrote.
+     */
+    static List<QueueEvent> withoutConsumed(List<QueueEvent> run) {
+        java.util.Set<Long> enqueued = null;
+        boolean anyRemoved = false;
+        for (QueueEvent e : run) {
+            if (e instanceof QueueEvent.Enqueued en) {
+                if (enqueued == null) enqueued = new java.util.HashSet<>();
+                enqueued.add(en.seq());
+            } else if (enqueued != null) {
+                anyRemoved = true;
+            }
+        }
+        if (!anyRemoved) return run;
+        java.util.Set<Long> consumed = new java.util.HashSet<>();
+        List<QueueEvent> kept = new ArrayList<>(run.size());
+        for (QueueEvent e : run) {
+            if (e instanceof QueueEvent.Removed r) {
+                long[] left = new long[r.seqs().length];
+                int n = 0;
+                for (long seq : r.seqs()) {
+                    if (enqueued.contains(seq)) consumed.add(seq);
+                    else left[n++] = seq;
+                }
+                if (n > 0) kept.add(n == left.length ? r : new QueueEvent.Removed(Arrays.copyOf(left, n)));
+            } else {
+                kept.add(e);
+            }
+        }
+        if (consumed.isEmpty()) return run;
+        kept.removeIf(e -> e instanceof QueueEvent.Enqueued en && consumed.contains(en.seq()));
+        return kept;
     }
 
     /** The channel closes itself with 406 and gives its deliveries back (ChannelClosed), as on any channel close. */

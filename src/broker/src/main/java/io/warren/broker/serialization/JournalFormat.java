@@ -32,7 +32,7 @@ import org.apache.pekko.util.ByteString;
  */
 final class JournalFormat {
 
-    private static final String CREATED = "QC", JOURNAL_ENQUEUED = "QE", JOURNAL_REMOVED = "QR", DELETED = "QD",
+    private static final String CREATED = "QC", JOURNAL_ENQUEUED = "QE", JOURNAL_REMOVED = "QR", JOURNAL_BATCH = "QB", DELETED = "QD",
             QUEUE_SNAPSHOT = "QS", EXCHANGE_DECLARED = "TX", EXCHANGE_DELETED = "TXD", BOUND = "TB", UNBOUND = "TU",
             QUEUE_DECLARED = "TQ", QUEUE_DELETED = "TQD";
 
@@ -44,6 +44,8 @@ final class JournalFormat {
             return CREATED;
         } else if (o instanceof QueueEntityEvent.Journal j) {
             return j.event() instanceof QueueEvent.Enqueued ? JOURNAL_ENQUEUED : JOURNAL_REMOVED;
+        } else if (o instanceof QueueEntityEvent.Batch) {
+            return JOURNAL_BATCH;
         } else if (o instanceof QueueEntityEvent.Deleted) {
             return DELETED;
         } else if (o instanceof QueueEntitySnapshot) {
@@ -66,28 +68,28 @@ final class JournalFormat {
 
     static boolean handles(String manifest) {
         return switch (manifest) {
-            case CREATED, JOURNAL_ENQUEUED, JOURNAL_REMOVED, DELETED, QUEUE_SNAPSHOT, EXCHANGE_DECLARED,
+            case CREATED, JOURNAL_ENQUEUED, JOURNAL_REMOVED, JOURNAL_BATCH, DELETED, QUEUE_SNAPSHOT, EXCHANGE_DECLARED,
                     EXCHANGE_DELETED, BOUND, UNBOUND, QUEUE_DECLARED, QUEUE_DELETED -> true;
             default -> false;
         };
     }
 
     static byte[] toBinary(Object o) {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream(256);
+        // Sized for the whole event up front: growing the buffer would copy every body several times.
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(sizeHint(o));
         DataOutputStream out = new DataOutputStream(bytes);
         try {
             {
                 if (o instanceof QueueEntityEvent.Created c) {
                     writeQueueDefinition(out, c.definition());
                 } else if (o instanceof QueueEntityEvent.Journal j) {
-                    if (j.event() instanceof QueueEvent.Enqueued e) {
-                        out.writeLong(e.seq());
-                        out.writeLong(e.enqueuedAt());
-                        writeMessage(out, e.message());
-                    } else {
-                        long[] seqs = ((QueueEvent.Removed) j.event()).seqs();
-                        out.writeInt(seqs.length);
-                        for (long s : seqs) out.writeLong(s);
+                    writeQueueEvent(out, j.event());
+                } else if (o instanceof QueueEntityEvent.Batch b) {
+                    // count, then per event its kind (E enqueued, R removed) and the same bytes as QE / QR
+                    out.writeInt(b.events().size());
+                    for (QueueEvent e : b.events()) {
+                        out.writeByte(e instanceof QueueEvent.Enqueued ? 'E' : 'R');
+                        writeQueueEvent(out, e);
                     }
                 } else if (o instanceof QueueEntityEvent.Deleted) {
                     // no payload: the manifest says it all
@@ -138,15 +140,18 @@ final class JournalFormat {
         try {
             return switch (manifest) {
                 case CREATED -> new QueueEntityEvent.Created(readQueueDefinition(in));
-                case JOURNAL_ENQUEUED -> {
-                    long seq = in.readLong();
-                    long at = in.readLong();
-                    yield new QueueEntityEvent.Journal(new QueueEvent.Enqueued(seq, readMessage(in), at));
-                }
-                case JOURNAL_REMOVED -> {
-                    long[] seqs = new long[in.readInt()];
-                    for (int i = 0; i < seqs.length; i++) seqs[i] = in.readLong();
-                    yield new QueueEntityEvent.Journal(new QueueEvent.Removed(seqs));
+                case JOURNAL_ENQUEUED -> new QueueEntityEvent.Journal(readEnqueued(in));
+                case JOURNAL_REMOVED -> new QueueEntityEvent.Journal(readRemoved(in));
+                case JOURNAL_BATCH -> {
+                    int n = in.readInt();
+                    List<QueueEvent> events = new ArrayList<>(n);
+                    for (int i = 0; i < n; i++) {
+                        int kind = in.readByte();
+                        if (kind == 'E') events.add(readEnqueued(in));
+                        else if (kind == 'R') events.add(readRemoved(in));
+                        else throw new IllegalArgumentException("unknown queue event kind " + kind + " in a batch");
+                    }
+                    yield new QueueEntityEvent.Batch(events);
                 }
                 case DELETED -> new QueueEntityEvent.Deleted();
                 case QUEUE_SNAPSHOT -> {
@@ -177,6 +182,44 @@ final class JournalFormat {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    private static void writeQueueEvent(DataOutputStream out, QueueEvent event) throws IOException {
+        if (event instanceof QueueEvent.Enqueued e) {
+            out.writeLong(e.seq());
+            out.writeLong(e.enqueuedAt());
+            writeMessage(out, e.message());
+        } else {
+            long[] seqs = ((QueueEvent.Removed) event).seqs();
+            out.writeInt(seqs.length);
+            for (long s : seqs) out.writeLong(s);
+        }
+    }
+
+    private static QueueEvent.Enqueued readEnqueued(DataInputStream in) throws IOException {
+        long seq = in.readLong();
+        long at = in.readLong();
+        return new QueueEvent.Enqueued(seq, readMessage(in), at);
+    }
+
+    private static QueueEvent.Removed readRemoved(DataInputStream in) throws IOException {
+        long[] seqs = new long[in.readInt()];
+        for (int i = 0; i < seqs.length; i++) seqs[i] = in.readLong();
+        return new QueueEvent.Removed(seqs);
+    }
+
+    /** Roughly the serialized size of a journal event: bodies and a generous allowance for the rest. */
+    private static int sizeHint(Object o) {
+        long size = 256;
+        if (o instanceof QueueEntityEvent.Journal j) size += eventSize(j.event());
+        else if (o instanceof QueueEntityEvent.Batch b) for (QueueEvent e : b.events()) size += eventSize(e) + 1;
+        return (int) Math.min(size, Integer.MAX_VALUE - 16);
+    }
+
+    /** Bodies plus a generous allowance for ids, names and properties; the exact bytes for a Removed. */
+    private static long eventSize(QueueEvent e) {
+        if (e instanceof QueueEvent.Enqueued en) return 256L + en.message().body().size();
+        return 4L + 8L * ((QueueEvent.Removed) e).seqs().length;
     }
 
     private static void writeQueueDefinition(DataOutputStream out, QueueDefinition d) throws IOException {
@@ -234,9 +277,10 @@ final class JournalFormat {
     }
 
     private static void writeBytes(DataOutputStream out, ByteString b) throws IOException {
-        out.writeInt(b.size());
+        int n = b.length();
+        out.writeInt(n);
         // toArrayUnsafe hands out a whole backing array without copying; only slices and ropes are compacted.
-        out.write(b.toArrayUnsafe(), 0, b.size());
+        out.write(b.toArrayUnsafe(), 0, n);
     }
 
     private static ByteString readBytes(DataInputStream in) throws IOException {

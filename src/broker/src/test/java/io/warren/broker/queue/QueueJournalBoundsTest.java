@@ -107,7 +107,7 @@ class QueueJournalBoundsTest {
         } finally {
             node.stop(Duration.ofSeconds(20));
         }
-        // Snapshots every 2000 events delete what came before: a few thousand rows at most, not a million.
+        // Snapshots every 20,000 events delete what came before: a few rows at most (a row holds a group commit).
         assertTrue(rows < 10_000, "journal rows left for the queue: " + rows);
 
         WarrenNode restarted = WarrenNode.start(config(dataDir));

@@ -199,6 +199,9 @@ final class Samples {
         s.add(new QueueEntityEvent.Journal(new QueueEvent.Enqueued(17, fullMessage(), 1_700_000_000_123L)));
         s.add(new QueueEntityEvent.Journal(new QueueEvent.Enqueued(18, bigMessage(), 1L)));
         s.add(new QueueEntityEvent.Journal(new QueueEvent.Removed(new long[] {17, 18})));
+        s.add(new QueueEntityEvent.Batch(List.of(new QueueEvent.Enqueued(19, fullMessage(), 2L),
+                new QueueEvent.Removed(new long[] {17}), new QueueEvent.Enqueued(20, bigMessage(), 3L))));
+        s.add(new QueueEntityEvent.Batch(List.of()));
         s.add(new QueueEntityEvent.Deleted());
         s.add(new QueueEntitySnapshot(queueDefinition(), new QueueSnapshot(20, List.of(
                 new QueueSnapshot.Entry(17, fullMessage(), 5), new QueueSnapshot.Entry(19, emptyMessage(), 6)))));

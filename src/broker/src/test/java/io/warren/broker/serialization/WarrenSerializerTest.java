@@ -206,6 +206,23 @@ class WarrenSerializerTest {
                 new QueueEntityEvent.Journal(new QueueEvent.Removed(new long[0]))));
     }
 
+    /** A batch row: the count, then per event its kind byte and exactly the bytes of its QE / QR form. */
+    @Test
+    void journalBatchIsItsEventsStoredLayoutsInOrder() throws IOException {
+        QueueEvent enqueued = new QueueEvent.Enqueued(17, Samples.fullMessage(), 1234);
+        QueueEvent removed = new QueueEvent.Removed(new long[] {3, 17});
+        ByteArrayOutputStream expected = new ByteArrayOutputStream();
+        DataOutputStream out = new DataOutputStream(expected);
+        out.writeInt(2);
+        out.writeByte('E');
+        out.write(serialization.serialize(new QueueEntityEvent.Journal(enqueued)).get());
+        out.writeByte('R');
+        out.write(serialization.serialize(new QueueEntityEvent.Journal(removed)).get());
+        Object batch = new QueueEntityEvent.Batch(List.of(enqueued, removed));
+        assertEquals("QB", Serializers.manifestFor(serializerFor(batch), batch));
+        assertArrayEquals(expected.toByteArray(), serialization.serialize(batch).get());
+    }
+
     @Test
     void journalTopologyEventsKeepTheirStoredLayout() throws IOException {
         var binding = Samples.binding();
