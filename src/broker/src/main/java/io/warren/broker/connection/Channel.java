@@ -110,12 +110,21 @@ final class Channel {
     // Work that waits while an asynchronous method is answered.
     private boolean busy;
     private final ArrayDeque<Runnable> deferred = new ArrayDeque<>();
-    private String pendingConsumeTag;
-    private Runnable pendingConsumeOk;
     /** The basic.consume waiting for its queue's answer, re-sent if none comes (it may be lost while shards move). */
-    private QueueCommand.Consume pendingConsume;
-    private String pendingConsumeQueue;
-    private long pendingConsumeSentAt;
+    private PendingConsume pendingConsume;
+
+    private static final class PendingConsume {
+        final String queue;
+        final QueueCommand.Consume command;
+        final Runnable ok;
+        long sentAt = System.nanoTime();
+
+        PendingConsume(String queue, QueueCommand.Consume command, Runnable ok) {
+            this.queue = queue;
+            this.command = command;
+            this.ok = ok;
+        }
+    }
 
     private final Map<String, PublishBatch> publishBatches = new HashMap<>();
     private final Map<String, SettleBatch> settleBatches = new HashMap<>();
@@ -569,10 +578,13 @@ final class Channel {
             throw precondition("user_id property set to '" + props.userId() + "' but authenticated user was '" + conn.user().name() + "'");
         }
         if (props.expiration() != null) QueueState.validateExpiration(props.expiration());
-        if (exchangeName.isEmpty()) sendDirectReplies(p, props, bytes);
-        final BasicProperties routed = props;
-        if (txMode) txActions.add(() -> route(p, routed, bytes, table, exchangeName));
-        else route(p, routed, bytes, table, exchangeName);
+        // Once per publish, shared by direct replies and routing: CC/BCC keys, and the properties without BCC.
+        List<String> keys = SenderSelected.routingKeys(p.routingKey(), props.headers());
+        BasicProperties stored = SenderSelected.withoutBcc(props);
+        if (exchangeName.isEmpty()) sendDirectReplies(p, keys, stored, bytes);
+        Map<String, Object> headers = props.headers();
+        if (txMode) txActions.add(() -> route(p, keys, headers, stored, bytes, table, exchangeName));
+        else route(p, keys, headers, stored, bytes, table, exchangeName);
     }
 
     /**
@@ -580,22 +592,21 @@ final class Channel {
      * that channel, on whatever node, even in a transaction (as in RabbitMQ). It is not a queue: for mandatory and
      * confirms the publish counts as unroutable, so it is acked at once and, with mandatory, returned.
      */
-    private void sendDirectReplies(BasicPublish p, BasicProperties props, ByteString bytes) {
-        List<String> keys = SenderSelected.routingKeys(p.routingKey(), props.headers());
+    private void sendDirectReplies(BasicPublish p, List<String> keys, BasicProperties stored, ByteString bytes) {
         Message reply = null;
         for (String key : keys.size() == 1 ? keys : new HashSet<>(keys)) {
             if (!DirectReplyTo.isReplyKey(key)) continue;
             var address = DirectReplyTo.resolve(conn.context().getSystem(), key);
             if (address.isEmpty()) continue;
-            if (reply == null) reply = new Message("", "", p.routingKey(), SenderSelected.withoutBcc(props), bytes);
+            if (reply == null) reply = new Message("", "", p.routingKey(), stored, bytes);
             address.get().connection().tell(new DirectReply(address.get().channel(), address.get().key(), reply));
         }
     }
 
-    private void route(BasicPublish p, BasicProperties props, ByteString bytes, RoutingTable table, String exchangeName) {
-        List<String> keys = SenderSelected.routingKeys(p.routingKey(), props.headers());
-        BasicProperties stored = SenderSelected.withoutBcc(props);
-        Set<String> queues = table.route(exchangeName, keys, props.headers());
+    /** {@code headers} are the published ones (a headers exchange may match BCC); {@code stored} go to the queues. */
+    private void route(BasicPublish p, List<String> keys, Map<String, Object> headers, BasicProperties stored,
+                       ByteString bytes, RoutingTable table, String exchangeName) {
+        Set<String> queues = table.route(exchangeName, keys, headers);
         long seq = confirmMode ? nextPublishSeq++ : 0;
         if (queues.isEmpty()) {
             if (p.mandatory()) {
@@ -664,7 +675,7 @@ final class Channel {
             }
             incarnations.put(qi.queue(), qi.ref());
         } else if (m instanceof ConsumeResult r) {
-            if (!r.consumerTag().equals(pendingConsumeTag)) {
+            if (pendingConsume == null || !r.consumerTag().equals(pendingConsume.command.consumerTag())) {
                 reattached(r.consumerTag());
                 // A re-attach after failover that the new incarnation refused: the consumer is gone.
                 if (!r.ok() && consumers.remove(r.consumerTag()) != null && conn.clientCapability("consumer_cancel_notify")) {
@@ -672,11 +683,8 @@ final class Channel {
                 }
                 return;
             }
-            pendingConsumeTag = null;
+            Runnable ok = pendingConsume.ok;
             pendingConsume = null;
-            pendingConsumeQueue = null;
-            Runnable ok = pendingConsumeOk;
-            pendingConsumeOk = null;
             busy = false;
             if (!r.ok()) {
                 consumers.remove(r.consumerTag());
@@ -808,18 +816,20 @@ final class Channel {
         }
         int priority = consumerPriority(c.arguments());
         int prefetch = c.noAck() ? NO_ACK_WINDOW : queuePrefetch();
-        consumers.put(tag, new ConsumerInfo(queue, c.noAck(), prefetch, c.exclusive(), priority));
+        ConsumerInfo info = new ConsumerInfo(queue, c.noAck(), prefetch, c.exclusive(), priority);
+        consumers.put(tag, info);
         queuesTouched.add(queue);
         busy = true;
-        pendingConsumeTag = tag;
-        pendingConsumeOk = () -> {
+        pendingConsume = new PendingConsume(queue, consumeCommand(tag, info), () -> {
             if (!c.noWait()) conn.sendMethod(number, new BasicConsumeOk(tag));
-        };
-        pendingConsume = new QueueCommand.Consume(channelId, conn.self(), number, tag, c.noAck(), prefetch,
-                c.exclusive(), priority, conn.connectionId());
-        pendingConsumeQueue = queue;
-        pendingConsumeSentAt = System.nanoTime();
-        conn.broker().queues().tell(vhost(), queue, pendingConsume);
+        });
+        conn.broker().queues().tell(vhost(), queue, pendingConsume.command);
+    }
+
+    /** Registers a consumer with its queue: sent on basic.consume, and again to re-attach it after failover. */
+    private QueueCommand.Consume consumeCommand(String tag, ConsumerInfo info) {
+        return new QueueCommand.Consume(channelId, conn.self(), number, tag, info.noAck(), info.prefetch(),
+                info.exclusive(), info.priority(), conn.connectionId());
     }
 
     /** Direct reply-to: no queue, nothing to ack; the channel itself is where replies arrive. */
@@ -970,8 +980,7 @@ final class Channel {
                 it.remove(); // cancelled by the client meanwhile
                 continue;
             }
-            conn.broker().queues().tell(vhost(), queue, new QueueCommand.Consume(channelId, conn.self(), number, tag,
-                    info.noAck(), info.prefetch(), info.exclusive(), info.priority(), conn.connectionId()));
+            conn.broker().queues().tell(vhost(), queue, consumeCommand(tag, info));
         }
     }
 
@@ -997,9 +1006,9 @@ final class Channel {
      */
     void retryRecoveries(long afterNanos) {
         long now = System.nanoTime();
-        if (pendingConsume != null && now - pendingConsumeSentAt >= afterNanos) {
-            pendingConsumeSentAt = now;
-            conn.broker().queues().tell(vhost(), pendingConsumeQueue, pendingConsume);
+        if (pendingConsume != null && now - pendingConsume.sentAt >= afterNanos) {
+            pendingConsume.sentAt = now;
+            conn.broker().queues().tell(vhost(), pendingConsume.queue, pendingConsume.command);
         }
         for (Map.Entry<String, Recovery> e : List.copyOf(recovering.entrySet())) {
             Recovery r = e.getValue();

@@ -663,7 +663,7 @@ public final class QueueState {
         return unackedCount;
     }
 
-    /** Whether this consumer is registered (a re-attach after failover may arrive more than once). */
+    /** Whether this consumer is registered (a channel re-sends a Consume it got no answer to). */
     public boolean hasConsumer(ConsumerKey key) {
         return consumers.containsKey(key);
     }
