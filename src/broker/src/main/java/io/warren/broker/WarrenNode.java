@@ -5,6 +5,7 @@ import com.typesafe.config.ConfigFactory;
 import io.warren.broker.auth.UserDirectory;
 import io.warren.broker.connection.AmqpListener;
 import io.warren.broker.connection.ConnectionRegistry;
+import io.warren.broker.queue.JournalCompactor;
 import io.warren.broker.queue.QueueClient;
 import io.warren.broker.queue.QueueCommand;
 import io.warren.broker.queue.QueueEntity;
@@ -74,9 +75,14 @@ public final class WarrenNode {
             ConcurrentHashMap<String, RoutingTable> tables = new ConcurrentHashMap<>();
             TopologyClient topology = new TopologyClient(system, tables);
             ConnectionRegistry connections = new ConnectionRegistry();
+            ActorRef<JournalCompactor.Command> compactor = system.systemActorOf(JournalCompactor.create(
+                    effective.getConfig("pekko-persistence-jdbc.shared-databases.warren.db"),
+                    effective.getString("jdbc-journal.tables.event_journal.tableName"),
+                    effective.getString("jdbc-snapshot-store.tables.snapshot.tableName")), "journal-compactor", Props.empty());
             BrokerContext broker = new BrokerContext(BrokerSettings.from(warren, nodeName), new UserDirectory(warren),
                     new QueueClient(system), topology, connections,
-                    new MemoryAlarm(warren.getDouble("memory-high-watermark")), new io.warren.broker.queue.LocalQueues());
+                    new MemoryAlarm(warren.getDouble("memory-high-watermark")), new io.warren.broker.queue.LocalQueues(),
+                    compactor);
 
             ActorRef<Topic.Command<VersionedChange>> topic =
                     system.systemActorOf(Topic.create(VersionedChange.class, "warren-topology"), "topology-topic", Props.empty());

@@ -66,6 +66,19 @@ public sealed interface QueueCommand extends WarrenSerializable {
     /** Write what the commands handled since the last write produced (group commit). */
     enum Flush implements QueueCommand { INSTANCE }
 
+    /**
+     * The journal wrote (or failed to write) the row with this sequence number: {@link QueueJournal}'s writes answer
+     * through a message adapter. An empty failure means written.
+     */
+    record Journalled(long seqNr, String failure) implements QueueCommand {
+        public boolean written() {
+            return failure.isEmpty();
+        }
+    }
+
+    /** The snapshot store saved (or failed to save) the snapshot taken at this sequence number. */
+    record SnapshotStored(long seqNr, boolean stored) implements QueueCommand {}
+
     /** Timer: expiry, x-expires. */
     enum Tick implements QueueCommand { INSTANCE }
 

@@ -34,9 +34,9 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
 
 /**
  * A queue: a sharded, event-sourced shell around the core {@link QueueState}. Commands go into the core, and its
- * effects come out as journal writes (one write per command batch), deliveries grouped per channel, dead letters
- * and confirms. The state object is mutated by the command handler; the event handler only replays during
- * recovery, so a live batch is applied once.
+ * effects come out as journal writes (grouped, through {@link QueueJournal}), deliveries grouped per channel, dead
+ * letters and confirms. The state object is mutated by the command handler; Pekko's event handler only replays
+ * during recovery, after which the queue writes its journal itself and never stashes commands behind a write.
  */
 public final class QueueEntity extends EventSourcedBehavior<QueueCommand, QueueEntityEvent, QueueEntity.Holder> {
 
@@ -81,13 +81,12 @@ public final class QueueEntity extends EventSourcedBehavior<QueueCommand, QueueE
     private final Map<Long, int[]> deadLettersInFlight = new HashMap<>();
     private boolean live;
     private long timerAt = Long.MAX_VALUE;
-    /** Core events journalled since the last snapshot (the snapshot trigger). */
-    private long eventsSinceSnapshot;
     private final long startedAt = System.nanoTime();
-    /** Group commit: events of commands handled since the last write, written together by the next Flush. */
-    private final List<QueueEntityEvent> pendingEvents = new ArrayList<>();
-    private final List<Runnable> pendingAfter = new ArrayList<>();
+    private final QueueJournal journal;
+    /** A Flush is in the mailbox: the commands ahead of it join the next write. */
     private boolean flushScheduled;
+    /** Stop came while writes were outstanding: stop once they are done. */
+    private boolean stopping;
     /**
      * Answers to enqueues held back while consumers fall behind (see {@link #answerEnqueue}), oldest first, and since
      * when the oldest waits.
@@ -126,6 +125,7 @@ public final class QueueEntity extends EventSourcedBehavior<QueueCommand, QueueE
         this.name = n.queue();
         this.deadLetterReplies = ctx.messageAdapter(ConnectionProtocol.EnqueueSettled.class,
                 s -> new DeadLetterSettled(concat(s.accepted(), s.rejected())));
+        this.journal = new QueueJournal(ctx, persistenceId().id(), broker.journalCompactor(), broker.settings().snapshotEvery());
     }
 
     private static long[] concat(long[] a, long[] b) {
@@ -138,53 +138,6 @@ public final class QueueEntity extends EventSourcedBehavior<QueueCommand, QueueE
     public Holder emptyState() {
         return new Holder();
     }
-
-    /**
-     * Snapshot once the events since the last snapshot outnumber four times the messages held (and at least
-     * warren.persistence.snapshot-every): a drained queue snapshots often and keeps a tiny journal, while a queue
-     * with a big backlog is not serialised over and over (the cost per event stays constant).
-     */
-    @Override
-    public boolean shouldSnapshot(Holder h, QueueEntityEvent event, long sequenceNr) {
-        // Counted in core events, not journal rows: a row may hold a whole group commit.
-        eventsSinceSnapshot += event instanceof QueueEntityEvent.Batch b ? b.events().size() : 1;
-        long held = h.state == null ? 0 : (long) h.state.messageCount() + h.state.unackedCount();
-        if (eventsSinceSnapshot < Math.max(broker.settings().snapshotEvery(), 4 * held)) return false;
-        // A snapshot is one row: a queue holding hundreds of megabytes wrote it for longer than the journal's
-        // circuit breaker waits (10 s), which failed the writes queued behind it. Such a queue snapshots once it
-        // has shrunk; its journal meanwhile holds about what a snapshot would.
-        if (held > SNAPSHOT_MAX_MESSAGES || (h.state != null && h.state.readyBytes() > SNAPSHOT_MAX_BYTES)) return false;
-        eventsSinceSnapshot = 0;
-        return true;
-    }
-
-    private static final long SNAPSHOT_MAX_MESSAGES = 50_000, SNAPSHOT_MAX_BYTES = 16L << 20;
-
-    /**
-     * After a snapshot, the events and older snapshots it covers go: the journal stays bounded. Deletes go in steps
-     * of {@value #COMPACTION_STEP} events, so a queue that drained a big backlog does not hold one huge transaction.
-     */
-    private void compactTo(long sequenceNr) {
-        ctx.getLog().debug("queue '{}' in vhost '{}': snapshot at {}, compacting the journal", name, vhost, sequenceNr);
-        org.apache.pekko.actor.ActorSystem classic = org.apache.pekko.actor.typed.javadsl.Adapter.toClassic(ctx.getSystem());
-        org.apache.pekko.persistence.Persistence persistence = org.apache.pekko.persistence.Persistence.get(classic);
-        String pid = persistenceId().id();
-        org.apache.pekko.actor.ActorRef journal = persistence.journalFor("", com.typesafe.config.ConfigFactory.empty());
-        for (long to = Math.min(sequenceNr, compactedTo + COMPACTION_STEP); ; to = Math.min(sequenceNr, to + COMPACTION_STEP)) {
-            journal.tell(new org.apache.pekko.persistence.JournalProtocol.DeleteMessagesTo(pid, to, classic.deadLetters()),
-                    org.apache.pekko.actor.ActorRef.noSender());
-            if (to == sequenceNr) break;
-        }
-        compactedTo = sequenceNr;
-        persistence.snapshotStoreFor("", com.typesafe.config.ConfigFactory.empty()).tell(
-                new org.apache.pekko.persistence.SnapshotProtocol.DeleteSnapshots(pid,
-                        org.apache.pekko.persistence.SnapshotSelectionCriteria.create(sequenceNr - 1, Long.MAX_VALUE)),
-                org.apache.pekko.actor.ActorRef.noSender());
-    }
-
-    /** Journal rows per delete: a row holds up to {@value #BATCH_BYTES} bytes of events (or one bigger event). */
-    private static final long COMPACTION_STEP = 200;
-    private long compactedTo;
 
     /** Snapshots store the definition and the persistent messages; the copy is made on the actor's own thread. */
     @Override
@@ -225,6 +178,7 @@ public final class QueueEntity extends EventSourcedBehavior<QueueCommand, QueueE
     public SignalHandler<Holder> signalHandler() {
         return newSignalHandlerBuilder().onSignal(RecoveryCompleted.instance(), h -> {
             live = true;
+            journal.recovered(lastSequenceNumber(ctx));
             if (h.state != null) h.state.defaultConsumerTimeout(broker.settings().consumerTimeoutMillis());
             ctx.getLog().debug("queue '{}' in vhost '{}' recovered to sequence {} in {} ms", name, vhost, lastSequenceNumber(ctx),
                     (System.nanoTime() - startedAt) / 1_000_000);
@@ -235,8 +189,7 @@ public final class QueueEntity extends EventSourcedBehavior<QueueCommand, QueueE
             scheduleTick(h);
             scheduleIdleCheck(h);
             publishStats(h);
-        }).onSignal(org.apache.pekko.persistence.typed.SnapshotCompleted.class, (h, done) -> compactTo(done.metadata().sequenceNr()))
-          .onSignal(org.apache.pekko.actor.typed.PostStop.instance(), h -> broker.localQueues().remove(entityId)).build();
+        }).onSignal(org.apache.pekko.actor.typed.PostStop.instance(), h -> broker.localQueues().remove(entityId)).build();
     }
 
     @Override
@@ -278,11 +231,29 @@ public final class QueueEntity extends EventSourcedBehavior<QueueCommand, QueueE
                 .onCommand(Flush.class, (h, c) -> {
                     flushScheduled = false;
                     releaseHeldAnswers(h);
-                    return write(List.of(), null);
+                    journal.flush();
+                    return Effect().none();
+                })
+                .onCommand(Journalled.class, (h, j) -> {
+                    journal.onJournalled(j);
+                    if (h.state != null) {
+                        journal.maybeSnapshot((long) h.state.messageCount() + h.state.unackedCount(), h.state.readyBytes(),
+                                h::toSnapshot);
+                    }
+                    journal.flush(); // what gathered during the write leaves now
+                    return stopping && journal.idle() ? Effect().stop() : Effect().none();
+                })
+                .onCommand(SnapshotStored.class, (h, s) -> {
+                    if (!s.stored()) ctx.getLog().warn("{}: saving a snapshot failed; the journal is compacted after the next", where());
+                    journal.onSnapshotStored(s);
+                    return Effect().none();
                 })
                 .onCommand(Stop.class, (h, c) -> {
                     while (!heldAnswers.isEmpty()) heldAnswers.poll().run(); // handed off: the next incarnation has them
-                    return pendingEvents.isEmpty() ? Effect().stop() : write(List.of(), null).thenStop();
+                    journal.flush();
+                    if (journal.idle()) return Effect().stop();
+                    stopping = true;
+                    return Effect().none();
                 })
                 .build();
     }
@@ -627,115 +598,19 @@ public final class QueueEntity extends EventSourcedBehavior<QueueCommand, QueueE
             publishStats(h);
         };
         releaseHeldAnswers(h);
-        if (events.isEmpty() && pendingEvents.isEmpty()) {
-            send.run();
-            return Effect().none();
-        }
-        // Wait for the disk, together with every other command that arrives before the next write.
-        pendingEvents.addAll(events);
-        pendingAfter.add(send);
-        if (!flushScheduled) {
+        return write(events, send);
+    }
+
+    /**
+     * Hands these events to the journal with what waits for them; they leave with every other command's handled
+     * before the next write (a Flush behind them in the mailbox, or the end of the write in flight).
+     */
+    private Effect<QueueEntityEvent, Holder> write(List<QueueEntityEvent> events, Runnable after) {
+        if (journal.add(events, after) && !flushScheduled) {
             flushScheduled = true;
             ctx.getSelf().tell(Flush.INSTANCE);
         }
         return Effect().none();
-    }
-
-    /** Writes the pending events plus these in one journal write; then runs what waited for it, in order. */
-    private org.apache.pekko.persistence.typed.javadsl.EffectBuilder<QueueEntityEvent, Holder> write(
-            List<QueueEntityEvent> extra, Runnable after) {
-        List<QueueEntityEvent> events = new ArrayList<>(pendingEvents);
-        events.addAll(extra);
-        List<Runnable> afters = new ArrayList<>(pendingAfter);
-        if (after != null) afters.add(after);
-        pendingEvents.clear();
-        pendingAfter.clear();
-        if (events.isEmpty()) {
-            afters.forEach(Runnable::run);
-            return Effect().none();
-        }
-        List<QueueEntityEvent> rows = batched(events);
-        if (rows.isEmpty()) { // every message in it was consumed already: nothing left to write
-            afters.forEach(Runnable::run);
-            return Effect().none();
-        }
-        return Effect().persist(rows).thenRun(s -> afters.forEach(Runnable::run));
-    }
-
-    /** Rows of up to this many bytes of events (a bigger single event gets a row of its own). */
-    private static final long BATCH_BYTES = 512 * 1024;
-
-    /**
-     * Runs of core events become {@link QueueEntityEvent.Batch} rows of at most {@link #BATCH_BYTES}, in order, without
-     * the messages that were both enqueued and removed within the run (see {@link #withoutConsumed}).
-     */
-    private static List<QueueEntityEvent> batched(List<QueueEntityEvent> events) {
-        List<QueueEntityEvent> rows = new ArrayList<>();
-        List<QueueEvent> run = new ArrayList<>();
-        for (QueueEntityEvent e : events) {
-            if (e instanceof QueueEntityEvent.Journal j) {
-                run.add(j.event());
-            } else {
-                addRows(rows, run);
-                run = new ArrayList<>();
-                rows.add(e);
-            }
-        }
-        addRows(rows, run);
-        return rows;
-    }
-
-    private static void addRows(List<QueueEntityEvent> rows, List<QueueEvent> run) {
-        List<QueueEvent> row = new ArrayList<>();
-        long bytes = 0;
-        for (QueueEvent e : withoutConsumed(run)) {
-            long size = e instanceof QueueEvent.Enqueued en ? 256L + en.message().body().size() : 64L;
-            if (!row.isEmpty() && bytes + size > BATCH_BYTES) {
-                rows.add(new QueueEntityEvent.Batch(row));
-                row = new ArrayList<>();
-                bytes = 0;
-            }
-            row.add(e);
-            bytes += size;
-        }
-        if (!row.isEmpty()) rows.add(new QueueEntityEvent.Batch(row));
-    }
-
-    /**
-     * A message enqueued and removed (acked, auto-acked, expired...) before its Enqueued reached the journal need
-     * never be written: both events go, as RabbitMQ skips writing messages consumed before they hit the disk. Its
-     * confirm still waits for this write, which holds whatever else the same commands wrote.
-     */
-    static List<QueueEvent> withoutConsumed(List<QueueEvent> run) {
-        java.util.Set<Long> enqueued = null;
-        boolean anyRemoved = false;
-        for (QueueEvent e : run) {
-            if (e instanceof QueueEvent.Enqueued en) {
-                if (enqueued == null) enqueued = new java.util.HashSet<>();
-                enqueued.add(en.seq());
-            } else if (enqueued != null) {
-                anyRemoved = true;
-            }
-        }
-        if (!anyRemoved) return run;
-        java.util.Set<Long> consumed = new java.util.HashSet<>();
-        List<QueueEvent> kept = new ArrayList<>(run.size());
-        for (QueueEvent e : run) {
-            if (e instanceof QueueEvent.Removed r) {
-                long[] left = new long[r.seqs().length];
-                int n = 0;
-                for (long seq : r.seqs()) {
-                    if (enqueued.contains(seq)) consumed.add(seq);
-                    else left[n++] = seq;
-                }
-                if (n > 0) kept.add(n == left.length ? r : new QueueEvent.Removed(Arrays.copyOf(left, n)));
-            } else {
-                kept.add(e);
-            }
-        }
-        if (consumed.isEmpty()) return run;
-        kept.removeIf(e -> e instanceof QueueEvent.Enqueued en && consumed.contains(en.seq()));
-        return kept;
     }
 
     /** The channel closes itself with 406 and gives its deliveries back (ChannelClosed), as on any channel close. */

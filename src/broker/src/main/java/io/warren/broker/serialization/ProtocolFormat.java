@@ -40,7 +40,7 @@ final class ProtocolFormat {
             Q_SETTLE = "qSet", Q_GET = "qGet", Q_PURGE = "qPur", Q_DELETE = "qDel", Q_CHANNEL_CLOSED = "qChC",
             Q_RECOVER = "qRec", Q_OWNER_CLOSED = "qOwC", Q_DEAD_LETTER_SETTLED = "qDLS",
             Q_CONNECTION_TERMINATED = "qCTm", Q_IDLE_CHECK = "qIdl", Q_TICK = "qTik", Q_STOP = "qStp",
-            Q_FLUSH = "qFls", Q_NO_ACK_WRITTEN = "qNAW";
+            Q_FLUSH = "qFls", Q_NO_ACK_WRITTEN = "qNAW", Q_JOURNALLED = "qJnl", Q_SNAPSHOT_STORED = "qSnp";
     // QueueReply
     private static final String R_OK = "rOk", R_GOT = "rGot", R_EMPTY = "rEmp", R_FAILED = "rFail";
     // ConnectionProtocol.ToChannel
@@ -89,6 +89,8 @@ final class ProtocolFormat {
         if (c instanceof QueueCommand.IdleCheck) return Q_IDLE_CHECK;
         if (c instanceof QueueCommand.Flush) return Q_FLUSH;
         if (c instanceof QueueCommand.NoAckWritten) return Q_NO_ACK_WRITTEN;
+        if (c instanceof QueueCommand.Journalled) return Q_JOURNALLED;
+        if (c instanceof QueueCommand.SnapshotStored) return Q_SNAPSHOT_STORED;
         if (c instanceof QueueCommand.Tick) return Q_TICK;
         if (c instanceof QueueCommand.Stop) return Q_STOP;
         return null;
@@ -180,6 +182,8 @@ final class ProtocolFormat {
             case Q_IDLE_CHECK -> QueueCommand.IdleCheck.INSTANCE;
             case Q_FLUSH -> QueueCommand.Flush.INSTANCE;
             case Q_NO_ACK_WRITTEN -> new QueueCommand.NoAckWritten(r.readString(), r.readString(), r.readInt());
+            case Q_JOURNALLED -> new QueueCommand.Journalled(r.readLong(), r.readString());
+            case Q_SNAPSHOT_STORED -> new QueueCommand.SnapshotStored(r.readLong(), r.readBoolean());
             case Q_TICK -> QueueCommand.Tick.INSTANCE;
             case Q_STOP -> QueueCommand.Stop.INSTANCE;
 
@@ -282,6 +286,12 @@ final class ProtocolFormat {
             w.writeString(n.channelId());
             w.writeString(n.consumerTag());
             w.writeInt(n.count());
+        } else if (c instanceof QueueCommand.Journalled j) {
+            w.writeLong(j.seqNr());
+            w.writeString(j.failure());
+        } else if (c instanceof QueueCommand.SnapshotStored s) {
+            w.writeLong(s.seqNr());
+            w.writeBoolean(s.stored());
         } else if (!(c instanceof QueueCommand.IdleCheck || c instanceof QueueCommand.Tick || c instanceof QueueCommand.Flush
                 || c instanceof QueueCommand.Stop)) {
             throw new IllegalArgumentException("Warren cannot serialize " + c.getClass().getName());

@@ -22,7 +22,7 @@ class ConsumedBeforeWrittenTest {
     void messagesAckedBeforeTheirWriteAreLeftOutWithTheirRemoval() {
         List<QueueEvent> run = List.of(enqueued(5), enqueued(6), new QueueEvent.Removed(new long[] {1, 5}), enqueued(7),
                 new QueueEvent.Removed(new long[] {6}));
-        List<QueueEvent> kept = QueueEntity.withoutConsumed(run);
+        List<QueueEvent> kept = QueueJournal.withoutConsumed(run);
         assertEquals(2, kept.size());
         assertEquals(new QueueEvent.Removed(new long[] {1}), kept.get(0));
         assertEquals(enqueued(7), kept.get(1));
@@ -31,14 +31,14 @@ class ConsumedBeforeWrittenTest {
     @Test
     void removalsOfMessagesWrittenEarlierStay() {
         List<QueueEvent> run = List.of(new QueueEvent.Removed(new long[] {1, 2}), enqueued(3));
-        assertSame(run, QueueEntity.withoutConsumed(run));
+        assertSame(run, QueueJournal.withoutConsumed(run));
         List<QueueEvent> removedFirst = List.of(enqueued(3), new QueueEvent.Removed(new long[] {1, 2}));
-        assertSame(removedFirst, QueueEntity.withoutConsumed(removedFirst));
+        assertSame(removedFirst, QueueJournal.withoutConsumed(removedFirst));
     }
 
     @Test
     void aRunOfOnlyConsumedMessagesLeavesNothingToWrite() {
         List<QueueEvent> run = List.of(enqueued(1), new QueueEvent.Removed(new long[] {1}));
-        assertEquals(List.of(), QueueEntity.withoutConsumed(run));
+        assertEquals(List.of(), QueueJournal.withoutConsumed(run));
     }
 }

@@ -153,6 +153,9 @@ final class Samples {
         s.add(QueueCommand.IdleCheck.INSTANCE);
         s.add(QueueCommand.Flush.INSTANCE);
         s.add(new QueueCommand.NoAckWritten("node#1/3", "amq.ctag-x", 250));
+        s.add(new QueueCommand.Journalled(42, ""));
+        s.add(new QueueCommand.Journalled(43, "disk full"));
+        s.add(new QueueCommand.SnapshotStored(44, true));
         s.add(QueueCommand.Tick.INSTANCE);
         s.add(QueueCommand.Stop.INSTANCE);
         // QueueReply
