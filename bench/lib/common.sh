@@ -210,8 +210,17 @@ prepare_warren() {
   [ -n "${WARREN_CLASSPATH:-}" ] && { log "Warren: using the WARREN_CLASSPATH given"; return 0; }
   [ -x "$WARREN_BIN" ] || { log "$WARREN_BIN not found or not executable"; return 1; }
   log "Warren: bin/warren build (log: $WORK_DIR/warren-build.log)"
-  if ! WARREN_MVN_ARGS="${WARREN_MVN_ARGS:--o}" timeout "${BENCH_BUILD_TIMEOUT:-900}" "$WARREN_BIN" build \
-      > "$WORK_DIR/warren-build.log" 2>&1; then
+  # Offline first (fast, and the registry may be slow); a fresh clone's ~/.m2 lacks the build plugins'
+  # own dependencies, so unless Maven arguments were given, an offline failure is retried online once.
+  local built=0
+  WARREN_MVN_ARGS="${WARREN_MVN_ARGS:--o}" timeout "${BENCH_BUILD_TIMEOUT:-900}" "$WARREN_BIN" build \
+    > "$WORK_DIR/warren-build.log" 2>&1 && built=1
+  if [ "$built" = 0 ] && [ -z "${WARREN_MVN_ARGS:-}" ]; then
+    log "Warren: offline build failed; retrying online"
+    WARREN_MVN_ARGS=" " timeout "${BENCH_BUILD_TIMEOUT:-900}" "$WARREN_BIN" build \
+      >> "$WORK_DIR/warren-build.log" 2>&1 && built=1
+  fi
+  if [ "$built" = 0 ]; then
     log "Warren: build failed; last lines:"; tail -5 "$WORK_DIR/warren-build.log" >&2
     return 1
   fi
