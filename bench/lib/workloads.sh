@@ -24,7 +24,7 @@ workload_description() {
     fanout)      echo "1 producer -> topic exchange -> 10 queues, 10 consumers (manual ack, prefetch 200), 1 KB" ;;
     many-queues) echo "200 queues, 200 producers at ${BENCH_MANY_RATE:-10} msg/s each, 200 consumers, 1 KB" ;;
     backlog)     echo "publish ${BENCH_BACKLOG:-1000000} persistent 1 KB messages (confirms) with no consumer, then drain them" ;;
-    cluster)     echo "Warren: ${BENCH_CLUSTER_NODES:-3}-node cluster (deploy/local-cluster.sh, PostgreSQL journal); RabbitMQ: its single node. 3 producers + 3 consumers spread over the nodes, one durable queue, persistent 1 KB, confirms (<=200 in flight), prefetch 200" ;;
+    cluster)     echo "Warren: ${BENCH_CLUSTER_NODES:-3}-node cluster (deploy/local-cluster.sh, PostgreSQL journal); RabbitMQ: its single node. 30 durable queues, one producer and one consumer each, connections spread over the nodes, persistent 1 KB, confirms (<=50 in flight per producer), prefetch 50" ;;
   esac
 }
 
@@ -57,7 +57,9 @@ workload_args() {
           -C "$backlog" -z "$backlog_limit" ;;
     cluster/main)
       # The connection URIs (-H) are added by the caller: one per node.
-      printf '%s\n' -x 3 -y 3 -s 1024 -f persistent -c 200 -q 200 -u bench-cluster -z "$seconds" ;;
+      # 30 queues (bench-cluster-1…30), one producer and one consumer each, which sharding spreads over the nodes.
+      printf '%s\n' -x 30 -y 30 -s 1024 -f persistent -c 50 -q 50 --queue-pattern 'bench-cluster-%d' \
+          --queue-pattern-from 1 --queue-pattern-to 30 -z "$seconds" ;;
     backlog/drain)
       printf '%s\n' -x 0 -y 1 -q 200 -f persistent -u bench-backlog -ad false \
           -D "$backlog" -ew empty -z "$backlog_limit" ;;
