@@ -14,14 +14,19 @@ import java.sql.Statement;
  * Creates pekko-persistence-jdbc's tables when the database has none yet, from the schema scripts shipped in its
  * jar, so a fresh node (embedded H2) or a fresh PostgreSQL needs no manual setup.
  */
-final class JournalSchema {
+public final class JournalSchema {
     private JournalSchema() {}
+
+    /** A connection to the shared journal database ({@code db}: its url, user and password settings). */
+    public static Connection connect(Config db) throws SQLException {
+        return DriverManager.getConnection(db.getString("url"), db.getString("user"), db.getString("password"));
+    }
 
     static void ensure(Config db, boolean postgres) {
         String url = db.getString("url");
         // Several nodes of a new cluster may start at once: if another one is creating the tables, wait and see.
         for (int attempt = 1; ; attempt++) {
-            try (Connection c = DriverManager.getConnection(url, db.getString("user"), db.getString("password"))) {
+            try (Connection c = connect(db)) {
                 if (hasJournal(c)) return;
                 create(c, postgres);
                 return;

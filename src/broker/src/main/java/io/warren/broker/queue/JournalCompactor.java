@@ -2,7 +2,6 @@ package io.warren.broker.queue;
 
 import com.typesafe.config.Config;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -135,7 +134,7 @@ public final class JournalCompactor {
 
     private Connection connection() throws SQLException {
         if (connection == null) {
-            connection = DriverManager.getConnection(db.getString("url"), db.getString("user"), db.getString("password"));
+            connection = io.warren.broker.JournalSchema.connect(db);
             connection.setAutoCommit(true);
         }
         return connection;

@@ -235,7 +235,7 @@ public final class QueueEntity extends EventSourcedBehavior<QueueCommand, QueueE
                     return Effect().none();
                 })
                 .onCommand(Journalled.class, (h, j) -> {
-                    journal.onJournalled(j);
+                    if (!journal.onJournalled(j)) return Effect().none(); // an earlier row of the write
                     if (h.state != null) {
                         journal.maybeSnapshot((long) h.state.messageCount() + h.state.unackedCount(), h.state.readyBytes(),
                                 h::toSnapshot);

@@ -135,18 +135,19 @@ final class QueueJournal {
     }
 
     /**
-     * A row was written (or not): once the in-flight write's last row is, what waited for it runs. The caller then
-     * {@link #flush}es what gathered meanwhile.
+     * A row was written (or not): once the in-flight write's last row is, what waited for it runs and this returns
+     * true; the caller then {@link #flush}es what gathered meanwhile.
      */
-    void onJournalled(QueueCommand.Journalled j) {
+    boolean onJournalled(QueueCommand.Journalled j) {
         if (!j.written()) {
             throw new IllegalStateException("journal write of " + persistenceId + " at " + j.seqNr() + " " + j.failure());
         }
-        if (inFlight == null || j.seqNr() != inFlight.lastSeqNr()) return;
+        if (inFlight == null || j.seqNr() != inFlight.lastSeqNr()) return false;
         Write done = inFlight;
         inFlight = null;
         durableTo = done.lastSeqNr();
         done.afters().forEach(Runnable::run);
+        return true;
     }
 
     /**
