@@ -6,14 +6,17 @@
 #   tests/rabbitmq-validate.sh                 run the whole suite
 #   tests/rabbitmq-validate.sh -Dtest=Foo*     extra arguments go to mvn
 #   RMQ_KEEP=1 tests/rabbitmq-validate.sh      leave the node running (stop: see the end of this file)
+#   RMQ_PORT=5702 tests/rabbitmq-validate.sh   another AMQP port (distribution and epmd ports, node name and state
+#                                              directory follow it), so that two validations can run side by side
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-BASE=${RMQ_BASE:-/tmp/rmq-it}
-export RABBITMQ_NODENAME=warren-it@localhost
-export RABBITMQ_NODE_PORT=5700
-export RABBITMQ_DIST_PORT=25700
-export ERL_EPMD_PORT=24700
+RMQ_PORT=${RMQ_PORT:-5700}
+BASE=${RMQ_BASE:-/tmp/rmq-it-$RMQ_PORT}
+export RABBITMQ_NODENAME=warren-it-$RMQ_PORT@localhost
+export RABBITMQ_NODE_PORT=$RMQ_PORT
+export RABBITMQ_DIST_PORT=$((RMQ_PORT + 20000))
+export ERL_EPMD_PORT=$((RMQ_PORT + 19000))
 export RABBITMQ_MNESIA_BASE=$BASE/mnesia
 export RABBITMQ_LOG_BASE=$BASE/log
 export RABBITMQ_ENABLED_PLUGINS_FILE=$BASE/enabled_plugins
@@ -70,4 +73,6 @@ if [[ -n "${RMQ_KEEP:-}" ]]; then
 fi
 
 # Maven must not inherit the private HOME (it holds ~/.m2).
-HOME=$(getent passwd "$(id -u)" | cut -d: -f6) mvn -B -q -o -pl tests test -Dwarren.it.external=localhost:$RABBITMQ_NODE_PORT "${EXTRA_MVN_ARGS[@]}" "$@"
+# -am builds this checkout's modules in the reactor rather than taking whatever an earlier `mvn install` left in ~/.m2.
+HOME=$(getent passwd "$(id -u)" | cut -d: -f6) mvn -B -q -o -pl tests -am test -Dsurefire.failIfNoSpecifiedTests=false \
+  -Dwarren.it.external=localhost:$RABBITMQ_NODE_PORT "${EXTRA_MVN_ARGS[@]}" "$@"
