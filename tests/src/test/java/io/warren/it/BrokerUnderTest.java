@@ -44,6 +44,8 @@ public final class BrokerUnderTest implements AutoCloseable {
     private final Map<String, String> settings;
     /** The Warren JVM; null for an external broker. */
     private final WarrenProcess process;
+    /** --config file given to Warren, if any (settings that -D cannot express, such as lists of users). */
+    private Path configFile;
 
     private BrokerUnderTest(String host, int port, boolean external, String name, Path dataDir,
                             Map<String, String> settings) {
@@ -75,6 +77,11 @@ public final class BrokerUnderTest implements AutoCloseable {
 
     /** Starts Warren with the suite's defaults plus {@code extraSettings} (warren.* keys). */
     public static BrokerUnderTest startWarren(String name, Map<String, String> extraSettings) {
+        return startWarren(name, extraSettings, null);
+    }
+
+    /** As above, plus a HOCON --config file with {@code configText} (below the -D settings in precedence). */
+    public static BrokerUnderTest startWarren(String name, Map<String, String> extraSettings, String configText) {
         try {
             Path logs = logDirectory();
             Path dataDir = Files.createTempDirectory(logs, name + "-data-");
@@ -90,6 +97,9 @@ public final class BrokerUnderTest implements AutoCloseable {
             BrokerUnderTest broker = new BrokerUnderTest("127.0.0.1",
                     Integer.parseInt(settings.get("warren.amqp.port")), false,
                     name + "-" + INSTANCES.incrementAndGet(), dataDir, settings);
+            if (configText != null) {
+                broker.configFile = Files.writeString(dataDir.resolveSibling(dataDir.getFileName() + ".conf"), configText);
+            }
             broker.launch();
             return broker;
         } catch (IOException e) {
@@ -180,7 +190,9 @@ public final class BrokerUnderTest implements AutoCloseable {
         // Main sees them whichever way it reads its configuration.
         List<String> properties = new ArrayList<>();
         settings.forEach((key, value) -> properties.add("-D" + key + "=" + value));
-        process.launch(properties, properties, null);
+        List<String> arguments = new ArrayList<>(properties);
+        if (configFile != null) arguments.addAll(List.of("--config", configFile.toString()));
+        process.launch(properties, arguments, null);
         process.awaitPort(host, port, STARTUP_TIMEOUT);
     }
 

@@ -39,9 +39,15 @@ public final class PythonScripts {
      */
     public static void run(BrokerUnderTest broker, String script, int timeoutSeconds, String... extraArgs)
             throws IOException, InterruptedException {
+        runWithPort(broker, broker.port(), script, timeoutSeconds, extraArgs);
+    }
+
+    /** As {@link #run}, against another port of the broker (e.g. its AMQPS listener). */
+    public static void runWithPort(BrokerUnderTest broker, int port, String script, int timeoutSeconds, String... extraArgs)
+            throws IOException, InterruptedException {
         Path dir = Paths.get(System.getProperty("warren.it.python.dir", "python"));
         List<String> command = new ArrayList<>(List.of(PYTHON, dir.resolve(script).toString(),
-                broker.host(), String.valueOf(broker.port())));
+                broker.host(), String.valueOf(port)));
         command.addAll(List.of(extraArgs));
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
         if (!process.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {

@@ -9,4 +9,5 @@ import io.warren.broker.topology.TopologyClient;
 public record BrokerContext(BrokerSettings settings, UserDirectory users, QueueClient queues, TopologyClient topology,
                             ConnectionRegistry connections, MemoryAlarm memoryAlarm,
                             io.warren.broker.queue.LocalQueues localQueues,
-                            org.apache.pekko.actor.typed.ActorRef<io.warren.broker.queue.JournalCompactor.Command> journalCompactor) {}
+                            org.apache.pekko.actor.typed.ActorRef<io.warren.broker.queue.JournalCompactor.Command> journalCompactor,
+                            io.warren.broker.auth.AccessControl access) {}

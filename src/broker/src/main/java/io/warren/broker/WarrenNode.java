@@ -37,6 +37,8 @@ import org.apache.pekko.stream.javadsl.Tcp;
 public final class WarrenNode {
     private final ActorSystem<Void> system;
     private final Tcp.ServerBinding binding;
+    /** The AMQPS listener, when warren.amqp.tls.enabled. */
+    private java.util.Optional<Tcp.ServerBinding> tlsBinding = java.util.Optional.empty();
     private final ConnectionRegistry connections;
 
     private BrokerContext broker;
@@ -79,10 +81,11 @@ public final class WarrenNode {
                     effective.getConfig("pekko-persistence-jdbc.shared-databases.warren.db"),
                     effective.getString("jdbc-journal.tables.event_journal.tableName"),
                     effective.getString("jdbc-snapshot-store.tables.snapshot.tableName")), "journal-compactor", Props.empty());
-            BrokerContext broker = new BrokerContext(BrokerSettings.from(warren, nodeName), new UserDirectory(warren),
+            UserDirectory users = new UserDirectory(warren);
+            BrokerContext broker = new BrokerContext(BrokerSettings.from(warren, nodeName), users,
                     new QueueClient(system), topology, connections,
-                    new MemoryAlarm(warren.getDouble("memory-high-watermark")), new io.warren.broker.queue.LocalQueues(),
-                    compactor);
+                    new MemoryAlarm(warren.getDouble("memory-high-watermark"), warren.getDouble("process-memory-high-watermark")), new io.warren.broker.queue.LocalQueues(),
+                    compactor, io.warren.broker.auth.AccessControl.from(warren, users));
 
             ActorRef<Topic.Command<VersionedChange>> topic =
                     system.systemActorOf(Topic.create(VersionedChange.class, "warren-topology"), "topology-topic", Props.empty());
@@ -95,8 +98,16 @@ public final class WarrenNode {
                     RoutingReplica.create(tables, broker.users().vhosts(), topic, routingLoaded), "routing-replica", Props.empty()));
             routingLoaded.get(120, TimeUnit.SECONDS);
 
-            Tcp.ServerBinding binding = AmqpListener.bind(system, broker, host, port).toCompletableFuture().get(30, TimeUnit.SECONDS);
+            AmqpListener listener = new AmqpListener(system, broker);
+            Tcp.ServerBinding binding = listener.bind(host, port).toCompletableFuture().get(30, TimeUnit.SECONDS);
             WarrenNode node = new WarrenNode(system, binding, connections);
+            if (warren.getBoolean("amqp.tls.enabled")) {
+                io.warren.broker.tls.ServerTlsContext tls =
+                        new io.warren.broker.tls.ServerTlsContext(io.warren.broker.tls.TlsSettings.from(warren.getConfig("tls")));
+                node.tlsBinding = java.util.Optional.of(listener.bindTls(host, warren.getInt("amqp.tls.port"), tls)
+                        .toCompletableFuture().get(30, TimeUnit.SECONDS));
+                system.log().info("AMQPS (TLS) on {}:{}", host, node.amqpsPort().orElseThrow());
+            }
             node.broker = broker;
             return node;
         } catch (Exception e) {
@@ -127,6 +138,11 @@ public final class WarrenNode {
         return ((InetSocketAddress) binding.localAddress()).getPort();
     }
 
+    /** The bound AMQPS port, when the TLS listener is enabled. */
+    public java.util.Optional<Integer> amqpsPort() {
+        return tlsBinding.map(b -> ((InetSocketAddress) b.localAddress()).getPort());
+    }
+
     public ActorSystem<Void> system() {
         return system;
     }
@@ -135,6 +151,7 @@ public final class WarrenNode {
     public void stop(Duration timeout) {
         try {
             binding.unbind().toCompletableFuture().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            if (tlsBinding.isPresent()) tlsBinding.get().unbind().toCompletableFuture().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (Exception ignored) {
             // Already unbound or timing out: carry on shutting down.
         }

@@ -85,6 +85,11 @@ final class ConfigValidator {
         boolean managementEnabled = bool("warren.management.enabled").orElse(false);
         String managementHost = host("warren.management.host");
         Integer managementPort = port("warren.management.port");
+        boolean amqps = bool("warren.amqp.tls.enabled").orElse(false);
+        Integer amqpsPort = port("warren.amqp.tls.port");
+        boolean https = bool("warren.management.tls.enabled").orElse(false) && managementEnabled;
+        boolean verifyPeer = tls(amqps || https);
+        access(amqps && verifyPeer);
 
         ServerConfig.Backend backend = backend();
         postgres(backend);
@@ -97,6 +102,9 @@ final class ConfigValidator {
 
         Map<String, Listener> listeners = new LinkedHashMap<>();
         listeners.put("warren.amqp.port", new Listener(amqpHost, amqpPort));
+        if (amqps) {
+            listeners.put("warren.amqp.tls.port", new Listener(amqpHost, amqpsPort));
+        }
         if (managementEnabled) {
             listeners.put("warren.management.port", new Listener(managementHost, managementPort));
         }
@@ -388,19 +396,107 @@ final class ConfigValidator {
     }
 
     private void memoryHighWatermark() {
-        String key = "warren.memory-high-watermark";
+        memoryHighWatermark("warren.memory-high-watermark", 0);
+        memoryHighWatermark("warren.process-memory-high-watermark", -1);
+    }
+
+    /** @param lowest the smallest value allowed minus a bit: 0 means "above 0", -1 allows 0 (off) */
+    private void memoryHighWatermark(String key, int lowest) {
         if (!present(key)) {
             return;
         }
         try {
             double fraction = config.getDouble(key);
-            if (!(fraction > 0 && fraction <= 1)) {
-                problem(key, render(key) + " is not a fraction of the heap (above 0, at most 1)");
+            if (!(fraction > lowest && fraction <= 1) || fraction < 0) {
+                problem(key, render(key) + (lowest < 0 ? " is not a fraction of the memory limit (0 = off, at most 1)"
+                        : " is not a fraction of the heap (above 0, at most 1)"));
             } else {
                 normalize(key, fraction);
             }
         } catch (ConfigException e) {
             problem(key, render(key) + " is not a number (a fraction of the heap, e.g. 0.8)");
+        }
+    }
+
+    /**
+     * warren.tls: with a TLS listener enabled, a server certificate (PEM pair or PKCS#12) that actually loads, and
+     * the CA file client certificates are verified against when verify-peer is on. Returns verify-peer.
+     */
+    private boolean tls(boolean used) {
+        Optional<String> certificate = optionalString("warren.tls.certificate");
+        Optional<String> key = optionalString("warren.tls.private-key");
+        Optional<String> keystore = optionalString("warren.tls.keystore");
+        optionalString("warren.tls.keystore-password");
+        Optional<String> cas = optionalString("warren.tls.ca-certificates");
+        boolean verifyPeer = bool("warren.tls.verify-peer").orElse(false);
+        boolean failIfNoPeerCert = bool("warren.tls.fail-if-no-peer-cert").orElse(false);
+        positiveDuration("warren.tls.reload-check-interval");
+        if (failIfNoPeerCert && !verifyPeer) {
+            problem("warren.tls.fail-if-no-peer-cert", "needs warren.tls.verify-peer = true");
+        }
+        if (!used) {
+            return verifyPeer;
+        }
+        int before = problems.size();
+        boolean pem = certificate.filter(c -> !c.isEmpty()).isPresent() || key.filter(k -> !k.isEmpty()).isPresent();
+        boolean pkcs12 = keystore.filter(k -> !k.isEmpty()).isPresent();
+        if (pem && pkcs12) {
+            problem("warren.tls.keystore", "set either keystore or certificate + private-key, not both");
+        } else if (!pem && !pkcs12) {
+            problem("warren.tls.certificate", "a TLS listener is enabled (warren.amqp.tls.enabled or "
+                    + "warren.management.tls.enabled) but no server certificate is set: set certificate + private-key "
+                    + "(PEM) or keystore (PKCS#12)");
+        } else if (pem) {
+            readableFile("warren.tls.certificate", certificate.orElse(""));
+            readableFile("warren.tls.private-key", key.orElse(""));
+        } else {
+            readableFile("warren.tls.keystore", keystore.get());
+        }
+        if (verifyPeer) {
+            if (cas.filter(c -> !c.isEmpty()).isEmpty()) {
+                problem("warren.tls.ca-certificates", "must be set when warren.tls.verify-peer = true "
+                        + "(the CAs client certificates must chain to)");
+            } else {
+                readableFile("warren.tls.ca-certificates", cas.get());
+            }
+        }
+        if (problems.size() == before) {
+            try {
+                new io.warren.broker.tls.ServerTlsContext(io.warren.broker.tls.TlsSettings.from(config.getConfig("warren.tls")));
+            } catch (RuntimeException e) {
+                problem("warren.tls", "cannot load the TLS files: " + e.getMessage());
+            }
+        }
+        return verifyPeer;
+    }
+
+    private void readableFile(String key, String file) {
+        if (file.isEmpty()) {
+            problem(key, "must not be empty");
+        } else if (!java.nio.file.Files.isReadable(Path.of(file))) {
+            problem(key, quoted(file) + " is not a readable file");
+        }
+    }
+
+    /** Mechanisms, loopback users, throttling and limits. */
+    private void access(boolean externalPossible) {
+        String key = "warren.auth-mechanisms";
+        List<String> mechanisms = stringList(key).orElse(List.of("PLAIN"));
+        if (mechanisms.isEmpty()) {
+            problem(key, "must list at least one mechanism (PLAIN, AMQPLAIN, EXTERNAL)");
+        }
+        for (String m : mechanisms) {
+            if (!List.of("PLAIN", "AMQPLAIN", "EXTERNAL").contains(m)) {
+                problem(key, quoted(m) + " is not a mechanism Warren has (PLAIN, AMQPLAIN, EXTERNAL)");
+            } else if (m.equals("EXTERNAL") && !externalPossible) {
+                problem(key, "EXTERNAL needs client certificates: warren.amqp.tls.enabled and warren.tls.verify-peer");
+            }
+        }
+        stringList("warren.loopback-users");
+        intInRange("warren.auth-failure-throttle.after", 0, Integer.MAX_VALUE, "is not a count (0 = never delay)");
+        nonNegativeDuration("warren.auth-failure-throttle.delay", "0s never delays");
+        for (String limit : List.of("connections", "connections-per-vhost", "connections-per-user", "queues-per-vhost")) {
+            intInRange("warren.limits." + limit, 0, Integer.MAX_VALUE, "is not a limit (0 = none)");
         }
     }
 

@@ -33,6 +33,11 @@ public final class UserDirectory {
         return ok ? Optional.of(u) : Optional.empty();
     }
 
+    /** The user of that name, whatever its password: SASL EXTERNAL trusts the client certificate instead. */
+    public Optional<User> lookup(String name) {
+        return Optional.ofNullable(users.get(name));
+    }
+
     public boolean vhostExists(String vhost) {
         return vhosts.contains(vhost);
     }

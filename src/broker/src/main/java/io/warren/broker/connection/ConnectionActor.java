@@ -13,7 +13,7 @@ import io.warren.amqp.frame.ProtocolHeader;
 import io.warren.amqp.frame.ProtocolHeaderMismatch;
 import io.warren.amqp.method.*;
 import io.warren.broker.BrokerContext;
-import io.warren.broker.auth.SaslResponse;
+import io.warren.broker.auth.Authenticator;
 import io.warren.broker.auth.UserDirectory;
 import io.warren.broker.connection.ConnectionProtocol.*;
 import java.time.Duration;
@@ -83,6 +83,10 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionProtocol> 
     private boolean publisher;
     private boolean blocked;
     private Map<String, Object> clientProperties = Map.of();
+    /** AMQPS only: the CN of the client's verified certificate, the user SASL EXTERNAL logs in as. */
+    private Optional<String> peerCommonName = Optional.empty();
+    /** A login refusal held back by failure throttling, sent when Tick.AUTH_REFUSAL_DUE fires. */
+    private String delayedRefusal;
 
     public static Behavior<ConnectionProtocol> create(BrokerContext broker, String connectionId, String remoteAddress) {
         return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new ConnectionActor(ctx, timers, broker, connectionId, remoteAddress)));
@@ -107,6 +111,7 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionProtocol> 
         return newReceiveBuilder()
                 .onMessage(InboundStarted.class, m -> { inboundAckTo = m.ackTo(); m.ackTo().tell(StreamAck.INSTANCE); return this; })
                 .onMessage(Inbound.class, this::onInbound)
+                .onMessage(TlsEstablished.class, m -> { peerCommonName = m.peerCommonName(); return this; })
                 .onMessage(InboundClosed.class, m -> terminate())
                 .onMessage(OutboundAttached.class, this::onOutboundAttached)
                 .onMessage(OutboundAck.class, m -> {
@@ -223,7 +228,8 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionProtocol> 
 
     private void onProtocolHeader() {
         state = State.AWAITING_START_OK;
-        sendMethod(0, new ConnectionStart(0, 9, ServerProperties.build(broker.settings().version()), "PLAIN AMQPLAIN", "en_US"));
+        sendMethod(0, new ConnectionStart(0, 9, ServerProperties.build(broker.settings().version()),
+                broker.access().authenticator().offered(peerCommonName.isPresent()), "en_US"));
     }
 
     private void onConnectionMethod(Method method) {
@@ -270,25 +276,27 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionProtocol> 
     private void onStartOk(ConnectionStartOk so) {
         clientProperties = so.clientProperties() == null ? Map.of() : so.clientProperties();
         authFailureClose = capability(clientProperties, "authentication_failure_close");
-        Optional<UserDirectory.User> found;
-        try {
-            SaslResponse.Credentials c = SaslResponse.parse(so.mechanism(), so.response());
-            found = broker.users().authenticate(c.user(), c.password());
-        } catch (AmqpException e) {
-            found = Optional.empty();
-        }
-        if (found.isEmpty()) {
-            getContext().getLog().info("{}: login refused ({})", remoteAddress, so.mechanism());
-            if (authFailureClose) {
-                closeConnection(ReplyCodes.ACCESS_REFUSED, ReplyCodes.text(ReplyCodes.ACCESS_REFUSED,
-                        "Login was refused using authentication mechanism " + so.mechanism()
-                                + ". For details see the broker logfile."), 0, 0);
+        String host = remoteAddress.substring(0, Math.max(0, remoteAddress.lastIndexOf(':')));
+        Authenticator.Outcome outcome = broker.access().authenticator()
+                .authenticate(so.mechanism(), so.response(), host, remoteAddress, peerCommonName);
+        if (outcome instanceof Authenticator.Outcome.Refused r) {
+            getContext().getLog().warn("{}: login refused ({}): {}{}", remoteAddress, so.mechanism(), r.logReason(),
+                    r.delay().isZero() ? "" : "; answered after " + r.delay().toMillis() + " ms (repeated failures)");
+            // Always connection.close 403 before the socket closes, as RabbitMQ does; with the client's
+            // authentication_failure_close capability in RabbitMQ's words that point to the log.
+            String text = authFailureClose ? "Login was refused using authentication mechanism " + so.mechanism()
+                    + ". For details see the broker logfile." : r.clientText();
+            if (r.delay().isZero()) {
+                closeConnection(ReplyCodes.ACCESS_REFUSED, ReplyCodes.text(ReplyCodes.ACCESS_REFUSED, text), 0, 0);
             } else {
-                closeSocket();
+                // Read nothing more and answer later: a guesser gets one try per delay per connection.
+                delayedRefusal = text;
+                state = State.CLOSING; // drops whatever else the client sends meanwhile
+                timers.startSingleTimer(Tick.AUTH_REFUSAL_DUE, r.delay());
             }
             return;
         }
-        user = found.get();
+        user = ((Authenticator.Outcome.Accepted) outcome).user();
         state = State.AWAITING_TUNE_OK;
         sendMethod(0, new ConnectionTune(channelMax, frameMax, (int) broker.settings().heartbeat().toSeconds()));
     }
@@ -330,6 +338,13 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionProtocol> 
                     "access to vhost '" + requested + "' refused for user '" + user.name() + "'"), open.classId(), open.methodId());
             return;
         }
+        Optional<String> overLimit = broker.access().limits().admit(connectionId, requested, user.name());
+        if (overLimit.isPresent()) {
+            getContext().getLog().warn("{}: connection refused: {}", remoteAddress, overLimit.get());
+            closeConnection(ReplyCodes.NOT_ALLOWED, ReplyCodes.text(ReplyCodes.NOT_ALLOWED, overLimit.get()),
+                    open.classId(), open.methodId());
+            return;
+        }
         vhost = requested;
         state = State.OPEN;
         timers.cancel(Tick.HANDSHAKE_TIMEOUT);
@@ -363,6 +378,11 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionProtocol> 
                 wroteSinceTick = false;
             }
             case ALARM_CHECK -> maybeUnblock();
+            case AUTH_REFUSAL_DUE -> {
+                state = State.AWAITING_START_OK;
+                closeConnection(ReplyCodes.ACCESS_REFUSED, ReplyCodes.text(ReplyCodes.ACCESS_REFUSED, delayedRefusal), 0, 0);
+                flush();
+            }
             case CLOSE_TIMEOUT -> {
                 if (state == State.CLOSED) {
                     if (out != null && !outboundCompleted) out.tell(new Outbound.Complete());
@@ -554,6 +574,7 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionProtocol> 
         releaseChannels();
         state = State.CLOSED;
         broker.connections().unregister(connectionId);
+        broker.access().limits().release(connectionId);
         return Behaviors.stopped();
     }
 

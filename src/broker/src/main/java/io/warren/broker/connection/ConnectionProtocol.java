@@ -30,7 +30,10 @@ public sealed interface ConnectionProtocol {
         record Complete() implements Outbound {}
     }
 
-    enum Tick implements ConnectionProtocol { HEARTBEAT, HANDSHAKE_TIMEOUT, CLOSE_TIMEOUT, ALARM_CHECK }
+    enum Tick implements ConnectionProtocol { HEARTBEAT, HANDSHAKE_TIMEOUT, CLOSE_TIMEOUT, ALARM_CHECK, AUTH_REFUSAL_DUE }
+
+    /** AMQPS: the TLS handshake completed; the client certificate's CN, if it sent a verified one. */
+    record TlsEstablished(java.util.Optional<String> peerCommonName) implements ConnectionProtocol {}
 
     /** A continuation of work a channel started asynchronously (an ask to a queue or the topology). */
     record Resume(int channel, long generation, Runnable work) implements ConnectionProtocol {}

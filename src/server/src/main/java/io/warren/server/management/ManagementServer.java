@@ -6,6 +6,9 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.cluster.typed.Cluster;
+import io.warren.broker.tls.ServerTlsContext;
+import io.warren.broker.tls.TlsSettings;
+import org.apache.pekko.http.javadsl.ConnectionContext;
 import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.ServerBinding;
 
@@ -48,10 +51,16 @@ public final class ManagementServer {
                         () -> NodeStats.report(node.broker(),
                                 Cluster.get(node.system()).selfMember().address().toString())), version);
         try {
-            ServerBinding binding = Http.get(node.system()).newServerAt(host, port).bind(api::handle)
-                    .toCompletableFuture().get(30, TimeUnit.SECONDS);
-            node.system().log().info("Management HTTP on http://{}:{}/ (API under /api, Prometheus at /metrics)",
-                    host, binding.localAddress().getPort());
+            boolean https = config.getBoolean("warren.management.tls.enabled");
+            var server = Http.get(node.system()).newServerAt(host, port);
+            if (https) {
+                // The same certificate files as AMQPS, re-read for new connections when they change.
+                ServerTlsContext tls = new ServerTlsContext(TlsSettings.from(config.getConfig("warren.tls")));
+                server = server.enableHttps(ConnectionContext.httpsServer(tls::newEngine));
+            }
+            ServerBinding binding = server.bind(api::handle).toCompletableFuture().get(30, TimeUnit.SECONDS);
+            node.system().log().info("Management {} on {}://{}:{}/ (API under /api, Prometheus at /metrics)",
+                    https ? "HTTPS" : "HTTP", https ? "https" : "http", host, binding.localAddress().getPort());
             return new ManagementServer(node, Optional.of(binding));
         } catch (Exception e) {
             Throwable cause = e instanceof java.util.concurrent.ExecutionException && e.getCause() != null
