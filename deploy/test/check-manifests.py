@@ -349,6 +349,18 @@ def check_manifests(docs, f, schema_path):
                 f.check(not selects(match_labels(pdbs[0]), pod_labels(other)),
                         f"the Warren PodDisruptionBudget also selects {other['kind']}/{other['metadata']['name']}")
 
+    for x in workloads:
+        check_restricted(x, f)
+    # Warren's own: no guest, the administrator from a Secret, memory requested as limited (no overcommit)
+    for var in ("WARREN_DEFAULT_USER", "WARREN_DEFAULT_PASS"):
+        entry = next((e for e in c.get("env", []) if e["name"] == var), None)
+        f.check(entry is not None and "secretKeyRef" in entry.get("valueFrom", {}),
+                f"{wname}: {var} is not read from a Secret (the default user must not be guest)")
+    resources = c.get("resources", {})
+    f.check(resources.get("requests", {}).get("memory") is not None
+            and resources.get("requests", {}).get("memory") == resources.get("limits", {}).get("memory"),
+            f"{wname}: memory request and limit differ (a node under load would be OOM-killed on a full Kubernetes node)")
+
     # every Secret/ConfigMap key a pod reads exists
     for x in workloads:
         for cc in containers(x):
@@ -370,6 +382,41 @@ def check_manifests(docs, f, schema_path):
         for name, key in copies:
             f.check(named("ConfigMap", name)["data"][key] == schema,
                     f"ConfigMap {name} key {key} differs from {os.path.relpath(schema_path, REPO)}")
+
+
+ALLOWED_VOLUME_TYPES = {"configMap", "secret", "emptyDir", "persistentVolumeClaim", "projected", "downwardAPI",
+                        "csi", "ephemeral"}
+
+
+def check_restricted(workload, f):
+    """Pod Security Standards, "restricted" profile (v1.24+), for one workload's pod template."""
+    name = f"{workload['kind']}/{workload['metadata']['name']}"
+    spec = pod_template(workload)["spec"]
+    pod_sc = spec.get("securityContext") or {}
+    for host in ("hostNetwork", "hostPID", "hostIPC"):
+        f.check(not spec.get(host), f"{name}: {host} is not allowed by Pod Security restricted")
+    for v in spec.get("volumes", []):
+        kinds = set(v) - {"name"}
+        f.check(kinds <= ALLOWED_VOLUME_TYPES, f"{name}: volume {v.get('name')} of type {sorted(kinds)} is not allowed "
+                                               f"by Pod Security restricted")
+    pod_seccomp = (pod_sc.get("seccompProfile") or {}).get("type")
+    for cc in spec.get("containers", []) + spec.get("initContainers", []):
+        sc = cc.get("securityContext") or {}
+        cname = f"{name} container {cc['name']}"
+        f.check(sc.get("runAsNonRoot", pod_sc.get("runAsNonRoot")) is True,
+                f"{cname}: runAsNonRoot is not true (Pod Security restricted)")
+        f.check(sc.get("runAsUser", pod_sc.get("runAsUser")) != 0, f"{cname}: runs as user 0")
+        f.check(sc.get("allowPrivilegeEscalation") is False,
+                f"{cname}: allowPrivilegeEscalation is not false (Pod Security restricted)")
+        f.check(not sc.get("privileged"), f"{cname}: privileged")
+        caps = sc.get("capabilities") or {}
+        f.check("ALL" in (caps.get("drop") or []), f"{cname}: capabilities do not drop ALL (Pod Security restricted)")
+        f.check(set(caps.get("add") or []) <= {"NET_BIND_SERVICE"}, f"{cname}: adds capabilities {caps.get('add')}")
+        seccomp = (sc.get("seccompProfile") or {}).get("type", pod_seccomp)
+        f.check(seccomp in ("RuntimeDefault", "Localhost"),
+                f"{cname}: seccompProfile is {seccomp}, not RuntimeDefault (Pod Security restricted)")
+        for port in cc.get("ports", []):
+            f.check(not port.get("hostPort"), f"{cname}: hostPort {port.get('hostPort')}")
 
 
 def check_compose(path, f):

@@ -122,6 +122,24 @@ class CheckManifestsTest(unittest.TestCase):
         self.edit(os.path.join(self.k8s, "warren-services.yaml"), "publishNotReadyAddresses: true", "publishNotReadyAddresses: false")
         self.assert_fails_with("publishNotReadyAddresses must be true")
 
+    def test_privilege_escalation_allowed(self):
+        self.edit(os.path.join(self.k8s, "warren-statefulset.yaml"), "allowPrivilegeEscalation: false",
+                  "allowPrivilegeEscalation: true")
+        self.assert_fails_with("allowPrivilegeEscalation is not false")
+
+    def test_capabilities_not_dropped(self):
+        self.edit(os.path.join(self.k8s, "postgres.yaml"), 'drop: ["ALL"]', 'drop: ["NET_RAW"]')
+        self.assert_fails_with("container postgres: capabilities do not drop ALL")
+
+    def test_seccomp_profile_missing(self):
+        self.edit(os.path.join(self.k8s, "warren-statefulset.yaml"), "type: RuntimeDefault", "type: Unconfined")
+        self.assert_fails_with("seccompProfile is Unconfined")
+
+    def test_default_user_not_from_a_secret(self):
+        self.edit(os.path.join(self.k8s, "warren-statefulset.yaml"),
+                  "valueFrom: { secretKeyRef: { name: warren-default-user, key: password } }", "value: guest")
+        self.assert_fails_with("WARREN_DEFAULT_PASS is not read from a Secret")
+
     def test_missing_secret_key(self):
         self.edit(os.path.join(self.k8s, "postgres-secret.yaml"), "jdbc-url:", "url:")
         self.assert_fails_with("reads missing Secret warren-postgres key jdbc-url")

@@ -24,6 +24,7 @@ import org.slf4j.LoggerFactory;
 public final class MemoryAlarm {
     private static final Logger log = LoggerFactory.getLogger(MemoryAlarm.class);
     private static final long CHECK_EVERY_NANOS = 50_000_000L;
+    private static final long GC_NUDGE_EVERY_NANOS = 10_000_000_000L;
 
     private final double heapWatermark;
     private final double processWatermark;
@@ -31,6 +32,7 @@ public final class MemoryAlarm {
     private final OptionalLong limitBytes;
     private volatile long checkedAt;
     private volatile boolean raised;
+    private volatile long collectedAt;
 
     public MemoryAlarm(double heapWatermark) {
         this(heapWatermark, 0);
@@ -56,12 +58,25 @@ public final class MemoryAlarm {
             checkedAt = now;
             boolean was = raised;
             raised = measure();
+            if (raised) collectSometimes(now);
             if (raised != was) {
                 log.warn(raised ? "Memory alarm raised: publishers are blocked until memory is freed ({})"
                         : "Memory alarm cleared ({})", describe());
             }
         }
         return raised;
+    }
+
+    /**
+     * While the alarm is up, ask for a collection every few seconds: blocked publishers allocate nothing, so an idle
+     * node could otherwise wait minutes for the next GC to notice that deleted or consumed messages are gone.
+     */
+    private void collectSometimes(long now) {
+        if (now - collectedAt < GC_NUDGE_EVERY_NANOS) return;
+        collectedAt = now;
+        Thread nudge = new Thread(System::gc, "memory-alarm-gc");
+        nudge.setDaemon(true);
+        nudge.start();
     }
 
     private boolean measure() {

@@ -48,6 +48,7 @@ class AccessControlTest {
                 "warren.limits.connections", String.valueOf(NODE_LIMIT),
                 "warren.limits.connections-per-vhost", "3",
                 "warren.limits.connections-per-user", "2",
+                "warren.limits.queues-per-vhost", "20",
                 "warren.auth-failure-throttle.after", "2",
                 "warren.auth-failure-throttle.delay", "1500ms",
                 // the node-limit test holds half-open connections while it counts
@@ -128,6 +129,28 @@ class AccessControlTest {
             open.add(as("remote-user", "remote-secret", "crowded").newConnection()); // a freed slot is usable again
         } finally {
             for (Connection c : open) c.close();
+        }
+    }
+
+    @Test
+    void queueLimitPerVhostRefusesNewQueuesWith406() throws Exception {
+        try (Connection connection = as("guest", "guest", "crowded").newConnection()) {
+            com.rabbitmq.client.Channel channel = connection.createChannel();
+            List<String> queues = new ArrayList<>();
+            try {
+                for (int i = 0; i < 20; i++) queues.add(channel.queueDeclare("limit-" + i, false, false, false, null).getQueue());
+                channel.queueDeclare("limit-0", false, false, false, null); // redeclaring one that exists is fine
+                ShutdownSignalException refused = Amqp.assertChannelClosedBy(406, channel,
+                        () -> channel.queueDeclare("limit-20", false, false, false, null));
+                assertEquals("PRECONDITION_FAILED - cannot declare queue 'limit-20': queue limit in vhost 'crowded' (20) is reached",
+                        Amqp.replyText(refused));
+                com.rabbitmq.client.Channel again = connection.createChannel();
+                again.queueDelete(queues.remove(0));
+                queues.add(again.queueDeclare("limit-20", false, false, false, null).getQueue());
+            } finally {
+                com.rabbitmq.client.Channel cleanup = connection.createChannel();
+                for (String q : queues) cleanup.queueDelete(q);
+            }
         }
     }
 

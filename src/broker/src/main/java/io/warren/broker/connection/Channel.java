@@ -483,6 +483,7 @@ final class Channel {
         final String queue = name;
         QueueDefinition def = new QueueDefinition(vhost(), queue, d.durable(), d.exclusive(), d.autoDelete(), args(d.arguments()));
         if (!d.passive()) QueueArguments.parse(def);
+        if (!d.passive() && !table().hasQueue(queue)) conn.broker().access().checkQueueLimit(vhost(), queue, table().queueCount());
         awaitQueue(conn.broker().queues().declare(vhost(), queue, def, conn.connectionId(), d.passive()), d, reply -> {
             QueueReply.Ok ok = (QueueReply.Ok) reply;
             lastQueue = queue;

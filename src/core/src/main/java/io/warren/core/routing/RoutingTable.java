@@ -293,6 +293,10 @@ public final class RoutingTable {
         return Set.copyOf(queues);
     }
 
+    public int queueCount() {
+        return queues.size();
+    }
+
     public Collection<ExchangeDefinition> exchanges() {
         List<ExchangeDefinition> all = new ArrayList<>(exchanges.size());
         for (Entry entry : exchanges.values()) {
