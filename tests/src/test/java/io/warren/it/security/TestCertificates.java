@@ -73,8 +73,33 @@ public final class TestCertificates {
             kmf.init(keys, PASSWORD.toCharArray());
         }
         SSLContext context = SSLContext.getInstance("TLS");
-        context.init(kmf == null ? null : kmf.getKeyManagers(), tmf.getTrustManagers(), null);
+        context.init(kmf == null ? null : new javax.net.ssl.KeyManager[] {
+                new AlwaysPresent((javax.net.ssl.X509ExtendedKeyManager) kmf.getKeyManagers()[0])}, tmf.getTrustManagers(), null);
         return context;
+    }
+
+    /**
+     * Presents the client certificate whatever CAs the server asks for: the JDK otherwise sends none when its issuer
+     * is not in the server's list, and a certificate from an untrusted CA would never reach the broker (OpenSSL
+     * clients such as pika send it anyway).
+     */
+    private static final class AlwaysPresent extends javax.net.ssl.X509ExtendedKeyManager {
+        private final javax.net.ssl.X509ExtendedKeyManager delegate;
+        private final String alias;
+
+        AlwaysPresent(javax.net.ssl.X509ExtendedKeyManager delegate) {
+            this.delegate = delegate;
+            String[] aliases = delegate.getClientAliases("EC", null);
+            this.alias = aliases == null || aliases.length == 0 ? null : aliases[0];
+        }
+
+        @Override public String[] getClientAliases(String keyType, java.security.Principal[] issuers) { return delegate.getClientAliases(keyType, null); }
+        @Override public String chooseClientAlias(String[] keyType, java.security.Principal[] issuers, java.net.Socket socket) { return alias; }
+        @Override public String chooseEngineClientAlias(String[] keyType, java.security.Principal[] issuers, javax.net.ssl.SSLEngine engine) { return alias; }
+        @Override public String[] getServerAliases(String keyType, java.security.Principal[] issuers) { return null; }
+        @Override public String chooseServerAlias(String keyType, java.security.Principal[] issuers, java.net.Socket socket) { return null; }
+        @Override public X509Certificate[] getCertificateChain(String a) { return delegate.getCertificateChain(a); }
+        @Override public java.security.PrivateKey getPrivateKey(String a) { return delegate.getPrivateKey(a); }
     }
 
     public static X509Certificate certificate(Path pem) throws Exception {

@@ -54,7 +54,6 @@ public final class AmqpListener {
     private final List<Inet.SocketOption> options;
     private final long maxConnections;
     private final RateLimitedLog refusals = new RateLimitedLog(log, Duration.ofSeconds(10));
-    private final RateLimitedLog tlsFailures = new RateLimitedLog(log, Duration.ofSeconds(10));
 
     public AmqpListener(ActorSystem<?> system, BrokerContext broker) {
         this.system = system;
@@ -108,11 +107,11 @@ public final class AmqpListener {
         String id = broker.settings().nodeName() + "#" + incarnation + "." + n;
         AskPattern.<ConnectionSupervisor.Spawn, ActorRef<ConnectionProtocol>>ask(supervisor,
                         r -> new ConnectionSupervisor.Spawn(id, remote, n, r), Duration.ofSeconds(10), system.scheduler())
-                .thenAccept(actor -> wire(connection, actor, tls, remote));
+                .thenAccept(actor -> wire(connection, actor, tls));
     }
 
     private void wire(Tcp.IncomingConnection connection, ActorRef<ConnectionProtocol> actor,
-                      Optional<ServerTlsContext> tls, String remote) {
+                      Optional<ServerTlsContext> tls) {
         Sink<ByteString, ?> in = ActorSink.<ByteString, ConnectionProtocol, StreamAck>actorRefWithBackpressure(actor,
                 (ackTo, bytes) -> new Inbound(bytes, ackTo),
                 InboundStarted::new,
@@ -127,19 +126,21 @@ public final class AmqpListener {
                 .map(o -> ((Outbound.Bytes) o).bytes());
         Flow<ByteString, ByteString, ActorRef<Outbound>> amqp = Flow.fromSinkAndSourceCoupledMat(in, out, Keep.right());
         ActorRef<Outbound> outRef = connection.handleWith(
-                tls.isPresent() ? overTls(amqp, tls.get(), actor, remote) : amqp, system);
+                tls.isPresent() ? overTls(amqp, tls.get(), actor, connection.remoteAddress()) : amqp, system);
         actor.tell(new OutboundAttached(outRef));
     }
 
     /**
      * The AMQP flow behind TLS. The first decrypted bytes carry the session: the connection learns its client
-     * certificate's CN (for SASL EXTERNAL) before it sees the protocol header.
+     * certificate's CN (for SASL EXTERNAL) before it sees the protocol header. Refused client certificates are
+     * logged by the context's trust manager (the TLS stage reports a failed handshake to nobody).
      */
     private Flow<ByteString, ByteString, ActorRef<Outbound>> overTls(Flow<ByteString, ByteString, ActorRef<Outbound>> amqp,
                                                                       ServerTlsContext tls, ActorRef<ConnectionProtocol> actor,
-                                                                      String remote) {
+                                                                      java.net.InetSocketAddress peer) {
         BidiFlow<TLSProtocol.SslTlsOutbound, ByteString, ByteString, TLSProtocol.SslTlsInbound, NotUsed> engine =
-                TLS.create(tls::newEngine, TLSClosing.eagerClose());
+                TLS.create(() -> tls.newEngine(peer.getHostString(), peer.getPort()),
+                        TLSClosing.eagerClose());
         AtomicBoolean sessionSeen = new AtomicBoolean();
         Flow<TLSProtocol.SslTlsInbound, TLSProtocol.SslTlsOutbound, ActorRef<Outbound>> plain =
                 Flow.of(TLSProtocol.SslTlsInbound.class)
@@ -153,14 +154,7 @@ public final class AmqpListener {
                         .filter(b -> !b.isEmpty())
                         .viaMat(amqp, Keep.right())
                         .map(b -> (TLSProtocol.SslTlsOutbound) new TLSProtocol.SendBytes(b));
-        return engine.reversed().join(plain, Keep.right())
-                .watchTermination((mat, done) -> {
-                    done.whenComplete((d, failure) -> {
-                        if (failure != null && !sessionSeen.get()) {
-                            tlsFailures.warn("TLS handshake with " + remote + " failed: " + failure.getMessage());
-                        }
-                    });
-                    return mat;
-                });
+        return engine.reversed().join(plain, Keep.right());
     }
+
 }

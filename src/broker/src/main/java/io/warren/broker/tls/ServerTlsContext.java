@@ -25,6 +25,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class ServerTlsContext {
     private static final Logger log = LoggerFactory.getLogger(ServerTlsContext.class);
+    private static final io.warren.broker.RateLimitedLog refusals =
+            new io.warren.broker.RateLimitedLog(log, java.time.Duration.ofSeconds(1));
 
     private final TlsSettings settings;
     private volatile SSLContext context;
@@ -45,7 +47,12 @@ public final class ServerTlsContext {
 
     /** A server-mode engine for one new connection, TLS 1.2+ only, asking for a client certificate as configured. */
     public SSLEngine newEngine() {
-        SSLEngine engine = current().createSSLEngine();
+        return newEngine(null, -1);
+    }
+
+    /** As {@link #newEngine()}, for a client at {@code host}:{@code port} (named in the log if its certificate is refused). */
+    public SSLEngine newEngine(String host, int port) {
+        SSLEngine engine = host == null ? current().createSSLEngine() : current().createSSLEngine(host, port);
         engine.setUseClientMode(false);
         engine.setEnabledProtocols(TlsSettings.PROTOCOLS.stream()
                 .filter(p -> List.of(engine.getSupportedProtocols()).contains(p)).toArray(String[]::new));
@@ -130,8 +137,11 @@ public final class ServerTlsContext {
             tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
             tmf.init(trust);
         }
+        javax.net.ssl.TrustManager[] trustManagers = tmf == null ? null : java.util.Arrays.stream(tmf.getTrustManagers())
+                .map(tm -> tm instanceof javax.net.ssl.X509ExtendedTrustManager x ? new RefusalLoggingTrustManager(x, refusals) : tm)
+                .toArray(javax.net.ssl.TrustManager[]::new);
         SSLContext context = SSLContext.getInstance("TLS");
-        context.init(kmf.getKeyManagers(), tmf == null ? null : tmf.getTrustManagers(), null);
+        context.init(kmf.getKeyManagers(), trustManagers, null);
         return context;
     }
 }
