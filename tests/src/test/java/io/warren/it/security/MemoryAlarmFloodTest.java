@@ -60,6 +60,7 @@ class MemoryAlarmFloodTest {
     }
 
     @Test
+    @org.junit.jupiter.api.Timeout(value = 4, unit = TimeUnit.MINUTES) // the flood alone may take its two minutes
     void floodIsBlockedByTheAlarmAndTheNodeSurvives() throws Exception {
         ConnectionFactory factory = ConnectionFactories.guestWithoutRecovery();
         factory.setPort(port);
