@@ -134,6 +134,13 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionProtocol> 
                     return this;
                 })
                 .onMessage(ForceClose.class, m -> { closeConnection(m.replyCode(), m.replyText(), 0, 0); flush(); return this; })
+                // Also after a crash (the supervisor stops us without terminate()): free this connection's slot in
+                // the node, vhost and user connection limits.
+                .onSignal(org.apache.pekko.actor.typed.PostStop.class, s -> {
+                    broker.connections().unregister(connectionId);
+                    broker.access().limits().release(connectionId);
+                    return this;
+                })
                 .build();
     }
 
