@@ -12,6 +12,19 @@ import io.warren.broker.queue.QueueCommand;
 import io.warren.broker.queue.QueueDelivery;
 import io.warren.broker.queue.QueueReply;
 import io.warren.broker.topology.TopologyClient;
+import io.warren.core.channel.AssembledPublish;
+import io.warren.core.channel.ChannelPrefetch;
+import io.warren.core.channel.Confirm;
+import io.warren.core.channel.ContentAssembler;
+import io.warren.core.channel.DeclaredQueue;
+import io.warren.core.channel.HeldDelivery;
+import io.warren.core.channel.Outcome;
+import io.warren.core.channel.PublisherConfirms;
+import io.warren.core.channel.Settlement;
+import io.warren.core.channel.SocketCredit;
+import io.warren.core.channel.Transaction;
+import io.warren.core.channel.Unacked;
+import io.warren.core.channel.UnackedDeliveries;
 import io.warren.core.names.Names;
 import io.warren.core.queue.Message;
 import io.warren.core.queue.QueueArguments;
@@ -47,9 +60,8 @@ import org.apache.pekko.util.ByteStringBuilder;
  */
 final class Channel {
 
-    private record Unacked(String queue, long deliveryId) {}
-
-    private record ConsumerInfo(String queue, boolean noAck, int prefetch, boolean exclusive, int priority) {}
+    /** A consumer of this channel; {@code ownLimit} is the per-consumer prefetch it was created with. */
+    private record ConsumerInfo(String queue, boolean noAck, int ownLimit, boolean exclusive, int priority) {}
 
     /** The direct reply-to consumer: its tag, its secret, and the reply-to that publishes on this channel carry. */
     private record ReplyConsumer(String tag, String key, String replyTo) {}
@@ -86,8 +98,6 @@ final class Channel {
         final LongList acked = new LongList(), requeued = new LongList(), discarded = new LongList();
     }
 
-    private enum Outcome { ACK, REQUEUE, DISCARD }
-
     /**
      * No-ack deliveries a queue may have on their way to this channel's socket per consumer: credit comes back as
      * the TCP stage takes the bytes, so a slow no-ack consumer slows its queue instead of filling our memory.
@@ -101,11 +111,7 @@ final class Channel {
     private boolean opened;
     private boolean closing;
 
-    // Content being assembled.
-    private BasicPublish publishing;
-    private BasicProperties publishingProperties;
-    private long bodyRemaining;
-    private ByteStringBuilder body;
+    private final ContentAssembler content;
 
     // Work that waits while an asynchronous method is answered.
     private boolean busy;
@@ -129,13 +135,12 @@ final class Channel {
     private final Map<String, PublishBatch> publishBatches = new HashMap<>();
     private final Map<String, SettleBatch> settleBatches = new HashMap<>();
 
-    private boolean confirmMode;
-    private long nextPublishSeq = 1;
-    /** Confirm sequence → how many queues still have to accept it. */
-    private final TreeMap<Long, int[]> unconfirmed = new TreeMap<>();
+    private final PublisherConfirms confirms = new PublisherConfirms();
+    private final Transaction<TxPublish> tx = new Transaction<>();
 
-    private boolean txMode;
-    private final List<Runnable> txActions = new ArrayList<>();
+    /** A publish inside a transaction, routed when it commits. */
+    private record TxPublish(BasicPublish method, List<String> keys, Map<String, Object> headers, BasicProperties stored,
+                             ByteString body, RoutingTable table) {}
 
     private final Map<String, ConsumerInfo> consumers = new HashMap<>();
     /** basic.consume on amq.rabbitmq.reply-to (at most one per channel); null when there is none. */
@@ -144,8 +149,8 @@ final class Channel {
     private final Map<String, org.apache.pekko.actor.typed.ActorRef<QueueCommand>> incarnations = new HashMap<>();
     private final Map<String, InFlight> inFlight = new HashMap<>();
     private final Map<String, Recovery> recovering = new HashMap<>();
-    /** No-ack deliveries written to the connection since its last socket write, per queue and consumer tag. */
-    private final Map<String, Map<String, int[]>> written = new HashMap<>();
+    /** Deliveries written to the connection since its last socket write: queue credit once the socket takes them. */
+    private final SocketCredit written = new SocketCredit();
     /** Messages in enqueue batches sent per queue and not yet answered: the connection stops reading when there are too many. */
     private final Map<String, Outstanding> enqueuesOutstanding = new HashMap<>();
 
@@ -156,27 +161,19 @@ final class Channel {
         void sent(int size) { batches.add(size); messages += size; }
         void answered() { Integer n = batches.poll(); if (n != null) messages -= n; }
     }
-    /** Delivery tags from a queue incarnation that died: acking them is not an error, and does nothing. */
-    private final Set<Long> staleTags = new HashSet<>();
-    private long nextDeliveryTag = 1;
-    private final LinkedHashMap<Long, Unacked> unacked = new LinkedHashMap<>();
+    private final UnackedDeliveries unacked = new UnackedDeliveries();
     private final Set<String> queuesTouched = new HashSet<>();
-    private int prefetchCount;
-    /** basic.qos global=true: unacked deliveries allowed on the whole channel (0 = no limit). */
-    private int globalPrefetch;
-    /** Deliveries the queues sent beyond the channel-wide limit, released as acks come in. */
-    private final ArrayDeque<Held> held = new ArrayDeque<>();
+    private final ChannelPrefetch<QueueDelivery> prefetch = new ChannelPrefetch<>();
+    private final DeclaredQueue declaredQueue = new DeclaredQueue();
 
-    private record Held(String queue, QueueDelivery delivery) {}
-
-    /** No-ack window credit for one consumer of one queue. */
+    /** Socket credit for one consumer of one queue. */
     record WrittenCredit(String queue, QueueCommand.NoAckWritten credit) {}
-    private String lastQueue;
 
     Channel(ConnectionActor conn, int number) {
         this.conn = conn;
         this.number = number;
         this.channelId = conn.channelId(number);
+        this.content = new ContentAssembler(conn.broker().settings().maxMessageSize());
     }
 
     long generation() { return generation; }
@@ -198,71 +195,33 @@ final class Channel {
             else if (method instanceof ChannelClose) conn.sendMethod(number, new ChannelCloseOk());
             return;
         }
-        if (publishing != null) {
-            throw new AmqpException(ReplyCodes.UNEXPECTED_FRAME, ReplyCodes.text(ReplyCodes.UNEXPECTED_FRAME,
-                    "expected content header for class 60, got non content header frame instead"),
-                    method.classId(), method.methodId(), true);
-        }
+        content.onMethod(method); // 505 while content is expected; basic.publish starts assembling
         if (method instanceof ChannelOpen) {
             throw new AmqpException(ReplyCodes.CHANNEL_ERROR, ReplyCodes.text(ReplyCodes.CHANNEL_ERROR,
                     "second 'channel.open' seen"), method.classId(), method.methodId(), true);
         }
-        if (method instanceof BasicPublish p) {
-            publishing = p;
-            return;
-        }
+        if (method instanceof BasicPublish) return;
         run(() -> dispatch(method), method);
     }
 
     void onContentHeader(ContentHeaderFrame h) {
         if (closing) return;
-        if (publishing == null || publishingProperties != null) {
-            throw AmqpException.connection(ReplyCodes.UNEXPECTED_FRAME, ReplyCodes.text(ReplyCodes.UNEXPECTED_FRAME,
-                    "unexpected content header frame on channel " + number));
+        try {
+            content.onHeader(h).ifPresent(this::completePublish);
+        } catch (AmqpException e) {
+            if (e.connectionLevel()) throw e;
+            fail(e);
         }
-        long max = conn.broker().settings().maxMessageSize();
-        if (h.bodySize() > max) {
-            BasicPublish p = publishing;
-            publishing = null;
-            fail(new AmqpException(ReplyCodes.PRECONDITION_FAILED, ReplyCodes.text(ReplyCodes.PRECONDITION_FAILED,
-                    "message size " + h.bodySize() + " is larger than configured max size " + max), p.classId(), p.methodId(), false));
-            return;
-        }
-        publishingProperties = h.properties();
-        bodyRemaining = h.bodySize();
-        body = null;
-        if (bodyRemaining == 0) completePublish(ByteString.emptyByteString());
     }
 
     void onContentBody(ContentBodyFrame b) {
         if (closing) return;
-        if (publishingProperties == null) {
-            throw AmqpException.connection(ReplyCodes.UNEXPECTED_FRAME, ReplyCodes.text(ReplyCodes.UNEXPECTED_FRAME,
-                    "unexpected content body frame on channel " + number));
-        }
-        long size = b.payload().size();
-        if (size > bodyRemaining) {
-            throw AmqpException.connection(ReplyCodes.FRAME_ERROR, ReplyCodes.text(ReplyCodes.FRAME_ERROR,
-                    "content body is longer than the header's body size"));
-        }
-        bodyRemaining -= size;
-        if (bodyRemaining == 0 && body == null) {
-            completePublish(b.payload()); // the common single-frame body: keep the slice as it is
-            return;
-        }
-        if (body == null) body = new ByteStringBuilder();
-        body.append(b.payload());
-        if (bodyRemaining == 0) completePublish(body.result());
+        content.onBody(b).ifPresent(this::completePublish);
     }
 
-    private void completePublish(ByteString bytes) {
+    private void completePublish(AssembledPublish p) {
         conn.markPublisher();
-        BasicPublish p = publishing;
-        BasicProperties props = publishingProperties;
-        publishing = null;
-        publishingProperties = null;
-        body = null;
-        run(() -> publish(p, props, bytes), p);
+        run(() -> publish(p.method(), p.properties(), p.body()), p.method());
     }
 
     /** Runs now, or after the outstanding asynchronous method; soft errors close just this channel. */
@@ -329,10 +288,7 @@ final class Channel {
         } else if (method instanceof QueueDelete d) {
             queueDelete(d);
         } else if (method instanceof BasicQos q) {
-            if (q.global()) globalPrefetch = q.prefetchCount();
-            else prefetchCount = q.prefetchCount();
-            conn.sendMethod(number, new BasicQosOk());
-            releaseHeld();
+            basicQos(q);
         } else if (method instanceof BasicConsume c) {
             basicConsume(c);
         } else if (method instanceof BasicCancel c) {
@@ -351,22 +307,22 @@ final class Channel {
         } else if (method instanceof BasicRecoverAsync) {
             recover();
         } else if (method instanceof TxSelect) {
-            if (confirmMode) throw precondition("cannot switch from confirm to tx mode");
-            txMode = true;
+            if (confirms.enabled()) throw precondition("cannot switch from confirm to tx mode");
+            tx.select();
             conn.sendMethod(number, new TxSelectOk());
         } else if (method instanceof TxCommit) {
-            if (!txMode) throw precondition("channel is not transactional");
-            List<Runnable> actions = new ArrayList<>(txActions);
-            txActions.clear();
-            for (Runnable a : actions) a.run();
+            if (!tx.selected()) throw precondition("channel is not transactional");
+            Transaction.Committed<TxPublish> done = tx.commit();
+            for (TxPublish p : done.publishes()) route(p.method(), p.keys(), p.headers(), p.stored(), p.body(), p.table());
+            for (Settlement st : done.settlements()) applySettlement(st);
             conn.sendMethod(number, new TxCommitOk());
         } else if (method instanceof TxRollback) {
-            if (!txMode) throw precondition("channel is not transactional");
-            txActions.clear();
+            if (!tx.selected()) throw precondition("channel is not transactional");
+            unacked.restore(tx.rollback()); // the client may settle them again
             conn.sendMethod(number, new TxRollbackOk());
         } else if (method instanceof ConfirmSelect c) {
-            if (txMode) throw precondition("cannot switch from tx to confirm mode");
-            confirmMode = true;
+            if (tx.selected()) throw precondition("cannot switch from tx to confirm mode");
+            confirms.enable();
             if (!c.noWait()) conn.sendMethod(number, new ConfirmSelectOk());
         } else {
             throw new AmqpException(ReplyCodes.COMMAND_INVALID, ReplyCodes.text(ReplyCodes.COMMAND_INVALID,
@@ -458,11 +414,7 @@ final class Channel {
     // ---------------------------------------------------------------- queues
 
     private String queueName(String requested) {
-        if (!requested.isEmpty()) return requested;
-        if (lastQueue == null) {
-            throw AmqpException.channel(ReplyCodes.NOT_FOUND, ReplyCodes.text(ReplyCodes.NOT_FOUND, "no previously declared queue"));
-        }
-        return lastQueue;
+        return declaredQueue.queue(requested);
     }
 
     private static Map<String, Object> args(Map<String, Object> a) {
@@ -485,7 +437,7 @@ final class Channel {
         if (!d.passive()) QueueArguments.parse(def);
         awaitQueue(conn.broker().queues().declare(vhost(), queue, def, conn.connectionId(), d.passive()), d, reply -> {
             QueueReply.Ok ok = (QueueReply.Ok) reply;
-            lastQueue = queue;
+            declaredQueue.declared(queue);
             if (d.exclusive() && !d.passive()) conn.broker().queues().ownedBy(conn.connectionId(), vhost(), queue);
             Runnable answer = () -> {
                 if (!d.noWait()) conn.sendMethod(number, new QueueDeclareOk(queue, ok.messageCount(), ok.consumerCount()));
@@ -502,7 +454,7 @@ final class Channel {
     private void declareReplyQueue(QueueDeclare d) {
         String name = d.queue();
         Runnable ok = () -> {
-            lastQueue = name;
+            declaredQueue.declared(name);
             if (!d.noWait()) conn.sendMethod(number, new QueueDeclareOk(name, 0, 1));
         };
         if (name.equals(DirectReplyTo.QUEUE)) {
@@ -531,8 +483,9 @@ final class Channel {
     private void queueBind(String requestedQueue, String exchange, String key, Map<String, Object> arguments,
                            boolean bind, boolean noWait, Method cause) {
         String queue = queueName(requestedQueue);
+        String routingKey = declaredQueue.routingKey(requestedQueue, key);
         if (exchange.isEmpty()) throw Names.defaultExchangeForbidden();
-        Binding b = new Binding(exchange, Destination.queue(queue), key, args(arguments));
+        Binding b = new Binding(exchange, Destination.queue(queue), routingKey, args(arguments));
         await(bind ? topology().bind(vhost(), b) : topology().unbind(vhost(), b), cause, v -> {
             if (!noWait) conn.sendMethod(number, bind ? new QueueBindOk() : new QueueUnbindOk());
         });
@@ -583,8 +536,8 @@ final class Channel {
         BasicProperties stored = SenderSelected.withoutBcc(props);
         if (exchangeName.isEmpty()) sendDirectReplies(p, keys, stored, bytes);
         Map<String, Object> headers = props.headers();
-        if (txMode) txActions.add(() -> route(p, keys, headers, stored, bytes, table, exchangeName));
-        else route(p, keys, headers, stored, bytes, table, exchangeName);
+        if (tx.selected()) tx.publish(new TxPublish(p, keys, headers, stored, bytes, table));
+        else route(p, keys, headers, stored, bytes, table);
     }
 
     /**
@@ -605,19 +558,17 @@ final class Channel {
 
     /** {@code headers} are the published ones (a headers exchange may match BCC); {@code stored} go to the queues. */
     private void route(BasicPublish p, List<String> keys, Map<String, Object> headers, BasicProperties stored,
-                       ByteString bytes, RoutingTable table, String exchangeName) {
+                       ByteString bytes, RoutingTable table) {
+        String exchangeName = p.exchange();
         Set<String> queues = table.route(exchangeName, keys, headers);
-        long seq = confirmMode ? nextPublishSeq++ : 0;
-        if (queues.isEmpty()) {
-            if (p.mandatory()) {
-                conn.write(FrameEncoder.content(number, new BasicReturn(ReplyCodes.NO_ROUTE, "NO_ROUTE", exchangeName, p.routingKey()),
-                        stored, bytes, conn.frameMax()));
-            }
-            if (seq != 0) conn.sendMethod(number, new BasicAck(seq, false));
-            return;
+        long seq = confirms.next();
+        if (queues.isEmpty() && p.mandatory()) {
+            conn.write(FrameEncoder.content(number, new BasicReturn(ReplyCodes.NO_ROUTE, "NO_ROUTE", exchangeName, p.routingKey()),
+                    stored, bytes, conn.frameMax()));
         }
+        sendConfirms(confirms.routed(seq, queues.size()));
+        if (queues.isEmpty()) return;
         Message m = new Message(conn.nextMessageId(), exchangeName, p.routingKey(), stored, bytes);
-        if (seq != 0) unconfirmed.put(seq, new int[] {queues.size()});
         for (String q : queues) {
             publishBatches.computeIfAbsent(q, k -> new PublishBatch()).add(m, seq);
             if (seq != 0) inFlight.computeIfAbsent(q, k -> new InFlight()).bySeq.put(seq, m);
@@ -716,13 +667,7 @@ final class Channel {
     }
 
     private boolean holds(String queue, long deliveryId) {
-        for (Unacked u : unacked.values()) {
-            if (u.deliveryId() == deliveryId && u.queue().equals(queue)) return true;
-        }
-        for (Held h : held) {
-            if (h.delivery().deliveryId() == deliveryId && h.queue().equals(queue)) return true;
-        }
-        return false;
+        return unacked.holds(queue, deliveryId) || prefetch.holds(queue, deliveryId);
     }
 
     private void deliver(Deliver d) {
@@ -733,69 +678,53 @@ final class Channel {
                 settleBatches.computeIfAbsent(d.queue(), k -> new SettleBatch()).requeued.add(qd.deliveryId());
                 continue;
             }
-            if (!consumer.noAck() && globalPrefetch > 0 && (unacked.size() >= globalPrefetch || !held.isEmpty())) {
-                held.add(new Held(d.queue(), qd));
+            if (prefetch.mustHold()) {
+                prefetch.hold(new HeldDelivery<>(d.queue(), qd.consumerTag(), qd.deliveryId(), !consumer.noAck(), qd));
                 continue;
             }
+            prefetch.delivered(!consumer.noAck());
             send(d.queue(), qd, consumer);
         }
     }
 
     private void releaseHeld() {
-        while (!held.isEmpty() && (globalPrefetch == 0 || unacked.size() < globalPrefetch)) {
-            Held h = held.poll();
-            String queue = h.queue();
-            QueueDelivery qd = h.delivery();
-            ConsumerInfo consumer = consumers.get(qd.consumerTag());
+        for (HeldDelivery<QueueDelivery> h : prefetch.release()) {
+            ConsumerInfo consumer = consumers.get(h.consumerTag());
             if (consumer == null) {
-                settleBatches.computeIfAbsent(queue, k -> new SettleBatch()).requeued.add(qd.deliveryId());
+                settleBatches.computeIfAbsent(h.queue(), k -> new SettleBatch()).requeued.add(h.deliveryId());
+                written.released(h.queue(), h.consumerTag());
+                if (h.ackRequired()) prefetch.settled(List.of(new Unacked(0, h.queue(), h.deliveryId(), h.consumerTag())));
             } else {
-                send(queue, qd, consumer);
+                send(h.queue(), h.delivery(), consumer);
             }
         }
     }
 
     private void send(String queue, QueueDelivery qd, ConsumerInfo consumer) {
-        {
-            long tag = nextDeliveryTag++;
-            if (!consumer.noAck()) unacked.put(tag, new Unacked(queue, qd.deliveryId()));
-            else written.computeIfAbsent(queue, k -> new HashMap<>()).computeIfAbsent(qd.consumerTag(), k -> new int[1])[0]++;
-            Message msg = qd.message();
-            conn.write(FrameEncoder.content(number,
-                    new BasicDeliver(qd.consumerTag(), tag, qd.redelivered(), msg.exchange(), msg.routingKey()),
-                    msg.properties(), msg.body(), conn.frameMax()));
-        }
+        long tag = unacked.nextTag();
+        if (!consumer.noAck()) unacked.add(new Unacked(tag, queue, qd.deliveryId(), qd.consumerTag()));
+        written.released(queue, qd.consumerTag());
+        Message msg = qd.message();
+        conn.write(FrameEncoder.content(number,
+                new BasicDeliver(qd.consumerTag(), tag, qd.redelivered(), msg.exchange(), msg.routingKey()),
+                msg.properties(), msg.body(), conn.frameMax()));
     }
 
     private void confirm(EnqueueSettled s) {
-        if (!confirmMode) return;
+        if (!confirms.enabled()) return;
         InFlight f = inFlight.get(s.queue());
         if (f != null) {
             for (long seq : s.accepted()) f.bySeq.remove(seq);
             for (long seq : s.rejected()) f.bySeq.remove(seq);
             if (f.bySeq.isEmpty()) inFlight.remove(s.queue());
         }
-        List<Long> done = new ArrayList<>();
-        for (long seq : s.rejected()) {
-            if (seq != 0 && unconfirmed.remove(seq) != null) conn.sendMethod(number, new BasicNack(seq, false, false));
+        sendConfirms(confirms.settled(s.accepted(), s.rejected()));
+    }
+
+    private void sendConfirms(List<Confirm> done) {
+        for (Confirm c : done) {
+            conn.sendMethod(number, c.ack() ? new BasicAck(c.seq(), c.multiple()) : new BasicNack(c.seq(), c.multiple(), false));
         }
-        for (long seq : s.accepted()) {
-            if (seq == 0) continue;
-            int[] remaining = unconfirmed.get(seq);
-            if (remaining != null && --remaining[0] == 0) {
-                unconfirmed.remove(seq);
-                done.add(seq);
-            }
-        }
-        if (done.isEmpty()) return;
-        // Everything below the oldest unconfirmed publish is settled: one ack with multiple=true covers it.
-        long low = unconfirmed.isEmpty() ? Long.MAX_VALUE : unconfirmed.firstKey();
-        long highestBelow = 0;
-        for (long seq : done) {
-            if (seq < low) highestBelow = Math.max(highestBelow, seq);
-            else conn.sendMethod(number, new BasicAck(seq, false));
-        }
-        if (highestBelow != 0) conn.sendMethod(number, new BasicAck(highestBelow, true));
     }
 
     // ---------------------------------------------------------------- consuming
@@ -815,8 +744,7 @@ final class Channel {
             return;
         }
         int priority = consumerPriority(c.arguments());
-        int prefetch = c.noAck() ? NO_ACK_WINDOW : queuePrefetch();
-        ConsumerInfo info = new ConsumerInfo(queue, c.noAck(), prefetch, c.exclusive(), priority);
+        ConsumerInfo info = new ConsumerInfo(queue, c.noAck(), prefetch.consumerLimit(), c.exclusive(), priority);
         consumers.put(tag, info);
         queuesTouched.add(queue);
         busy = true;
@@ -826,10 +754,30 @@ final class Channel {
         conn.broker().queues().tell(vhost(), queue, pendingConsume.command);
     }
 
-    /** Registers a consumer with its queue: sent on basic.consume, and again to re-attach it after failover. */
+    /**
+     * Registers a consumer with its queue: sent on basic.consume, again to re-attach it after failover, and again to
+     * change its limit when the channel-wide one changes (a registered consumer takes the new limit).
+     */
     private QueueCommand.Consume consumeCommand(String tag, ConsumerInfo info) {
-        return new QueueCommand.Consume(channelId, conn.self(), number, tag, info.noAck(), info.prefetch(),
+        return new QueueCommand.Consume(channelId, conn.self(), number, tag, info.noAck(), queueLimit(info),
                 info.exclusive(), info.priority(), conn.connectionId());
+    }
+
+    /** What the queue may send a consumer: the socket window for no-ack ones, else its (capped) prefetch. */
+    private int queueLimit(ConsumerInfo info) {
+        return info.noAck() ? NO_ACK_WINDOW : prefetch.queueLimit(info.ownLimit());
+    }
+
+    private void basicQos(BasicQos q) {
+        Map<String, Integer> before = new HashMap<>();
+        consumers.forEach((tag, info) -> before.put(tag, queueLimit(info)));
+        prefetch.qos(q.prefetchCount(), q.global());
+        endOfInput(); // acks of this channel reach the queues before the new limits
+        consumers.forEach((tag, info) -> {
+            if (queueLimit(info) != before.get(tag)) conn.broker().queues().tell(vhost(), info.queue(), consumeCommand(tag, info));
+        });
+        conn.sendMethod(number, new BasicQosOk());
+        releaseHeld();
     }
 
     /** Direct reply-to: no queue, nothing to ack; the channel itself is where replies arrive. */
@@ -851,14 +799,8 @@ final class Channel {
         if (!hasReplyConsumer(r.key())) return;
         Message msg = r.message();
         conn.write(FrameEncoder.content(number,
-                new BasicDeliver(replyConsumer.tag(), nextDeliveryTag++, false, msg.exchange(), msg.routingKey()),
+                new BasicDeliver(replyConsumer.tag(), unacked.nextTag(), false, msg.exchange(), msg.routingKey()),
                 msg.properties(), msg.body(), conn.frameMax()));
-    }
-
-    /** What the queue may have outstanding for a new consumer: its own limit, capped by the channel's. */
-    private int queuePrefetch() {
-        if (globalPrefetch == 0) return prefetchCount;
-        return prefetchCount == 0 ? globalPrefetch : Math.min(prefetchCount, globalPrefetch);
     }
 
     private static int consumerPriority(Map<String, Object> args) {
@@ -888,8 +830,8 @@ final class Channel {
         awaitQueue(conn.broker().queues().get(vhost(), queue, channelId, conn.self(), number, g.noAck(), conn.connectionId()), g, reply -> {
             if (reply instanceof QueueReply.Got got) {
                 QueueDelivery qd = got.delivery();
-                long tag = nextDeliveryTag++;
-                if (!g.noAck()) unacked.put(tag, new Unacked(queue, qd.deliveryId()));
+                long tag = unacked.nextTag();
+                if (!g.noAck()) unacked.add(new Unacked(tag, queue, qd.deliveryId(), null));
                 Message msg = qd.message();
                 conn.write(FrameEncoder.content(number,
                         new BasicGetOk(tag, qd.redelivered(), msg.exchange(), msg.routingKey(), qd.messageCount()),
@@ -900,44 +842,35 @@ final class Channel {
         });
     }
 
+    /** basic.ack/nack/reject: the tag is checked at once; a transaction applies the settlement when it commits. */
     private void settle(long tag, boolean multiple, Outcome outcome) {
-        List<Unacked> settled = new ArrayList<>();
-        if (multiple) {
-            boolean stale = staleTags.removeIf(t -> tag == 0 || t <= tag);
-            if (tag != 0 && !unacked.containsKey(tag) && !stale) throw unknownTag(tag);
-            Iterator<Map.Entry<Long, Unacked>> it = unacked.entrySet().iterator();
-            while (it.hasNext()) {
-                Map.Entry<Long, Unacked> e = it.next();
-                if (tag != 0 && e.getKey() > tag) break;
-                settled.add(e.getValue());
-                it.remove();
-            }
-        } else {
-            Unacked u = unacked.remove(tag);
-            if (u == null && staleTags.remove(tag)) return;
-            if (u == null) throw unknownTag(tag);
-            settled.add(u);
+        Settlement settlement = new Settlement(unacked.settle(tag, multiple), outcome);
+        if (tx.selected()) tx.settle(settlement);
+        else applySettlement(settlement);
+    }
+
+    private void applySettlement(Settlement st) {
+        for (Unacked u : st.deliveries()) {
+            SettleBatch b = settleBatches.computeIfAbsent(u.queue(), k -> new SettleBatch());
+            (st.outcome() == Outcome.ACK ? b.acked : st.outcome() == Outcome.REQUEUE ? b.requeued : b.discarded).add(u.deliveryId());
         }
-        Runnable apply = () -> {
-            for (Unacked u : settled) {
-                SettleBatch b = settleBatches.computeIfAbsent(u.queue(), k -> new SettleBatch());
-                (outcome == Outcome.ACK ? b.acked : outcome == Outcome.REQUEUE ? b.requeued : b.discarded).add(u.deliveryId());
-            }
-        };
-        if (txMode) txActions.add(apply);
-        else apply.run();
+        prefetch.settled(st.deliveries());
         releaseHeld();
     }
 
-    private static AmqpException unknownTag(long tag) {
-        return precondition("unknown delivery tag " + tag);
-    }
-
+    /**
+     * basic.recover (requeue): what the client has unacked, and what waits for the channel-wide limit, goes back to
+     * its queue; deliveries acked in the open transaction stay acked (RabbitMQ).
+     */
     private void recover() {
-        endOfInput(); // publishes and acks of this channel reach the queue before this command
-        for (String q : queuesTouched) conn.broker().queues().tell(vhost(), q, new QueueCommand.Recover(channelId));
-        unacked.clear();
-        held.clear();
+        List<Unacked> all = unacked.takeAll();
+        prefetch.settled(all);
+        applySettlement(new Settlement(all, Outcome.REQUEUE));
+        for (HeldDelivery<QueueDelivery> h : prefetch.takeAll()) {
+            settleBatches.computeIfAbsent(h.queue(), k -> new SettleBatch()).requeued.add(h.deliveryId());
+            written.released(h.queue(), h.consumerTag());
+        }
+        endOfInput(); // the requeues reach the queues before anything later of this channel
     }
 
     /**
@@ -956,14 +889,8 @@ final class Channel {
     private void lostIncarnation(String queue) {
         incarnations.remove(queue);
         enqueuesOutstanding.remove(queue);
-        for (Iterator<Map.Entry<Long, Unacked>> it = unacked.entrySet().iterator(); it.hasNext(); ) {
-            Map.Entry<Long, Unacked> e = it.next();
-            if (e.getValue().queue().equals(queue)) {
-                staleTags.add(e.getKey());
-                it.remove();
-            }
-        }
-        held.removeIf(h -> h.queue().equals(queue));
+        prefetch.settled(unacked.queueLost(queue));
+        prefetch.queueLost(queue);
         Recovery r = new Recovery();
         consumers.forEach((tag, info) -> { if (info.queue().equals(queue)) r.consumerTags.add(tag); });
         recovering.put(queue, r);
@@ -1048,15 +975,11 @@ final class Channel {
         return total;
     }
 
-    /** Hands over (and forgets) the no-ack window credit of deliveries written since the last call. */
+    /** Hands over (and forgets) the socket credit of deliveries written since the last call. */
     void takeWritten(List<WrittenCredit> out) {
-        if (written.isEmpty()) return;
-        for (Map.Entry<String, Map<String, int[]>> q : written.entrySet()) {
-            for (Map.Entry<String, int[]> t : q.getValue().entrySet()) {
-                out.add(new WrittenCredit(q.getKey(), new QueueCommand.NoAckWritten(channelId, t.getKey(), t.getValue()[0])));
-            }
+        for (SocketCredit.Credit c : written.take()) {
+            out.add(new WrittenCredit(c.queue(), new QueueCommand.NoAckWritten(channelId, c.consumerTag(), c.count())));
         }
-        written.clear();
     }
 
     /** The channel is closing (or its connection is): queues drop its consumers and requeue what it held. */
@@ -1070,15 +993,15 @@ final class Channel {
         queuesTouched.clear();
         consumers.clear();
         unacked.clear();
-        held.clear();
-        unconfirmed.clear();
+        prefetch.clear();
+        confirms.clear();
         inFlight.clear();
         written.clear();
         enqueuesOutstanding.clear();
-        staleTags.clear();
         incarnations.clear();
         recovering.clear();
-        txActions.clear();
+        tx.clear();
+        content.reset();
         replyConsumer = null;
     }
 }
