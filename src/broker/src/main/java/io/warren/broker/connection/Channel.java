@@ -20,6 +20,7 @@ import io.warren.core.channel.DeclaredQueue;
 import io.warren.core.channel.HeldDelivery;
 import io.warren.core.channel.Outcome;
 import io.warren.core.channel.PublisherConfirms;
+import io.warren.core.channel.QueueFailover;
 import io.warren.core.channel.Settlement;
 import io.warren.core.channel.SocketCredit;
 import io.warren.core.channel.Transaction;
@@ -65,23 +66,6 @@ final class Channel {
 
     /** The direct reply-to consumer: its tag, its secret, and the reply-to that publishes on this channel carry. */
     private record ReplyConsumer(String tag, String key, String replyTo) {}
-
-    /** Confirmed-mode publishes to one queue that it has not accepted yet: re-sent if its incarnation dies. */
-    private static final class InFlight {
-        final LinkedHashMap<Long, Message> bySeq = new LinkedHashMap<>();
-        long sentAt = System.nanoTime();
-    }
-
-    /**
-     * A queue whose incarnation died, until its next incarnation has answered this channel: the consumers still to
-     * be re-attached, and whether an enqueue was settled since. A re-attach or re-send can be lost on its way (a
-     * region may still route to the dead node for a moment), so both are retried until answered.
-     */
-    private static final class Recovery {
-        final Set<String> consumerTags = new HashSet<>();
-        boolean settledSince;
-        long lastTry = System.nanoTime();
-    }
 
     /** Publishes to one queue gathered during one read of the socket. */
     private static final class PublishBatch {
@@ -147,20 +131,9 @@ final class Channel {
     private ReplyConsumer replyConsumer;
     /** Which incarnation of each queue this channel uses (known once the queue has told us). */
     private final Map<String, org.apache.pekko.actor.typed.ActorRef<QueueCommand>> incarnations = new HashMap<>();
-    private final Map<String, InFlight> inFlight = new HashMap<>();
-    private final Map<String, Recovery> recovering = new HashMap<>();
+    private final QueueFailover<Message> failover = new QueueFailover<>();
     /** Deliveries written to the connection since its last socket write: queue credit once the socket takes them. */
     private final SocketCredit written = new SocketCredit();
-    /** Messages in enqueue batches sent per queue and not yet answered: the connection stops reading when there are too many. */
-    private final Map<String, Outstanding> enqueuesOutstanding = new HashMap<>();
-
-    /** The sizes of the enqueue batches a queue has not answered yet (queues answer in order), and their sum. */
-    private static final class Outstanding {
-        final ArrayDeque<Integer> batches = new ArrayDeque<>();
-        int messages;
-        void sent(int size) { batches.add(size); messages += size; }
-        void answered() { Integer n = batches.poll(); if (n != null) messages -= n; }
-    }
     private final UnackedDeliveries unacked = new UnackedDeliveries();
     private final Set<String> queuesTouched = new HashSet<>();
     private final ChannelPrefetch<QueueDelivery> prefetch = new ChannelPrefetch<>();
@@ -571,7 +544,6 @@ final class Channel {
         Message m = new Message(conn.nextMessageId(), exchangeName, p.routingKey(), stored, bytes);
         for (String q : queues) {
             publishBatches.computeIfAbsent(q, k -> new PublishBatch()).add(m, seq);
-            if (seq != 0) inFlight.computeIfAbsent(q, k -> new InFlight()).bySeq.put(seq, m);
         }
     }
 
@@ -580,11 +552,10 @@ final class Channel {
         if (!publishBatches.isEmpty()) {
             for (Map.Entry<String, PublishBatch> e : publishBatches.entrySet()) {
                 PublishBatch b = e.getValue();
-                InFlight f = inFlight.get(e.getKey());
-                if (f != null) f.sentAt = System.nanoTime();
-                conn.broker().queues().enqueue(vhost(), e.getKey(),
-                        new QueueCommand.Enqueue(List.copyOf(b.messages), b.seqs.toArray(), conn.self().narrow(), number));
-                enqueuesOutstanding.computeIfAbsent(e.getKey(), k -> new Outstanding()).sent(b.messages.size());
+                List<Message> messages = List.copyOf(b.messages);
+                long[] seqs = b.seqs.toArray();
+                failover.sent(e.getKey(), seqs, messages, System.nanoTime());
+                conn.broker().queues().enqueue(vhost(), e.getKey(), new QueueCommand.Enqueue(messages, seqs, conn.self().narrow(), number));
             }
             publishBatches.clear();
         }
@@ -601,22 +572,11 @@ final class Channel {
     // ---------------------------------------------------------------- from queues
 
     void onQueueMessage(ToChannel m) {
-        if (m instanceof EnqueueSettled s) {
-            Outstanding n = enqueuesOutstanding.get(s.queue());
-            if (n != null) {
-                n.answered();
-                if (n.batches.isEmpty()) enqueuesOutstanding.remove(s.queue());
-            }
-            Recovery r = recovering.get(s.queue());
-            if (r != null) {
-                r.settledSince = true;
-                endRecoveryIfDone(s.queue(), r);
-            }
-        }
         if (m instanceof Deliver d) {
             deliver(d);
         } else if (m instanceof EnqueueSettled s) {
-            confirm(s);
+            failover.answered(s.queue(), s.accepted(), s.rejected());
+            if (confirms.enabled()) sendConfirms(confirms.settled(s.accepted(), s.rejected()));
         } else if (m instanceof QueueIncarnation qi) {
             var previous = incarnations.get(qi.queue());
             if (previous != null && !previous.equals(qi.ref())) {
@@ -627,7 +587,7 @@ final class Channel {
             incarnations.put(qi.queue(), qi.ref());
         } else if (m instanceof ConsumeResult r) {
             if (pendingConsume == null || !r.consumerTag().equals(pendingConsume.command.consumerTag())) {
-                reattached(r.consumerTag());
+                failover.reattached(r.consumerTag());
                 // A re-attach after failover that the new incarnation refused: the consumer is gone.
                 if (!r.ok() && consumers.remove(r.consumerTag()) != null && conn.clientCapability("consumer_cancel_notify")) {
                     conn.sendMethod(number, new BasicCancel(r.consumerTag(), true));
@@ -708,17 +668,6 @@ final class Channel {
         conn.write(FrameEncoder.content(number,
                 new BasicDeliver(qd.consumerTag(), tag, qd.redelivered(), msg.exchange(), msg.routingKey()),
                 msg.properties(), msg.body(), conn.frameMax()));
-    }
-
-    private void confirm(EnqueueSettled s) {
-        if (!confirms.enabled()) return;
-        InFlight f = inFlight.get(s.queue());
-        if (f != null) {
-            for (long seq : s.accepted()) f.bySeq.remove(seq);
-            for (long seq : s.rejected()) f.bySeq.remove(seq);
-            if (f.bySeq.isEmpty()) inFlight.remove(s.queue());
-        }
-        sendConfirms(confirms.settled(s.accepted(), s.rejected()));
     }
 
     private void sendConfirms(List<Confirm> done) {
@@ -888,43 +837,22 @@ final class Channel {
 
     private void lostIncarnation(String queue) {
         incarnations.remove(queue);
-        enqueuesOutstanding.remove(queue);
         prefetch.settled(unacked.queueLost(queue));
         prefetch.queueLost(queue);
-        Recovery r = new Recovery();
-        consumers.forEach((tag, info) -> { if (info.queue().equals(queue)) r.consumerTags.add(tag); });
-        recovering.put(queue, r);
-        reattach(queue, r);
-        resend(queue);
-        endRecoveryIfDone(queue, r);
+        Set<String> tags = new HashSet<>();
+        consumers.forEach((tag, info) -> { if (info.queue().equals(queue)) tags.add(tag); });
+        recover(failover.lost(queue, tags, System.nanoTime()));
     }
 
-    private void reattach(String queue, Recovery r) {
-        for (Iterator<String> it = r.consumerTags.iterator(); it.hasNext(); ) {
-            String tag = it.next();
-            ConsumerInfo info = consumers.get(tag);
-            if (info == null || !info.queue().equals(queue)) {
-                it.remove(); // cancelled by the client meanwhile
-                continue;
-            }
-            conn.broker().queues().tell(vhost(), queue, consumeCommand(tag, info));
+    private void recover(QueueFailover.Recovery<Message> r) {
+        for (String tag : r.reattach()) {
+            conn.broker().queues().tell(vhost(), r.queue(), consumeCommand(tag, consumers.get(tag)));
         }
+        if (r.resend() != null) resend(r.resend());
     }
 
-    private void reattached(String consumerTag) {
-        for (Iterator<Map.Entry<String, Recovery>> it = recovering.entrySet().iterator(); it.hasNext(); ) {
-            Map.Entry<String, Recovery> e = it.next();
-            if (e.getValue().consumerTags.remove(consumerTag) && isRecovered(e.getKey(), e.getValue())) it.remove();
-        }
-    }
-
-    private void endRecoveryIfDone(String queue, Recovery r) {
-        if (isRecovered(queue, r)) recovering.remove(queue);
-    }
-
-    private boolean isRecovered(String queue, Recovery r) {
-        InFlight f = inFlight.get(queue);
-        return r.consumerTags.isEmpty() && (r.settledSince || f == null || f.bySeq.isEmpty());
+    private void resend(QueueFailover.Resend<Message> r) {
+        conn.broker().queues().enqueue(vhost(), r.queue(), new QueueCommand.Enqueue(r.messages(), r.seqs(), conn.self().narrow(), number));
     }
 
     /**
@@ -937,42 +865,22 @@ final class Channel {
             pendingConsume.sentAt = now;
             conn.broker().queues().tell(vhost(), pendingConsume.queue, pendingConsume.command);
         }
-        for (Map.Entry<String, Recovery> e : List.copyOf(recovering.entrySet())) {
-            Recovery r = e.getValue();
-            if (now - r.lastTry < afterNanos) continue;
-            r.lastTry = now;
-            reattach(e.getKey(), r);
-            if (!r.settledSince) resend(e.getKey());
-            endRecoveryIfDone(e.getKey(), r);
+        for (QueueFailover.Recovery<Message> r : failover.retry(now, afterNanos, (tag, queue) -> {
+            ConsumerInfo info = consumers.get(tag);
+            return info != null && info.queue().equals(queue);
+        })) {
+            recover(r);
         }
-    }
-
-    private void resend(String queue) {
-        InFlight f = inFlight.get(queue);
-        if (f == null || f.bySeq.isEmpty()) return;
-        List<Message> messages = new ArrayList<>(f.bySeq.values());
-        long[] seqs = f.bySeq.keySet().stream().mapToLong(Long::longValue).toArray();
-        f.sentAt = System.nanoTime();
-        conn.broker().queues().enqueue(vhost(), queue, new QueueCommand.Enqueue(messages, seqs, conn.self().narrow(), number));
-        // Whatever went to the old incarnation will never be answered: count just this batch.
-        Outstanding only = new Outstanding();
-        only.sent(messages.size());
-        enqueuesOutstanding.put(queue, only);
     }
 
     /** Publishes unconfirmed for this long are sent again: the message may have died with a node on its way. */
     void resendOlderThan(long nanos) {
-        long now = System.nanoTime();
-        for (Map.Entry<String, InFlight> e : List.copyOf(inFlight.entrySet())) {
-            if (now - e.getValue().sentAt > nanos) resend(e.getKey());
-        }
+        for (QueueFailover.Resend<Message> r : failover.resendOlderThan(System.nanoTime(), nanos)) resend(r);
     }
 
     /** Messages in enqueue batches this channel is waiting on, over all queues (one per destination queue). */
     int enqueuesOutstanding() {
-        int total = 0;
-        for (Outstanding n : enqueuesOutstanding.values()) total += n.messages;
-        return total;
+        return failover.outstanding();
     }
 
     /** Hands over (and forgets) the socket credit of deliveries written since the last call. */
@@ -995,11 +903,9 @@ final class Channel {
         unacked.clear();
         prefetch.clear();
         confirms.clear();
-        inFlight.clear();
+        failover.clear();
         written.clear();
-        enqueuesOutstanding.clear();
         incarnations.clear();
-        recovering.clear();
         tx.clear();
         content.reset();
         replyConsumer = null;

@@ -8,7 +8,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** Transactions together with the delivery tags, as the channel drives them. */
-class TransactionTest {
+class ChannelTransactionTest {
 
     private final UnackedDeliveries unacked = new UnackedDeliveries();
     private final Transaction<String> tx = new Transaction<>();
