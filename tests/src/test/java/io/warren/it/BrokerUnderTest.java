@@ -44,6 +44,8 @@ public final class BrokerUnderTest implements AutoCloseable {
     private final Map<String, String> settings;
     /** The Warren JVM; null for an external broker. */
     private final WarrenProcess process;
+    /** Extra JVM options of the Warren process (e.g. a heap size; the last -Xmx wins over the default). */
+    private final List<String> jvmOptions = new ArrayList<>();
 
     private BrokerUnderTest(String host, int port, boolean external, String name, Path dataDir,
                             Map<String, String> settings) {
@@ -75,6 +77,11 @@ public final class BrokerUnderTest implements AutoCloseable {
 
     /** Starts Warren with the suite's defaults plus {@code extraSettings} (warren.* keys). */
     public static BrokerUnderTest startWarren(String name, Map<String, String> extraSettings) {
+        return startWarren(name, extraSettings, List.of());
+    }
+
+    /** {@link #startWarren(String, Map)} with extra JVM options for the Warren process, e.g. {@code -Xmx1g}. */
+    public static BrokerUnderTest startWarren(String name, Map<String, String> extraSettings, List<String> jvmOptions) {
         try {
             Path logs = logDirectory();
             Path dataDir = Files.createTempDirectory(logs, name + "-data-");
@@ -90,6 +97,7 @@ public final class BrokerUnderTest implements AutoCloseable {
             BrokerUnderTest broker = new BrokerUnderTest("127.0.0.1",
                     Integer.parseInt(settings.get("warren.amqp.port")), false,
                     name + "-" + INSTANCES.incrementAndGet(), dataDir, settings);
+            broker.jvmOptions.addAll(jvmOptions);
             broker.launch();
             return broker;
         } catch (IOException e) {
@@ -180,7 +188,9 @@ public final class BrokerUnderTest implements AutoCloseable {
         // Main sees them whichever way it reads its configuration.
         List<String> properties = new ArrayList<>();
         settings.forEach((key, value) -> properties.add("-D" + key + "=" + value));
-        process.launch(properties, properties, null);
+        List<String> jvm = new ArrayList<>(jvmOptions);
+        jvm.addAll(properties);
+        process.launch(jvm, properties, null);
         process.awaitPort(host, port, STARTUP_TIMEOUT);
     }
 

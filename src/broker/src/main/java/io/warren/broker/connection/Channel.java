@@ -40,18 +40,13 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.CompletionStage;
-import java.util.function.Consumer;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.util.ByteString;
-import org.apache.pekko.util.ByteStringBuilder;
 
 /**
  * One AMQP channel, a plain state object inside its {@link ConnectionActor}. It assembles content, routes
@@ -313,29 +308,76 @@ final class Channel {
 
     private RoutingTable table() { return topology().table(vhost()); }
 
-    /** Waits for an asynchronous answer without blocking the connection; the channel is busy meanwhile. */
-    private <T> void await(CompletionStage<T> stage, Method cause, Consumer<T> then) {
-        busy = true;
-        long gen = generation;
-        conn.context().pipeToSelf(stage, (value, error) -> new Resume(number, gen, () -> {
-            busy = false;
-            runGuarded(() -> {
-                if (error != null) {
-                    Throwable t = error instanceof java.util.concurrent.CompletionException && error.getCause() != null ? error.getCause() : error;
-                    if (t instanceof AmqpException ae) throw ae;
-                    throw AmqpException.channel(ReplyCodes.INTERNAL_ERROR, ReplyCodes.text(ReplyCodes.INTERNAL_ERROR, String.valueOf(t)));
-                }
-                then.accept(value);
-            }, cause);
-            drainDeferred();
-        }));
+    /**
+     * The one asynchronous step the channel waits for (a topology change, a queue's answer), and what its answer
+     * continues with. The answer comes back as a {@link ChannelAnswer}; what the client sends meanwhile waits.
+     */
+    private sealed interface Awaiting {
+        Method cause();
     }
 
-    private void awaitQueue(CompletionStage<QueueReply> stage, Method cause, Consumer<QueueReply> then) {
-        await(stage, cause, reply -> {
-            if (reply instanceof QueueReply.Failed f) throw f.toException();
-            then.accept(reply);
-        });
+    /** The topology did it: send {@code ok} (null with no-wait). */
+    private record SendWhenDone(Method cause, Method ok) implements Awaiting {}
+
+    /** The queue exists (declared or found): register it in the routing table if needed, then declare-ok. */
+    private record QueueDeclared(QueueDeclare cause, String queue) implements Awaiting {}
+
+    /** Does the reply consumer that a reply-to address names still exist? */
+    private record ReplyQueueChecked(QueueDeclare cause) implements Awaiting {}
+
+    private record Purged(QueuePurge cause) implements Awaiting {}
+
+    /** The queue is deleted: remove it from the routing table, then delete-ok with its message count. */
+    private record QueueDeleted(QueueDelete cause, String queue) implements Awaiting {}
+
+    private record Got(BasicGet cause, String queue) implements Awaiting {}
+
+    private Awaiting awaiting;
+
+    /** Waits for an asynchronous answer without blocking the connection; the channel is busy meanwhile. */
+    private void await(CompletionStage<?> stage, Awaiting step) {
+        busy = true;
+        awaiting = step;
+        long gen = generation;
+        conn.context().pipeToSelf(stage, (value, error) -> new ChannelAnswer(number, gen,
+                value instanceof QueueReply reply ? reply : null, error));
+    }
+
+    /** The answer to what {@link #awaiting} waits for (the connection checked that it is this channel's generation). */
+    void onAnswer(ChannelAnswer a) {
+        Awaiting step = awaiting;
+        awaiting = null;
+        busy = false;
+        if (step == null) return;
+        runGuarded(() -> {
+            if (a.failure() != null) {
+                Throwable error = a.failure();
+                Throwable t = error instanceof java.util.concurrent.CompletionException && error.getCause() != null ? error.getCause() : error;
+                if (t instanceof AmqpException ae) throw ae;
+                throw AmqpException.channel(ReplyCodes.INTERNAL_ERROR, ReplyCodes.text(ReplyCodes.INTERNAL_ERROR, String.valueOf(t)));
+            }
+            if (a.reply() instanceof QueueReply.Failed f) throw f.toException();
+            continueWith(step, a.reply());
+        }, step.cause());
+        drainDeferred();
+    }
+
+    private void continueWith(Awaiting step, QueueReply reply) {
+        if (step instanceof SendWhenDone s) {
+            if (s.ok() != null) conn.sendMethod(number, s.ok());
+        } else if (step instanceof QueueDeclared q) {
+            queueDeclared(q.cause(), q.queue(), (QueueReply.Ok) reply);
+        } else if (step instanceof ReplyQueueChecked c) {
+            if (!(reply instanceof QueueReply.Ok)) throw replyQueueNotFound(c.cause().queue());
+            replyQueueDeclared(c.cause());
+        } else if (step instanceof Purged p) {
+            if (!p.cause().noWait()) conn.sendMethod(number, new QueuePurgeOk(((QueueReply.Ok) reply).messageCount()));
+        } else if (step instanceof QueueDeleted d) {
+            int count = ((QueueReply.Ok) reply).messageCount();
+            await(topology().deleteQueue(vhost(), d.queue()), new SendWhenDone(d.cause(), d.cause().noWait() ? null : new QueueDeleteOk(count)));
+        } else if (step instanceof Got g) {
+            got(g.cause(), g.queue(), reply);
+        }
     }
 
     // ---------------------------------------------------------------- exchanges
@@ -361,27 +403,22 @@ final class Channel {
             return;
         }
         if (Names.isReserved(name)) throw Names.reservedExchangeName(name);
-        await(topology().declareExchange(vhost(), def), d, v -> {
-            if (!d.noWait()) conn.sendMethod(number, new ExchangeDeclareOk());
-        });
+        await(topology().declareExchange(vhost(), def), new SendWhenDone(d, d.noWait() ? null : new ExchangeDeclareOk()));
     }
 
     private void exchangeDelete(ExchangeDelete d) {
         String name = d.exchange();
         if (name.isEmpty()) throw Names.defaultExchangeForbidden();
         if (Names.isReserved(name)) throw Names.systemExchangeDeletion(name, vhost());
-        await(topology().deleteExchange(vhost(), name, d.ifUnused()), d, v -> {
-            if (!d.noWait()) conn.sendMethod(number, new ExchangeDeleteOk());
-        });
+        await(topology().deleteExchange(vhost(), name, d.ifUnused()), new SendWhenDone(d, d.noWait() ? null : new ExchangeDeleteOk()));
     }
 
     private void exchangeBind(String destination, String source, String key, Map<String, Object> arguments,
                               boolean bind, boolean noWait, Method cause) {
         if (destination.isEmpty() || source.isEmpty()) throw Names.defaultExchangeForbidden();
         Binding b = new Binding(source, Destination.exchange(destination), key, args(arguments));
-        await(bind ? topology().bind(vhost(), b) : topology().unbind(vhost(), b), cause, v -> {
-            if (!noWait) conn.sendMethod(number, bind ? new ExchangeBindOk() : new ExchangeUnbindOk());
-        });
+        await(bind ? topology().bind(vhost(), b) : topology().unbind(vhost(), b),
+                new SendWhenDone(cause, noWait ? null : bind ? new ExchangeBindOk() : new ExchangeUnbindOk()));
     }
 
     // ---------------------------------------------------------------- queues
@@ -408,16 +445,18 @@ final class Channel {
         final String queue = name;
         QueueDefinition def = new QueueDefinition(vhost(), queue, d.durable(), d.exclusive(), d.autoDelete(), args(d.arguments()));
         if (!d.passive()) QueueArguments.parse(def);
-        awaitQueue(conn.broker().queues().declare(vhost(), queue, def, conn.connectionId(), d.passive()), d, reply -> {
-            QueueReply.Ok ok = (QueueReply.Ok) reply;
-            declaredQueue.declared(queue);
-            if (d.exclusive() && !d.passive()) conn.broker().queues().ownedBy(conn.connectionId(), vhost(), queue);
-            Runnable answer = () -> {
-                if (!d.noWait()) conn.sendMethod(number, new QueueDeclareOk(queue, ok.messageCount(), ok.consumerCount()));
-            };
-            if (table().hasQueue(queue)) answer.run();
-            else await(topology().declareQueue(vhost(), queue, d.durable()), d, v -> answer.run());
-        });
+        await(conn.broker().queues().declare(vhost(), queue, def, conn.connectionId(), d.passive()), new QueueDeclared(d, queue));
+    }
+
+    private void queueDeclared(QueueDeclare d, String queue, QueueReply.Ok ok) {
+        declaredQueue.declared(queue);
+        if (d.exclusive() && !d.passive()) conn.broker().queues().ownedBy(conn.connectionId(), vhost(), queue);
+        Method answer = d.noWait() ? null : new QueueDeclareOk(queue, ok.messageCount(), ok.consumerCount());
+        if (!table().hasQueue(queue)) {
+            await(topology().declareQueue(vhost(), queue, d.durable()), new SendWhenDone(d, answer));
+        } else if (answer != null) {
+            conn.sendMethod(number, answer);
+        }
     }
 
     /**
@@ -426,12 +465,8 @@ final class Channel {
      */
     private void declareReplyQueue(QueueDeclare d) {
         String name = d.queue();
-        Runnable ok = () -> {
-            declaredQueue.declared(name);
-            if (!d.noWait()) conn.sendMethod(number, new QueueDeclareOk(name, 0, 1));
-        };
         if (name.equals(DirectReplyTo.QUEUE)) {
-            ok.run();
+            replyQueueDeclared(d);
             return;
         }
         var system = conn.context().getSystem();
@@ -440,10 +475,12 @@ final class Channel {
         CompletionStage<QueueReply> answer = AskPattern.<ConnectionProtocol, QueueReply>ask(address.connection(),
                         r -> new ReplyConsumerQuery(address.channel(), address.key(), r), REPLY_QUERY_TIMEOUT, system.scheduler())
                 .exceptionally(e -> new QueueReply.Empty());
-        await(answer, d, reply -> {
-            if (!(reply instanceof QueueReply.Ok)) throw replyQueueNotFound(name);
-            ok.run();
-        });
+        await(answer, new ReplyQueueChecked(d));
+    }
+
+    private void replyQueueDeclared(QueueDeclare d) {
+        declaredQueue.declared(d.queue());
+        if (!d.noWait()) conn.sendMethod(number, new QueueDeclareOk(d.queue(), 0, 1));
     }
 
     private static final java.time.Duration REPLY_QUERY_TIMEOUT = java.time.Duration.ofSeconds(2);
@@ -459,28 +496,20 @@ final class Channel {
         String routingKey = declaredQueue.routingKey(requestedQueue, key);
         if (exchange.isEmpty()) throw Names.defaultExchangeForbidden();
         Binding b = new Binding(exchange, Destination.queue(queue), routingKey, args(arguments));
-        await(bind ? topology().bind(vhost(), b) : topology().unbind(vhost(), b), cause, v -> {
-            if (!noWait) conn.sendMethod(number, bind ? new QueueBindOk() : new QueueUnbindOk());
-        });
+        await(bind ? topology().bind(vhost(), b) : topology().unbind(vhost(), b),
+                new SendWhenDone(cause, noWait ? null : bind ? new QueueBindOk() : new QueueUnbindOk()));
     }
 
     private void queuePurge(QueuePurge p) {
         endOfInput(); // publishes and acks of this channel reach the queue before this command
         String queue = queueName(p.queue());
-        awaitQueue(conn.broker().queues().purge(vhost(), queue, conn.connectionId()), p, reply -> {
-            if (!p.noWait()) conn.sendMethod(number, new QueuePurgeOk(((QueueReply.Ok) reply).messageCount()));
-        });
+        await(conn.broker().queues().purge(vhost(), queue, conn.connectionId()), new Purged(p));
     }
 
     private void queueDelete(QueueDelete d) {
         endOfInput(); // publishes and acks of this channel reach the queue before this command
         String queue = queueName(d.queue());
-        awaitQueue(conn.broker().queues().delete(vhost(), queue, d.ifUnused(), d.ifEmpty(), conn.connectionId()), d, reply -> {
-            int count = ((QueueReply.Ok) reply).messageCount();
-            await(topology().deleteQueue(vhost(), queue), d, v -> {
-                if (!d.noWait()) conn.sendMethod(number, new QueueDeleteOk(count));
-            });
-        });
+        await(conn.broker().queues().delete(vhost(), queue, d.ifUnused(), d.ifEmpty(), conn.connectionId()), new QueueDeleted(d, queue));
     }
 
     // ---------------------------------------------------------------- publishing
@@ -776,19 +805,21 @@ final class Channel {
         endOfInput(); // publishes and acks of this channel reach the queue before this command
         String queue = queueName(g.queue());
         queuesTouched.add(queue);
-        awaitQueue(conn.broker().queues().get(vhost(), queue, channelId, conn.self(), number, g.noAck(), conn.connectionId()), g, reply -> {
-            if (reply instanceof QueueReply.Got got) {
-                QueueDelivery qd = got.delivery();
-                long tag = unacked.nextTag();
-                if (!g.noAck()) unacked.add(new Unacked(tag, queue, qd.deliveryId(), null));
-                Message msg = qd.message();
-                conn.write(FrameEncoder.content(number,
-                        new BasicGetOk(tag, qd.redelivered(), msg.exchange(), msg.routingKey(), qd.messageCount()),
-                        msg.properties(), msg.body(), conn.frameMax()));
-            } else {
-                conn.sendMethod(number, new BasicGetEmpty());
-            }
-        });
+        await(conn.broker().queues().get(vhost(), queue, channelId, conn.self(), number, g.noAck(), conn.connectionId()), new Got(g, queue));
+    }
+
+    private void got(BasicGet g, String queue, QueueReply reply) {
+        if (reply instanceof QueueReply.Got got) {
+            QueueDelivery qd = got.delivery();
+            long tag = unacked.nextTag();
+            if (!g.noAck()) unacked.add(new Unacked(tag, queue, qd.deliveryId(), null));
+            Message msg = qd.message();
+            conn.write(FrameEncoder.content(number,
+                    new BasicGetOk(tag, qd.redelivered(), msg.exchange(), msg.routingKey(), qd.messageCount()),
+                    msg.properties(), msg.body(), conn.frameMax()));
+        } else {
+            conn.sendMethod(number, new BasicGetEmpty());
+        }
     }
 
     /** basic.ack/nack/reject: the tag is checked at once; a transaction applies the settlement when it commits. */
@@ -894,6 +925,7 @@ final class Channel {
     void release() {
         generation++;
         busy = false;
+        awaiting = null;
         deferred.clear();
         pendingConsume = null;
         endOfInput();

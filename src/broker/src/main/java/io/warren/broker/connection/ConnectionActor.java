@@ -116,7 +116,7 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionProtocol> 
                     return this;
                 })
                 .onMessage(Tick.class, this::onTick)
-                .onMessage(Resume.class, this::onResume)
+                .onMessage(ChannelAnswer.class, this::onChannelAnswer)
                 .onMessage(ToChannel.class, this::onToChannel)
                 .onMessage(QueueTerminated.class, this::onQueueTerminated)
                 .onMessage(ResendTick.class, t -> {
@@ -374,11 +374,11 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionProtocol> 
         return this;
     }
 
-    private Behavior<ConnectionProtocol> onResume(Resume r) {
-        Channel ch = channels.get(r.channel());
-        if (ch != null && ch.generation() == r.generation() && state == State.OPEN) {
+    private Behavior<ConnectionProtocol> onChannelAnswer(ChannelAnswer a) {
+        Channel ch = channels.get(a.channel());
+        if (ch != null && ch.generation() == a.generation() && state == State.OPEN) {
             try {
-                r.work().run();
+                ch.onAnswer(a);
             } catch (AmqpException e) {
                 ch.fail(e);
             }
