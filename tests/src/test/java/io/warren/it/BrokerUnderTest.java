@@ -155,6 +155,12 @@ public final class BrokerUnderTest implements AutoCloseable {
         launch();
     }
 
+    /** The process id of the Warren JVM (for jcmd and the like). */
+    public long pid() {
+        assumeControllable();
+        return process.pid();
+    }
+
     public void kill() {
         assumeControllable();
         process.kill();
