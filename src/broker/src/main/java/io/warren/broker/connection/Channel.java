@@ -13,6 +13,7 @@ import io.warren.broker.queue.QueueDelivery;
 import io.warren.broker.queue.QueueReply;
 import io.warren.broker.topology.TopologyClient;
 import io.warren.core.channel.AssembledPublish;
+import io.warren.core.channel.ChannelConsumers;
 import io.warren.core.channel.ChannelPrefetch;
 import io.warren.core.channel.Confirm;
 import io.warren.core.channel.ContentAssembler;
@@ -43,7 +44,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.util.ByteString;
@@ -55,9 +55,6 @@ import org.apache.pekko.util.ByteString;
  * channel busy: what the client sends meanwhile waits, so replies keep the order of requests.
  */
 final class Channel {
-
-    /** A consumer of this channel; {@code ownLimit} is the per-consumer prefetch it was created with. */
-    private record ConsumerInfo(String queue, boolean noAck, int ownLimit, boolean exclusive, int priority) {}
 
     /** The direct reply-to consumer: its tag, its secret, and the reply-to that publishes on this channel carry. */
     private record ReplyConsumer(String tag, String key, String replyTo) {}
@@ -101,13 +98,13 @@ final class Channel {
     private static final class PendingConsume {
         final String queue;
         final QueueCommand.Consume command;
-        final Runnable ok;
+        final boolean noWait;
         long sentAt = System.nanoTime();
 
-        PendingConsume(String queue, QueueCommand.Consume command, Runnable ok) {
+        PendingConsume(String queue, QueueCommand.Consume command, boolean noWait) {
             this.queue = queue;
             this.command = command;
-            this.ok = ok;
+            this.noWait = noWait;
         }
     }
 
@@ -121,7 +118,7 @@ final class Channel {
     private record TxPublish(BasicPublish method, List<String> keys, Map<String, Object> headers, BasicProperties stored,
                              ByteString body, RoutingTable table) {}
 
-    private final Map<String, ConsumerInfo> consumers = new HashMap<>();
+    private final ChannelConsumers consumers = new ChannelConsumers();
     /** basic.consume on amq.rabbitmq.reply-to (at most one per channel); null when there is none. */
     private ReplyConsumer replyConsumer;
     /** Which incarnation of each queue this channel uses (known once the queue has told us). */
@@ -623,7 +620,7 @@ final class Channel {
                 }
                 return;
             }
-            Runnable ok = pendingConsume.ok;
+            boolean noWait = pendingConsume.noWait;
             pendingConsume = null;
             busy = false;
             if (!r.ok()) {
@@ -631,7 +628,7 @@ final class Channel {
                 fail(new AmqpException(r.failureCode(), r.failureText(), BasicConsume.CLASS_ID, BasicConsume.METHOD_ID, false));
                 return;
             }
-            ok.run();
+            if (!noWait) conn.sendMethod(number, new BasicConsumeOk(r.consumerTag()));
             drainDeferred();
         } else if (m instanceof ConsumerCancelled c) {
             if (consumers.remove(c.consumerTag()) != null && conn.clientCapability("consumer_cancel_notify")) {
@@ -661,7 +658,7 @@ final class Channel {
 
     private void deliver(Deliver d) {
         for (QueueDelivery qd : d.deliveries()) {
-            ConsumerInfo consumer = consumers.get(qd.consumerTag());
+            ChannelConsumers.Consumer consumer = consumers.get(qd.consumerTag());
             if (consumer == null || closing) {
                 // Cancelled meanwhile: the queue takes it back untouched.
                 settleBatches.computeIfAbsent(d.queue(), k -> new SettleBatch()).requeued.add(qd.deliveryId());
@@ -678,7 +675,7 @@ final class Channel {
 
     private void releaseHeld() {
         for (HeldDelivery<QueueDelivery> h : prefetch.release()) {
-            ConsumerInfo consumer = consumers.get(h.consumerTag());
+            ChannelConsumers.Consumer consumer = consumers.get(h.consumerTag());
             if (consumer == null) {
                 settleBatches.computeIfAbsent(h.queue(), k -> new SettleBatch()).requeued.add(h.deliveryId());
                 written.released(h.queue(), h.consumerTag());
@@ -689,7 +686,7 @@ final class Channel {
         }
     }
 
-    private void send(String queue, QueueDelivery qd, ConsumerInfo consumer) {
+    private void send(String queue, QueueDelivery qd, ChannelConsumers.Consumer consumer) {
         long tag = unacked.nextTag();
         if (!consumer.noAck()) unacked.add(new Unacked(tag, queue, qd.deliveryId(), qd.consumerTag()));
         written.released(queue, qd.consumerTag());
@@ -710,25 +707,17 @@ final class Channel {
     private void basicConsume(BasicConsume c) {
         endOfInput(); // publishes and acks of this channel reach the queue before this command
         String queue = queueName(c.queue());
-        String tag = c.consumerTag().isEmpty()
-                ? "amq.ctag-" + UUID.randomUUID().toString().replace("-", "").substring(0, 22)
-                : c.consumerTag();
-        if (consumers.containsKey(tag)) {
-            throw new AmqpException(ReplyCodes.NOT_ALLOWED, ReplyCodes.text(ReplyCodes.NOT_ALLOWED,
-                    "attempt to reuse consumer tag '" + tag + "'"), c.classId(), c.methodId(), true);
-        }
+        String tag = consumers.tagFor(c.consumerTag());
         if (queue.equals(DirectReplyTo.QUEUE)) {
             consumeReplies(c, tag);
             return;
         }
-        int priority = consumerPriority(c.arguments());
-        ConsumerInfo info = new ConsumerInfo(queue, c.noAck(), prefetch.consumerLimit(), c.exclusive(), priority);
-        consumers.put(tag, info);
+        int priority = ChannelConsumers.priority(c.arguments());
+        ChannelConsumers.Consumer info = new ChannelConsumers.Consumer(tag, queue, c.noAck(), prefetch.consumerLimit(), c.exclusive(), priority);
+        consumers.add(info);
         queuesTouched.add(queue);
         busy = true;
-        pendingConsume = new PendingConsume(queue, consumeCommand(tag, info), () -> {
-            if (!c.noWait()) conn.sendMethod(number, new BasicConsumeOk(tag));
-        });
+        pendingConsume = new PendingConsume(queue, consumeCommand(tag, info), c.noWait());
         conn.broker().queues().tell(vhost(), queue, pendingConsume.command);
     }
 
@@ -736,24 +725,24 @@ final class Channel {
      * Registers a consumer with its queue: sent on basic.consume, again to re-attach it after failover, and again to
      * change its limit when the channel-wide one changes (a registered consumer takes the new limit).
      */
-    private QueueCommand.Consume consumeCommand(String tag, ConsumerInfo info) {
+    private QueueCommand.Consume consumeCommand(String tag, ChannelConsumers.Consumer info) {
         return new QueueCommand.Consume(channelId, conn.self(), number, tag, info.noAck(), queueLimit(info),
                 info.exclusive(), info.priority(), conn.connectionId());
     }
 
     /** What the queue may send a consumer: the socket window for no-ack ones, else its (capped) prefetch. */
-    private int queueLimit(ConsumerInfo info) {
+    private int queueLimit(ChannelConsumers.Consumer info) {
         return info.noAck() ? NO_ACK_WINDOW : prefetch.queueLimit(info.ownLimit());
     }
 
     private void basicQos(BasicQos q) {
         Map<String, Integer> before = new HashMap<>();
-        consumers.forEach((tag, info) -> before.put(tag, queueLimit(info)));
+        for (ChannelConsumers.Consumer info : consumers.all()) before.put(info.tag(), queueLimit(info));
         prefetch.qos(q.prefetchCount(), q.global());
         endOfInput(); // acks of this channel reach the queues before the new limits
-        consumers.forEach((tag, info) -> {
-            if (queueLimit(info) != before.get(tag)) conn.broker().queues().tell(vhost(), info.queue(), consumeCommand(tag, info));
-        });
+        for (ChannelConsumers.Consumer info : consumers.all()) {
+            if (queueLimit(info) != before.get(info.tag())) conn.broker().queues().tell(vhost(), info.queue(), consumeCommand(info.tag(), info));
+        }
         conn.sendMethod(number, new BasicQosOk());
         releaseHeld();
     }
@@ -781,14 +770,6 @@ final class Channel {
                 msg.properties(), msg.body(), conn.frameMax()));
     }
 
-    private static int consumerPriority(Map<String, Object> args) {
-        if (args == null) return 0;
-        Object p = args.get("x-priority");
-        if (p == null) return 0;
-        if (p instanceof Number n) return n.intValue();
-        throw precondition("invalid arg 'x-priority' for consumer: not an integer");
-    }
-
     private void basicCancel(BasicCancel c) {
         if (replyConsumer != null && replyConsumer.tag().equals(c.consumerTag())) {
             replyConsumer = null;
@@ -796,7 +777,7 @@ final class Channel {
             return;
         }
         endOfInput(); // publishes and acks of this channel reach the queue before this command
-        ConsumerInfo info = consumers.remove(c.consumerTag());
+        ChannelConsumers.Consumer info = consumers.remove(c.consumerTag());
         if (info != null) conn.broker().queues().tell(vhost(), info.queue(), new QueueCommand.Cancel(channelId, c.consumerTag(), null));
         if (!c.noWait()) conn.sendMethod(number, new BasicCancelOk(c.consumerTag()));
     }
@@ -870,9 +851,7 @@ final class Channel {
         incarnations.remove(queue);
         prefetch.settled(unacked.queueLost(queue));
         prefetch.queueLost(queue);
-        Set<String> tags = new HashSet<>();
-        consumers.forEach((tag, info) -> { if (info.queue().equals(queue)) tags.add(tag); });
-        recover(failover.lost(queue, tags, System.nanoTime()));
+        recover(failover.lost(queue, consumers.on(queue), System.nanoTime()));
     }
 
     private void recover(QueueFailover.Recovery<Message> r) {
@@ -896,12 +875,7 @@ final class Channel {
             pendingConsume.sentAt = now;
             conn.broker().queues().tell(vhost(), pendingConsume.queue, pendingConsume.command);
         }
-        for (QueueFailover.Recovery<Message> r : failover.retry(now, afterNanos, (tag, queue) -> {
-            ConsumerInfo info = consumers.get(tag);
-            return info != null && info.queue().equals(queue);
-        })) {
-            recover(r);
-        }
+        for (QueueFailover.Recovery<Message> r : failover.retry(now, afterNanos, consumers::consumes)) recover(r);
     }
 
     /** Publishes unconfirmed for this long are sent again: the message may have died with a node on its way. */
