@@ -53,7 +53,7 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionProtocol> 
      */
     private static final int MAX_ENQUEUES_OUTSTANDING = 2048;
 
-    /** No-ack window credit for deliveries in the write now on its way to the socket. */
+    /** Socket credit (see core SocketCredit) for deliveries in the write now on its way to the socket. */
     private final List<Channel.WrittenCredit> creditInWrite = new ArrayList<>();
 
     private final BrokerContext broker;
@@ -503,7 +503,7 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionProtocol> 
         return total;
     }
 
-    /** The socket took the last write: the queues may send their no-ack consumers that much more. */
+    /** The socket took the last write: the queues may send those consumers that much more. */
     private void returnNoAckCredit() {
         if (creditInWrite.isEmpty() || vhost == null) return;
         for (Channel.WrittenCredit c : creditInWrite) broker.queues().tell(vhost, c.queue(), c.credit());
