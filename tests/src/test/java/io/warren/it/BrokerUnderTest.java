@@ -46,6 +46,8 @@ public final class BrokerUnderTest implements AutoCloseable {
     private final WarrenProcess process;
     /** --config file given to Warren, if any (settings that -D cannot express, such as lists of users). */
     private Path configFile;
+    /** Extra JVM options of the Warren process (e.g. a heap size; the last -Xmx wins over the default). */
+    private final List<String> jvmOptions = new ArrayList<>();
 
     private BrokerUnderTest(String host, int port, boolean external, String name, Path dataDir,
                             Map<String, String> settings) {
@@ -77,11 +79,22 @@ public final class BrokerUnderTest implements AutoCloseable {
 
     /** Starts Warren with the suite's defaults plus {@code extraSettings} (warren.* keys). */
     public static BrokerUnderTest startWarren(String name, Map<String, String> extraSettings) {
-        return startWarren(name, extraSettings, null);
+        return startWarren(name, extraSettings, (String) null, List.of());
     }
 
     /** As above, plus a HOCON --config file with {@code configText} (below the -D settings in precedence). */
     public static BrokerUnderTest startWarren(String name, Map<String, String> extraSettings, String configText) {
+        return startWarren(name, extraSettings, configText, List.of());
+    }
+
+    /** {@link #startWarren(String, Map)} with extra JVM options for the Warren process, e.g. {@code -Xmx1g}. */
+    public static BrokerUnderTest startWarren(String name, Map<String, String> extraSettings, List<String> jvmOptions) {
+        return startWarren(name, extraSettings, null, jvmOptions);
+    }
+
+    /** Both: a --config file (may be null) and extra JVM options. */
+    public static BrokerUnderTest startWarren(String name, Map<String, String> extraSettings, String configText,
+                                              List<String> jvmOptions) {
         try {
             Path logs = logDirectory();
             Path dataDir = Files.createTempDirectory(logs, name + "-data-");
@@ -100,6 +113,7 @@ public final class BrokerUnderTest implements AutoCloseable {
             if (configText != null) {
                 broker.configFile = Files.writeString(dataDir.resolveSibling(dataDir.getFileName() + ".conf"), configText);
             }
+            broker.jvmOptions.addAll(jvmOptions);
             broker.launch();
             return broker;
         } catch (IOException e) {
@@ -157,6 +171,12 @@ public final class BrokerUnderTest implements AutoCloseable {
         launch();
     }
 
+    /** The process id of the Warren JVM (for jcmd and the like). */
+    public long pid() {
+        assumeControllable();
+        return process.pid();
+    }
+
     public void kill() {
         assumeControllable();
         process.kill();
@@ -190,9 +210,11 @@ public final class BrokerUnderTest implements AutoCloseable {
         // Main sees them whichever way it reads its configuration.
         List<String> properties = new ArrayList<>();
         settings.forEach((key, value) -> properties.add("-D" + key + "=" + value));
+        List<String> jvm = new ArrayList<>(jvmOptions);
+        jvm.addAll(properties);
         List<String> arguments = new ArrayList<>(properties);
         if (configFile != null) arguments.addAll(List.of("--config", configFile.toString()));
-        process.launch(properties, arguments, null);
+        process.launch(jvm, arguments, null);
         process.awaitPort(host, port, STARTUP_TIMEOUT);
     }
 

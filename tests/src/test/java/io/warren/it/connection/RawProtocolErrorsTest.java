@@ -123,6 +123,35 @@ class RawProtocolErrorsTest {
     }
 
     @Test
+    void contentHeaderAfterAMethodWithoutContentIsUnexpected() throws Exception {
+        try (RawAmqpConnection raw = RawAmqpConnection.open(broker, 0)) {
+            raw.openChannel(1);
+            raw.sendQueueDeclare(1);
+            raw.expectMethod(1, 50, 11);
+            raw.sendContentHeader(1, 3);
+            RawAmqpConnection.Close close = raw.expectConnectionClose();
+            assertEquals(505, close.replyCode(), close.toString());
+            assertEquals("UNEXPECTED_FRAME - expected method frame, got non method frame instead", close.replyText());
+        }
+    }
+
+    @Test
+    void contentHeaderOfAnotherClassThanItsPublishIsUnexpected() throws Exception {
+        try (RawAmqpConnection raw = RawAmqpConnection.open(broker, 0)) {
+            raw.openChannel(1);
+            raw.sendBasicPublish(1, "", "nowhere");
+            // class 50 (queue), weight 0, body size 3, no property flags
+            byte[] header = {0, 50, 0, 0, 0, 0, 0, 0, 0, 0, 0, 3, 0, 0};
+            raw.sendFrame(RawAmqpConnection.FRAME_HEADER, 1, header);
+            RawAmqpConnection.Close close = raw.expectConnectionClose();
+            assertEquals(505, close.replyCode(), close.toString());
+            assertEquals("UNEXPECTED_FRAME - expected content header for class 60, got one for class 50 instead", close.replyText());
+            assertEquals(60, close.classId());
+            assertEquals(40, close.methodId());
+        }
+    }
+
+    @Test
     void contentBodyWithoutPublishIsUnexpected() throws Exception {
         try (RawAmqpConnection raw = RawAmqpConnection.open(broker, 0)) {
             raw.openChannel(1);

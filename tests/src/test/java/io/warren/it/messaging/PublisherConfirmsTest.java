@@ -91,4 +91,31 @@ class PublisherConfirmsTest extends ConnectedTest {
         confirming.confirmSelect();
         Amqp.assertChannelClosedBy(AMQP.PRECONDITION_FAILED, confirming, confirming::txSelect);
     }
+
+    /** RabbitMQ Metrics.metricsPublisherAck: a single confirmed publish is acked with multiple=false. */
+    @Test
+    void aSingleConfirmedPublishIsAckedWithoutMultiple() throws Exception {
+        String queue = declareQueue("q.confirm-single");
+        Channel confirming = connection.createChannel();
+        confirming.confirmSelect();
+        java.util.List<String> acks = new java.util.concurrent.CopyOnWriteArrayList<>();
+        confirming.addConfirmListener(new ConfirmListener() {
+            @Override
+            public void handleAck(long tag, boolean multiple) {
+                acks.add(tag + "/" + multiple);
+            }
+
+            @Override
+            public void handleNack(long tag, boolean multiple) {
+                acks.add("nack " + tag);
+            }
+        });
+        for (int i = 1; i <= 3; i++) {
+            confirming.basicPublish("", queue, null, bytes("m" + i));
+            confirming.waitForConfirmsOrDie(10_000);
+            assertEquals("" + i + "/false", acks.get(acks.size() - 1));
+        }
+        assertEquals(3, acks.size());
+        confirming.close();
+    }
 }

@@ -71,4 +71,71 @@ class QosTest extends ConnectedTest {
         publishConfirmed("", queue, "5");
         unlimited.take();
     }
+
+    /** RabbitMQ QosTests.limitIncrease: raising the channel-wide limit lets the consumer have one more at once. */
+    @Test
+    void raisingTheGlobalLimitRestartsDelivery() throws Exception {
+        String queue = declareQueue("q.global-raise");
+        channel.basicQos(1, true);
+        RecordingConsumer consumer = new RecordingConsumer(channel);
+        channel.basicConsume(queue, false, consumer);
+        publishConfirmed("", queue, "1", "2", "3");
+        consumer.take();
+        consumer.assertNoDelivery(QUIET);
+        channel.basicQos(2, true);
+        consumer.take();
+        consumer.assertNoDelivery(QUIET);
+    }
+
+    /** RabbitMQ QosTests.limitedToUnlimited: a channel-wide limit of 0 lets everything through. */
+    @Test
+    void settingTheGlobalLimitToZeroRestartsDelivery() throws Exception {
+        String queue = declareQueue("q.global-unlimit");
+        channel.basicQos(1, true);
+        RecordingConsumer consumer = new RecordingConsumer(channel);
+        channel.basicConsume(queue, false, consumer);
+        publishConfirmed("", queue, "1", "2", "3");
+        consumer.take();
+        channel.basicQos(0, true);
+        consumer.take(2);
+    }
+
+    /** RabbitMQ QosTests.setLimitAfterConsume: a channel-wide limit set after basic.consume applies to that consumer. */
+    @Test
+    void aGlobalLimitSetAfterConsumeApplies() throws Exception {
+        String queue = declareQueue("q.global-late");
+        RecordingConsumer consumer = new RecordingConsumer(channel);
+        channel.basicConsume(queue, false, consumer);
+        channel.basicQos(1, true);
+        publishConfirmed("", queue, "1", "2", "3");
+        Delivery first = consumer.take();
+        consumer.assertNoDelivery(QUIET);
+        channel.basicAck(first.getEnvelope().getDeliveryTag(), true);
+        consumer.take();
+        consumer.assertNoDelivery(QUIET);
+    }
+
+    /**
+     * RabbitMQ QosTests.noAckObeysLimit: while the channel-wide limit is used up, a no-ack consumer on the channel
+     * waits too (RabbitMQ 3.x's limiter); its deliveries do not count against the limit.
+     */
+    @Test
+    void aNoAckConsumerWaitsWhileTheGlobalLimitIsUsedUp() throws Exception {
+        String acked = declareQueue("q.global-acked");
+        String auto = declareQueue("q.global-noack");
+        channel.basicQos(1, true);
+        RecordingConsumer manual = new RecordingConsumer(channel);
+        channel.basicConsume(acked, false, manual);
+        publishConfirmed("", acked, "a1", "a2");
+        Delivery first = manual.take();
+        RecordingConsumer noAck = new RecordingConsumer(channel);
+        channel.basicConsume(auto, true, noAck);
+        publishConfirmed("", auto, "n1");
+        noAck.assertNoDelivery(QUIET);
+        manual.assertNoDelivery(Duration.ZERO);
+        channel.basicAck(first.getEnvelope().getDeliveryTag(), false);
+        Delivery second = manual.take();
+        channel.basicAck(second.getEnvelope().getDeliveryTag(), false);
+        assertEquals("n1", text(noAck.take().getBody()));
+    }
 }

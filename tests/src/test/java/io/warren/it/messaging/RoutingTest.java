@@ -156,4 +156,22 @@ class RoutingTest extends ConnectedTest {
         assertEquals(List.of("before"), drain(queue));
         channel.queueUnbind(queue, exchange, "never-bound"); // unbinding what is not there is fine
     }
+
+    /**
+     * RabbitMQ Routing.mRDQRouting (spec): queue.bind with an empty queue name binds the channel's most recently
+     * declared queue, and with an empty routing key as well the key is that queue's name.
+     */
+    @Test
+    void emptyQueueNameInBindMeansTheLastDeclaredQueue() throws Exception {
+        String exchange = exchange("direct");
+        String first = declareQueue("q.mrdq1");
+        channel.queueBind(first, exchange, "baz");
+        channel.queueBind(first, exchange, "");
+        String second = declareQueue("q.mrdq2");
+        channel.queueBind("", exchange, "baz");
+        channel.queueBind("", exchange, "");
+        for (String key : new String[] {"", first, second, "baz"}) publishConfirmed(exchange, key, key.isEmpty() ? "empty" : key);
+        assertEquals(java.util.List.of("empty", "baz"), drain(first));
+        assertEquals(java.util.List.of(second, "baz"), drain(second));
+    }
 }

@@ -12,6 +12,21 @@ import io.warren.broker.queue.QueueCommand;
 import io.warren.broker.queue.QueueDelivery;
 import io.warren.broker.queue.QueueReply;
 import io.warren.broker.topology.TopologyClient;
+import io.warren.core.channel.AssembledPublish;
+import io.warren.core.channel.ChannelConsumers;
+import io.warren.core.channel.ChannelPrefetch;
+import io.warren.core.channel.Confirm;
+import io.warren.core.channel.ContentAssembler;
+import io.warren.core.channel.DeclaredQueue;
+import io.warren.core.channel.HeldDelivery;
+import io.warren.core.channel.Outcome;
+import io.warren.core.channel.PublisherConfirms;
+import io.warren.core.channel.QueueFailover;
+import io.warren.core.channel.Settlement;
+import io.warren.core.channel.SocketCredit;
+import io.warren.core.channel.Transaction;
+import io.warren.core.channel.Unacked;
+import io.warren.core.channel.UnackedDeliveries;
 import io.warren.core.names.Names;
 import io.warren.core.queue.Message;
 import io.warren.core.queue.QueueArguments;
@@ -26,18 +41,12 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
-import java.util.UUID;
 import java.util.concurrent.CompletionStage;
-import java.util.function.Consumer;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.util.ByteString;
-import org.apache.pekko.util.ByteStringBuilder;
 
 /**
  * One AMQP channel, a plain state object inside its {@link ConnectionActor}. It assembles content, routes
@@ -47,29 +56,8 @@ import org.apache.pekko.util.ByteStringBuilder;
  */
 final class Channel {
 
-    private record Unacked(String queue, long deliveryId) {}
-
-    private record ConsumerInfo(String queue, boolean noAck, int prefetch, boolean exclusive, int priority) {}
-
     /** The direct reply-to consumer: its tag, its secret, and the reply-to that publishes on this channel carry. */
     private record ReplyConsumer(String tag, String key, String replyTo) {}
-
-    /** Confirmed-mode publishes to one queue that it has not accepted yet: re-sent if its incarnation dies. */
-    private static final class InFlight {
-        final LinkedHashMap<Long, Message> bySeq = new LinkedHashMap<>();
-        long sentAt = System.nanoTime();
-    }
-
-    /**
-     * A queue whose incarnation died, until its next incarnation has answered this channel: the consumers still to
-     * be re-attached, and whether an enqueue was settled since. A re-attach or re-send can be lost on its way (a
-     * region may still route to the dead node for a moment), so both are retried until answered.
-     */
-    private static final class Recovery {
-        final Set<String> consumerTags = new HashSet<>();
-        boolean settledSince;
-        long lastTry = System.nanoTime();
-    }
 
     /** Publishes to one queue gathered during one read of the socket. */
     private static final class PublishBatch {
@@ -86,8 +74,6 @@ final class Channel {
         final LongList acked = new LongList(), requeued = new LongList(), discarded = new LongList();
     }
 
-    private enum Outcome { ACK, REQUEUE, DISCARD }
-
     /**
      * No-ack deliveries a queue may have on their way to this channel's socket per consumer: credit comes back as
      * the TCP stage takes the bytes, so a slow no-ack consumer slows its queue instead of filling our memory.
@@ -101,11 +87,7 @@ final class Channel {
     private boolean opened;
     private boolean closing;
 
-    // Content being assembled.
-    private BasicPublish publishing;
-    private BasicProperties publishingProperties;
-    private long bodyRemaining;
-    private ByteStringBuilder body;
+    private final ContentAssembler content;
 
     // Work that waits while an asynchronous method is answered.
     private boolean busy;
@@ -116,67 +98,47 @@ final class Channel {
     private static final class PendingConsume {
         final String queue;
         final QueueCommand.Consume command;
-        final Runnable ok;
+        final boolean noWait;
         long sentAt = System.nanoTime();
 
-        PendingConsume(String queue, QueueCommand.Consume command, Runnable ok) {
+        PendingConsume(String queue, QueueCommand.Consume command, boolean noWait) {
             this.queue = queue;
             this.command = command;
-            this.ok = ok;
+            this.noWait = noWait;
         }
     }
 
     private final Map<String, PublishBatch> publishBatches = new HashMap<>();
     private final Map<String, SettleBatch> settleBatches = new HashMap<>();
 
-    private boolean confirmMode;
-    private long nextPublishSeq = 1;
-    /** Confirm sequence → how many queues still have to accept it. */
-    private final TreeMap<Long, int[]> unconfirmed = new TreeMap<>();
+    private final PublisherConfirms confirms = new PublisherConfirms();
+    private final Transaction<TxPublish> tx = new Transaction<>();
 
-    private boolean txMode;
-    private final List<Runnable> txActions = new ArrayList<>();
+    /** A publish inside a transaction, routed when it commits. */
+    private record TxPublish(BasicPublish method, List<String> keys, Map<String, Object> headers, BasicProperties stored,
+                             ByteString body, RoutingTable table) {}
 
-    private final Map<String, ConsumerInfo> consumers = new HashMap<>();
+    private final ChannelConsumers consumers = new ChannelConsumers();
     /** basic.consume on amq.rabbitmq.reply-to (at most one per channel); null when there is none. */
     private ReplyConsumer replyConsumer;
     /** Which incarnation of each queue this channel uses (known once the queue has told us). */
     private final Map<String, org.apache.pekko.actor.typed.ActorRef<QueueCommand>> incarnations = new HashMap<>();
-    private final Map<String, InFlight> inFlight = new HashMap<>();
-    private final Map<String, Recovery> recovering = new HashMap<>();
-    /** No-ack deliveries written to the connection since its last socket write, per queue and consumer tag. */
-    private final Map<String, Map<String, int[]>> written = new HashMap<>();
-    /** Messages in enqueue batches sent per queue and not yet answered: the connection stops reading when there are too many. */
-    private final Map<String, Outstanding> enqueuesOutstanding = new HashMap<>();
-
-    /** The sizes of the enqueue batches a queue has not answered yet (queues answer in order), and their sum. */
-    private static final class Outstanding {
-        final ArrayDeque<Integer> batches = new ArrayDeque<>();
-        int messages;
-        void sent(int size) { batches.add(size); messages += size; }
-        void answered() { Integer n = batches.poll(); if (n != null) messages -= n; }
-    }
-    /** Delivery tags from a queue incarnation that died: acking them is not an error, and does nothing. */
-    private final Set<Long> staleTags = new HashSet<>();
-    private long nextDeliveryTag = 1;
-    private final LinkedHashMap<Long, Unacked> unacked = new LinkedHashMap<>();
+    private final QueueFailover<Message> failover = new QueueFailover<>();
+    /** Deliveries written to the connection since its last socket write: queue credit once the socket takes them. */
+    private final SocketCredit written = new SocketCredit();
+    private final UnackedDeliveries unacked = new UnackedDeliveries();
     private final Set<String> queuesTouched = new HashSet<>();
-    private int prefetchCount;
-    /** basic.qos global=true: unacked deliveries allowed on the whole channel (0 = no limit). */
-    private int globalPrefetch;
-    /** Deliveries the queues sent beyond the channel-wide limit, released as acks come in. */
-    private final ArrayDeque<Held> held = new ArrayDeque<>();
+    private final ChannelPrefetch<QueueDelivery> prefetch = new ChannelPrefetch<>();
+    private final DeclaredQueue declaredQueue = new DeclaredQueue();
 
-    private record Held(String queue, QueueDelivery delivery) {}
-
-    /** No-ack window credit for one consumer of one queue. */
+    /** Socket credit for one consumer of one queue. */
     record WrittenCredit(String queue, QueueCommand.NoAckWritten credit) {}
-    private String lastQueue;
 
     Channel(ConnectionActor conn, int number) {
         this.conn = conn;
         this.number = number;
         this.channelId = conn.channelId(number);
+        this.content = new ContentAssembler(conn.broker().settings().maxMessageSize());
     }
 
     long generation() { return generation; }
@@ -198,71 +160,33 @@ final class Channel {
             else if (method instanceof ChannelClose) conn.sendMethod(number, new ChannelCloseOk());
             return;
         }
-        if (publishing != null) {
-            throw new AmqpException(ReplyCodes.UNEXPECTED_FRAME, ReplyCodes.text(ReplyCodes.UNEXPECTED_FRAME,
-                    "expected content header for class 60, got non content header frame instead"),
-                    method.classId(), method.methodId(), true);
-        }
+        content.onMethod(method); // 505 while content is expected; basic.publish starts assembling
         if (method instanceof ChannelOpen) {
             throw new AmqpException(ReplyCodes.CHANNEL_ERROR, ReplyCodes.text(ReplyCodes.CHANNEL_ERROR,
                     "second 'channel.open' seen"), method.classId(), method.methodId(), true);
         }
-        if (method instanceof BasicPublish p) {
-            publishing = p;
-            return;
-        }
+        if (method instanceof BasicPublish) return;
         run(() -> dispatch(method), method);
     }
 
     void onContentHeader(ContentHeaderFrame h) {
         if (closing) return;
-        if (publishing == null || publishingProperties != null) {
-            throw AmqpException.connection(ReplyCodes.UNEXPECTED_FRAME, ReplyCodes.text(ReplyCodes.UNEXPECTED_FRAME,
-                    "unexpected content header frame on channel " + number));
+        try {
+            content.onHeader(h).ifPresent(this::completePublish);
+        } catch (AmqpException e) {
+            if (e.connectionLevel()) throw e;
+            fail(e);
         }
-        long max = conn.broker().settings().maxMessageSize();
-        if (h.bodySize() > max) {
-            BasicPublish p = publishing;
-            publishing = null;
-            fail(new AmqpException(ReplyCodes.PRECONDITION_FAILED, ReplyCodes.text(ReplyCodes.PRECONDITION_FAILED,
-                    "message size " + h.bodySize() + " is larger than configured max size " + max), p.classId(), p.methodId(), false));
-            return;
-        }
-        publishingProperties = h.properties();
-        bodyRemaining = h.bodySize();
-        body = null;
-        if (bodyRemaining == 0) completePublish(ByteString.emptyByteString());
     }
 
     void onContentBody(ContentBodyFrame b) {
         if (closing) return;
-        if (publishingProperties == null) {
-            throw AmqpException.connection(ReplyCodes.UNEXPECTED_FRAME, ReplyCodes.text(ReplyCodes.UNEXPECTED_FRAME,
-                    "unexpected content body frame on channel " + number));
-        }
-        long size = b.payload().size();
-        if (size > bodyRemaining) {
-            throw AmqpException.connection(ReplyCodes.FRAME_ERROR, ReplyCodes.text(ReplyCodes.FRAME_ERROR,
-                    "content body is longer than the header's body size"));
-        }
-        bodyRemaining -= size;
-        if (bodyRemaining == 0 && body == null) {
-            completePublish(b.payload()); // the common single-frame body: keep the slice as it is
-            return;
-        }
-        if (body == null) body = new ByteStringBuilder();
-        body.append(b.payload());
-        if (bodyRemaining == 0) completePublish(body.result());
+        content.onBody(b).ifPresent(this::completePublish);
     }
 
-    private void completePublish(ByteString bytes) {
+    private void completePublish(AssembledPublish p) {
         conn.markPublisher();
-        BasicPublish p = publishing;
-        BasicProperties props = publishingProperties;
-        publishing = null;
-        publishingProperties = null;
-        body = null;
-        run(() -> publish(p, props, bytes), p);
+        run(() -> publish(p.method(), p.properties(), p.body()), p.method());
     }
 
     /** Runs now, or after the outstanding asynchronous method; soft errors close just this channel. */
@@ -329,10 +253,7 @@ final class Channel {
         } else if (method instanceof QueueDelete d) {
             queueDelete(d);
         } else if (method instanceof BasicQos q) {
-            if (q.global()) globalPrefetch = q.prefetchCount();
-            else prefetchCount = q.prefetchCount();
-            conn.sendMethod(number, new BasicQosOk());
-            releaseHeld();
+            basicQos(q);
         } else if (method instanceof BasicConsume c) {
             basicConsume(c);
         } else if (method instanceof BasicCancel c) {
@@ -351,22 +272,22 @@ final class Channel {
         } else if (method instanceof BasicRecoverAsync) {
             recover();
         } else if (method instanceof TxSelect) {
-            if (confirmMode) throw precondition("cannot switch from confirm to tx mode");
-            txMode = true;
+            if (confirms.enabled()) throw precondition("cannot switch from confirm to tx mode");
+            tx.select();
             conn.sendMethod(number, new TxSelectOk());
         } else if (method instanceof TxCommit) {
-            if (!txMode) throw precondition("channel is not transactional");
-            List<Runnable> actions = new ArrayList<>(txActions);
-            txActions.clear();
-            for (Runnable a : actions) a.run();
+            if (!tx.selected()) throw precondition("channel is not transactional");
+            Transaction.Committed<TxPublish> done = tx.commit();
+            for (TxPublish p : done.publishes()) route(p.method(), p.keys(), p.headers(), p.stored(), p.body(), p.table());
+            for (Settlement st : done.settlements()) applySettlement(st);
             conn.sendMethod(number, new TxCommitOk());
         } else if (method instanceof TxRollback) {
-            if (!txMode) throw precondition("channel is not transactional");
-            txActions.clear();
+            if (!tx.selected()) throw precondition("channel is not transactional");
+            unacked.restore(tx.rollback()); // the client may settle them again
             conn.sendMethod(number, new TxRollbackOk());
         } else if (method instanceof ConfirmSelect c) {
-            if (txMode) throw precondition("cannot switch from tx to confirm mode");
-            confirmMode = true;
+            if (tx.selected()) throw precondition("cannot switch from tx to confirm mode");
+            confirms.enable();
             if (!c.noWait()) conn.sendMethod(number, new ConfirmSelectOk());
         } else {
             throw new AmqpException(ReplyCodes.COMMAND_INVALID, ReplyCodes.text(ReplyCodes.COMMAND_INVALID,
@@ -384,29 +305,76 @@ final class Channel {
 
     private RoutingTable table() { return topology().table(vhost()); }
 
-    /** Waits for an asynchronous answer without blocking the connection; the channel is busy meanwhile. */
-    private <T> void await(CompletionStage<T> stage, Method cause, Consumer<T> then) {
-        busy = true;
-        long gen = generation;
-        conn.context().pipeToSelf(stage, (value, error) -> new Resume(number, gen, () -> {
-            busy = false;
-            runGuarded(() -> {
-                if (error != null) {
-                    Throwable t = error instanceof java.util.concurrent.CompletionException && error.getCause() != null ? error.getCause() : error;
-                    if (t instanceof AmqpException ae) throw ae;
-                    throw AmqpException.channel(ReplyCodes.INTERNAL_ERROR, ReplyCodes.text(ReplyCodes.INTERNAL_ERROR, String.valueOf(t)));
-                }
-                then.accept(value);
-            }, cause);
-            drainDeferred();
-        }));
+    /**
+     * The one asynchronous step the channel waits for (a topology change, a queue's answer), and what its answer
+     * continues with. The answer comes back as a {@link ChannelAnswer}; what the client sends meanwhile waits.
+     */
+    private sealed interface Awaiting {
+        Method cause();
     }
 
-    private void awaitQueue(CompletionStage<QueueReply> stage, Method cause, Consumer<QueueReply> then) {
-        await(stage, cause, reply -> {
-            if (reply instanceof QueueReply.Failed f) throw f.toException();
-            then.accept(reply);
-        });
+    /** The topology did it: send {@code ok} (null with no-wait). */
+    private record SendWhenDone(Method cause, Method ok) implements Awaiting {}
+
+    /** The queue exists (declared or found): register it in the routing table if needed, then declare-ok. */
+    private record QueueDeclared(QueueDeclare cause, String queue) implements Awaiting {}
+
+    /** Does the reply consumer that a reply-to address names still exist? */
+    private record ReplyQueueChecked(QueueDeclare cause) implements Awaiting {}
+
+    private record Purged(QueuePurge cause) implements Awaiting {}
+
+    /** The queue is deleted: remove it from the routing table, then delete-ok with its message count. */
+    private record QueueDeleted(QueueDelete cause, String queue) implements Awaiting {}
+
+    private record Got(BasicGet cause, String queue) implements Awaiting {}
+
+    private Awaiting awaiting;
+
+    /** Waits for an asynchronous answer without blocking the connection; the channel is busy meanwhile. */
+    private void await(CompletionStage<?> stage, Awaiting step) {
+        busy = true;
+        awaiting = step;
+        long gen = generation;
+        conn.context().pipeToSelf(stage, (value, error) -> new ChannelAnswer(number, gen,
+                value instanceof QueueReply reply ? reply : null, error));
+    }
+
+    /** The answer to what {@link #awaiting} waits for (the connection checked that it is this channel's generation). */
+    void onAnswer(ChannelAnswer a) {
+        Awaiting step = awaiting;
+        awaiting = null;
+        busy = false;
+        if (step == null) return;
+        runGuarded(() -> {
+            if (a.failure() != null) {
+                Throwable error = a.failure();
+                Throwable t = error instanceof java.util.concurrent.CompletionException && error.getCause() != null ? error.getCause() : error;
+                if (t instanceof AmqpException ae) throw ae;
+                throw AmqpException.channel(ReplyCodes.INTERNAL_ERROR, ReplyCodes.text(ReplyCodes.INTERNAL_ERROR, String.valueOf(t)));
+            }
+            if (a.reply() instanceof QueueReply.Failed f) throw f.toException();
+            continueWith(step, a.reply());
+        }, step.cause());
+        drainDeferred();
+    }
+
+    private void continueWith(Awaiting step, QueueReply reply) {
+        if (step instanceof SendWhenDone s) {
+            if (s.ok() != null) conn.sendMethod(number, s.ok());
+        } else if (step instanceof QueueDeclared q) {
+            queueDeclared(q.cause(), q.queue(), (QueueReply.Ok) reply);
+        } else if (step instanceof ReplyQueueChecked c) {
+            if (!(reply instanceof QueueReply.Ok)) throw replyQueueNotFound(c.cause().queue());
+            replyQueueDeclared(c.cause());
+        } else if (step instanceof Purged p) {
+            if (!p.cause().noWait()) conn.sendMethod(number, new QueuePurgeOk(((QueueReply.Ok) reply).messageCount()));
+        } else if (step instanceof QueueDeleted d) {
+            int count = ((QueueReply.Ok) reply).messageCount();
+            await(topology().deleteQueue(vhost(), d.queue()), new SendWhenDone(d.cause(), d.cause().noWait() ? null : new QueueDeleteOk(count)));
+        } else if (step instanceof Got g) {
+            got(g.cause(), g.queue(), reply);
+        }
     }
 
     // ---------------------------------------------------------------- exchanges
@@ -432,37 +400,28 @@ final class Channel {
             return;
         }
         if (Names.isReserved(name)) throw Names.reservedExchangeName(name);
-        await(topology().declareExchange(vhost(), def), d, v -> {
-            if (!d.noWait()) conn.sendMethod(number, new ExchangeDeclareOk());
-        });
+        await(topology().declareExchange(vhost(), def), new SendWhenDone(d, d.noWait() ? null : new ExchangeDeclareOk()));
     }
 
     private void exchangeDelete(ExchangeDelete d) {
         String name = d.exchange();
         if (name.isEmpty()) throw Names.defaultExchangeForbidden();
         if (Names.isReserved(name)) throw Names.systemExchangeDeletion(name, vhost());
-        await(topology().deleteExchange(vhost(), name, d.ifUnused()), d, v -> {
-            if (!d.noWait()) conn.sendMethod(number, new ExchangeDeleteOk());
-        });
+        await(topology().deleteExchange(vhost(), name, d.ifUnused()), new SendWhenDone(d, d.noWait() ? null : new ExchangeDeleteOk()));
     }
 
     private void exchangeBind(String destination, String source, String key, Map<String, Object> arguments,
                               boolean bind, boolean noWait, Method cause) {
         if (destination.isEmpty() || source.isEmpty()) throw Names.defaultExchangeForbidden();
         Binding b = new Binding(source, Destination.exchange(destination), key, args(arguments));
-        await(bind ? topology().bind(vhost(), b) : topology().unbind(vhost(), b), cause, v -> {
-            if (!noWait) conn.sendMethod(number, bind ? new ExchangeBindOk() : new ExchangeUnbindOk());
-        });
+        await(bind ? topology().bind(vhost(), b) : topology().unbind(vhost(), b),
+                new SendWhenDone(cause, noWait ? null : bind ? new ExchangeBindOk() : new ExchangeUnbindOk()));
     }
 
     // ---------------------------------------------------------------- queues
 
     private String queueName(String requested) {
-        if (!requested.isEmpty()) return requested;
-        if (lastQueue == null) {
-            throw AmqpException.channel(ReplyCodes.NOT_FOUND, ReplyCodes.text(ReplyCodes.NOT_FOUND, "no previously declared queue"));
-        }
-        return lastQueue;
+        return declaredQueue.queue(requested);
     }
 
     private static Map<String, Object> args(Map<String, Object> a) {
@@ -484,16 +443,18 @@ final class Channel {
         QueueDefinition def = new QueueDefinition(vhost(), queue, d.durable(), d.exclusive(), d.autoDelete(), args(d.arguments()));
         if (!d.passive()) QueueArguments.parse(def);
         if (!d.passive() && !table().hasQueue(queue)) conn.broker().access().checkQueueLimit(vhost(), queue, table().queueCount());
-        awaitQueue(conn.broker().queues().declare(vhost(), queue, def, conn.connectionId(), d.passive()), d, reply -> {
-            QueueReply.Ok ok = (QueueReply.Ok) reply;
-            lastQueue = queue;
-            if (d.exclusive() && !d.passive()) conn.broker().queues().ownedBy(conn.connectionId(), vhost(), queue);
-            Runnable answer = () -> {
-                if (!d.noWait()) conn.sendMethod(number, new QueueDeclareOk(queue, ok.messageCount(), ok.consumerCount()));
-            };
-            if (table().hasQueue(queue)) answer.run();
-            else await(topology().declareQueue(vhost(), queue, d.durable()), d, v -> answer.run());
-        });
+        await(conn.broker().queues().declare(vhost(), queue, def, conn.connectionId(), d.passive()), new QueueDeclared(d, queue));
+    }
+
+    private void queueDeclared(QueueDeclare d, String queue, QueueReply.Ok ok) {
+        declaredQueue.declared(queue);
+        if (d.exclusive() && !d.passive()) conn.broker().queues().ownedBy(conn.connectionId(), vhost(), queue);
+        Method answer = d.noWait() ? null : new QueueDeclareOk(queue, ok.messageCount(), ok.consumerCount());
+        if (!table().hasQueue(queue)) {
+            await(topology().declareQueue(vhost(), queue, d.durable()), new SendWhenDone(d, answer));
+        } else if (answer != null) {
+            conn.sendMethod(number, answer);
+        }
     }
 
     /**
@@ -502,12 +463,8 @@ final class Channel {
      */
     private void declareReplyQueue(QueueDeclare d) {
         String name = d.queue();
-        Runnable ok = () -> {
-            lastQueue = name;
-            if (!d.noWait()) conn.sendMethod(number, new QueueDeclareOk(name, 0, 1));
-        };
         if (name.equals(DirectReplyTo.QUEUE)) {
-            ok.run();
+            replyQueueDeclared(d);
             return;
         }
         var system = conn.context().getSystem();
@@ -516,10 +473,12 @@ final class Channel {
         CompletionStage<QueueReply> answer = AskPattern.<ConnectionProtocol, QueueReply>ask(address.connection(),
                         r -> new ReplyConsumerQuery(address.channel(), address.key(), r), REPLY_QUERY_TIMEOUT, system.scheduler())
                 .exceptionally(e -> new QueueReply.Empty());
-        await(answer, d, reply -> {
-            if (!(reply instanceof QueueReply.Ok)) throw replyQueueNotFound(name);
-            ok.run();
-        });
+        await(answer, new ReplyQueueChecked(d));
+    }
+
+    private void replyQueueDeclared(QueueDeclare d) {
+        declaredQueue.declared(d.queue());
+        if (!d.noWait()) conn.sendMethod(number, new QueueDeclareOk(d.queue(), 0, 1));
     }
 
     private static final java.time.Duration REPLY_QUERY_TIMEOUT = java.time.Duration.ofSeconds(2);
@@ -532,30 +491,23 @@ final class Channel {
     private void queueBind(String requestedQueue, String exchange, String key, Map<String, Object> arguments,
                            boolean bind, boolean noWait, Method cause) {
         String queue = queueName(requestedQueue);
+        String routingKey = declaredQueue.routingKey(requestedQueue, key);
         if (exchange.isEmpty()) throw Names.defaultExchangeForbidden();
-        Binding b = new Binding(exchange, Destination.queue(queue), key, args(arguments));
-        await(bind ? topology().bind(vhost(), b) : topology().unbind(vhost(), b), cause, v -> {
-            if (!noWait) conn.sendMethod(number, bind ? new QueueBindOk() : new QueueUnbindOk());
-        });
+        Binding b = new Binding(exchange, Destination.queue(queue), routingKey, args(arguments));
+        await(bind ? topology().bind(vhost(), b) : topology().unbind(vhost(), b),
+                new SendWhenDone(cause, noWait ? null : bind ? new QueueBindOk() : new QueueUnbindOk()));
     }
 
     private void queuePurge(QueuePurge p) {
         endOfInput(); // publishes and acks of this channel reach the queue before this command
         String queue = queueName(p.queue());
-        awaitQueue(conn.broker().queues().purge(vhost(), queue, conn.connectionId()), p, reply -> {
-            if (!p.noWait()) conn.sendMethod(number, new QueuePurgeOk(((QueueReply.Ok) reply).messageCount()));
-        });
+        await(conn.broker().queues().purge(vhost(), queue, conn.connectionId()), new Purged(p));
     }
 
     private void queueDelete(QueueDelete d) {
         endOfInput(); // publishes and acks of this channel reach the queue before this command
         String queue = queueName(d.queue());
-        awaitQueue(conn.broker().queues().delete(vhost(), queue, d.ifUnused(), d.ifEmpty(), conn.connectionId()), d, reply -> {
-            int count = ((QueueReply.Ok) reply).messageCount();
-            await(topology().deleteQueue(vhost(), queue), d, v -> {
-                if (!d.noWait()) conn.sendMethod(number, new QueueDeleteOk(count));
-            });
-        });
+        await(conn.broker().queues().delete(vhost(), queue, d.ifUnused(), d.ifEmpty(), conn.connectionId()), new QueueDeleted(d, queue));
     }
 
     // ---------------------------------------------------------------- publishing
@@ -584,8 +536,8 @@ final class Channel {
         BasicProperties stored = SenderSelected.withoutBcc(props);
         if (exchangeName.isEmpty()) sendDirectReplies(p, keys, stored, bytes);
         Map<String, Object> headers = props.headers();
-        if (txMode) txActions.add(() -> route(p, keys, headers, stored, bytes, table, exchangeName));
-        else route(p, keys, headers, stored, bytes, table, exchangeName);
+        if (tx.selected()) tx.publish(new TxPublish(p, keys, headers, stored, bytes, table));
+        else route(p, keys, headers, stored, bytes, table);
     }
 
     /**
@@ -606,22 +558,19 @@ final class Channel {
 
     /** {@code headers} are the published ones (a headers exchange may match BCC); {@code stored} go to the queues. */
     private void route(BasicPublish p, List<String> keys, Map<String, Object> headers, BasicProperties stored,
-                       ByteString bytes, RoutingTable table, String exchangeName) {
+                       ByteString bytes, RoutingTable table) {
+        String exchangeName = p.exchange();
         Set<String> queues = table.route(exchangeName, keys, headers);
-        long seq = confirmMode ? nextPublishSeq++ : 0;
-        if (queues.isEmpty()) {
-            if (p.mandatory()) {
-                conn.write(FrameEncoder.content(number, new BasicReturn(ReplyCodes.NO_ROUTE, "NO_ROUTE", exchangeName, p.routingKey()),
-                        stored, bytes, conn.frameMax()));
-            }
-            if (seq != 0) conn.sendMethod(number, new BasicAck(seq, false));
-            return;
+        long seq = confirms.next();
+        if (queues.isEmpty() && p.mandatory()) {
+            conn.write(FrameEncoder.content(number, new BasicReturn(ReplyCodes.NO_ROUTE, "NO_ROUTE", exchangeName, p.routingKey()),
+                    stored, bytes, conn.frameMax()));
         }
+        sendConfirms(confirms.routed(seq, queues.size()));
+        if (queues.isEmpty()) return;
         Message m = new Message(conn.nextMessageId(), exchangeName, p.routingKey(), stored, bytes);
-        if (seq != 0) unconfirmed.put(seq, new int[] {queues.size()});
         for (String q : queues) {
             publishBatches.computeIfAbsent(q, k -> new PublishBatch()).add(m, seq);
-            if (seq != 0) inFlight.computeIfAbsent(q, k -> new InFlight()).bySeq.put(seq, m);
         }
     }
 
@@ -630,11 +579,10 @@ final class Channel {
         if (!publishBatches.isEmpty()) {
             for (Map.Entry<String, PublishBatch> e : publishBatches.entrySet()) {
                 PublishBatch b = e.getValue();
-                InFlight f = inFlight.get(e.getKey());
-                if (f != null) f.sentAt = System.nanoTime();
-                conn.broker().queues().enqueue(vhost(), e.getKey(),
-                        new QueueCommand.Enqueue(List.copyOf(b.messages), b.seqs.toArray(), conn.self().narrow(), number));
-                enqueuesOutstanding.computeIfAbsent(e.getKey(), k -> new Outstanding()).sent(b.messages.size());
+                List<Message> messages = List.copyOf(b.messages);
+                long[] seqs = b.seqs.toArray();
+                failover.sent(e.getKey(), seqs, messages, System.nanoTime());
+                conn.broker().queues().enqueue(vhost(), e.getKey(), new QueueCommand.Enqueue(messages, seqs, conn.self().narrow(), number));
             }
             publishBatches.clear();
         }
@@ -651,22 +599,11 @@ final class Channel {
     // ---------------------------------------------------------------- from queues
 
     void onQueueMessage(ToChannel m) {
-        if (m instanceof EnqueueSettled s) {
-            Outstanding n = enqueuesOutstanding.get(s.queue());
-            if (n != null) {
-                n.answered();
-                if (n.batches.isEmpty()) enqueuesOutstanding.remove(s.queue());
-            }
-            Recovery r = recovering.get(s.queue());
-            if (r != null) {
-                r.settledSince = true;
-                endRecoveryIfDone(s.queue(), r);
-            }
-        }
         if (m instanceof Deliver d) {
             deliver(d);
         } else if (m instanceof EnqueueSettled s) {
-            confirm(s);
+            failover.answered(s.queue(), s.accepted(), s.rejected());
+            if (confirms.enabled()) sendConfirms(confirms.settled(s.accepted(), s.rejected()));
         } else if (m instanceof QueueIncarnation qi) {
             var previous = incarnations.get(qi.queue());
             if (previous != null && !previous.equals(qi.ref())) {
@@ -677,14 +614,14 @@ final class Channel {
             incarnations.put(qi.queue(), qi.ref());
         } else if (m instanceof ConsumeResult r) {
             if (pendingConsume == null || !r.consumerTag().equals(pendingConsume.command.consumerTag())) {
-                reattached(r.consumerTag());
+                failover.reattached(r.consumerTag());
                 // A re-attach after failover that the new incarnation refused: the consumer is gone.
                 if (!r.ok() && consumers.remove(r.consumerTag()) != null && conn.clientCapability("consumer_cancel_notify")) {
                     conn.sendMethod(number, new BasicCancel(r.consumerTag(), true));
                 }
                 return;
             }
-            Runnable ok = pendingConsume.ok;
+            boolean noWait = pendingConsume.noWait;
             pendingConsume = null;
             busy = false;
             if (!r.ok()) {
@@ -692,7 +629,7 @@ final class Channel {
                 fail(new AmqpException(r.failureCode(), r.failureText(), BasicConsume.CLASS_ID, BasicConsume.METHOD_ID, false));
                 return;
             }
-            ok.run();
+            if (!noWait) conn.sendMethod(number, new BasicConsumeOk(r.consumerTag()));
             drainDeferred();
         } else if (m instanceof ConsumerCancelled c) {
             if (consumers.remove(c.consumerTag()) != null && conn.clientCapability("consumer_cancel_notify")) {
@@ -717,86 +654,53 @@ final class Channel {
     }
 
     private boolean holds(String queue, long deliveryId) {
-        for (Unacked u : unacked.values()) {
-            if (u.deliveryId() == deliveryId && u.queue().equals(queue)) return true;
-        }
-        for (Held h : held) {
-            if (h.delivery().deliveryId() == deliveryId && h.queue().equals(queue)) return true;
-        }
-        return false;
+        return unacked.holds(queue, deliveryId) || prefetch.holds(queue, deliveryId);
     }
 
     private void deliver(Deliver d) {
         for (QueueDelivery qd : d.deliveries()) {
-            ConsumerInfo consumer = consumers.get(qd.consumerTag());
+            ChannelConsumers.Consumer consumer = consumers.get(qd.consumerTag());
             if (consumer == null || closing) {
                 // Cancelled meanwhile: the queue takes it back untouched.
                 settleBatches.computeIfAbsent(d.queue(), k -> new SettleBatch()).requeued.add(qd.deliveryId());
                 continue;
             }
-            if (!consumer.noAck() && globalPrefetch > 0 && (unacked.size() >= globalPrefetch || !held.isEmpty())) {
-                held.add(new Held(d.queue(), qd));
+            if (prefetch.mustHold()) {
+                prefetch.hold(new HeldDelivery<>(d.queue(), qd.consumerTag(), qd.deliveryId(), !consumer.noAck(), qd));
                 continue;
             }
+            prefetch.delivered(!consumer.noAck());
             send(d.queue(), qd, consumer);
         }
     }
 
     private void releaseHeld() {
-        while (!held.isEmpty() && (globalPrefetch == 0 || unacked.size() < globalPrefetch)) {
-            Held h = held.poll();
-            String queue = h.queue();
-            QueueDelivery qd = h.delivery();
-            ConsumerInfo consumer = consumers.get(qd.consumerTag());
+        for (HeldDelivery<QueueDelivery> h : prefetch.release()) {
+            ChannelConsumers.Consumer consumer = consumers.get(h.consumerTag());
             if (consumer == null) {
-                settleBatches.computeIfAbsent(queue, k -> new SettleBatch()).requeued.add(qd.deliveryId());
+                settleBatches.computeIfAbsent(h.queue(), k -> new SettleBatch()).requeued.add(h.deliveryId());
+                written.released(h.queue(), h.consumerTag());
+                if (h.ackRequired()) prefetch.settled(List.of(new Unacked(0, h.queue(), h.deliveryId(), h.consumerTag())));
             } else {
-                send(queue, qd, consumer);
+                send(h.queue(), h.delivery(), consumer);
             }
         }
     }
 
-    private void send(String queue, QueueDelivery qd, ConsumerInfo consumer) {
-        {
-            long tag = nextDeliveryTag++;
-            if (!consumer.noAck()) unacked.put(tag, new Unacked(queue, qd.deliveryId()));
-            else written.computeIfAbsent(queue, k -> new HashMap<>()).computeIfAbsent(qd.consumerTag(), k -> new int[1])[0]++;
-            Message msg = qd.message();
-            conn.write(FrameEncoder.content(number,
-                    new BasicDeliver(qd.consumerTag(), tag, qd.redelivered(), msg.exchange(), msg.routingKey()),
-                    msg.properties(), msg.body(), conn.frameMax()));
-        }
+    private void send(String queue, QueueDelivery qd, ChannelConsumers.Consumer consumer) {
+        long tag = unacked.nextTag();
+        if (!consumer.noAck()) unacked.add(new Unacked(tag, queue, qd.deliveryId(), qd.consumerTag()));
+        written.released(queue, qd.consumerTag());
+        Message msg = qd.message();
+        conn.write(FrameEncoder.content(number,
+                new BasicDeliver(qd.consumerTag(), tag, qd.redelivered(), msg.exchange(), msg.routingKey()),
+                msg.properties(), msg.body(), conn.frameMax()));
     }
 
-    private void confirm(EnqueueSettled s) {
-        if (!confirmMode) return;
-        InFlight f = inFlight.get(s.queue());
-        if (f != null) {
-            for (long seq : s.accepted()) f.bySeq.remove(seq);
-            for (long seq : s.rejected()) f.bySeq.remove(seq);
-            if (f.bySeq.isEmpty()) inFlight.remove(s.queue());
+    private void sendConfirms(List<Confirm> done) {
+        for (Confirm c : done) {
+            conn.sendMethod(number, c.ack() ? new BasicAck(c.seq(), c.multiple()) : new BasicNack(c.seq(), c.multiple(), false));
         }
-        List<Long> done = new ArrayList<>();
-        for (long seq : s.rejected()) {
-            if (seq != 0 && unconfirmed.remove(seq) != null) conn.sendMethod(number, new BasicNack(seq, false, false));
-        }
-        for (long seq : s.accepted()) {
-            if (seq == 0) continue;
-            int[] remaining = unconfirmed.get(seq);
-            if (remaining != null && --remaining[0] == 0) {
-                unconfirmed.remove(seq);
-                done.add(seq);
-            }
-        }
-        if (done.isEmpty()) return;
-        // Everything below the oldest unconfirmed publish is settled: one ack with multiple=true covers it.
-        long low = unconfirmed.isEmpty() ? Long.MAX_VALUE : unconfirmed.firstKey();
-        long highestBelow = 0;
-        for (long seq : done) {
-            if (seq < low) highestBelow = Math.max(highestBelow, seq);
-            else conn.sendMethod(number, new BasicAck(seq, false));
-        }
-        if (highestBelow != 0) conn.sendMethod(number, new BasicAck(highestBelow, true));
     }
 
     // ---------------------------------------------------------------- consuming
@@ -804,33 +708,44 @@ final class Channel {
     private void basicConsume(BasicConsume c) {
         endOfInput(); // publishes and acks of this channel reach the queue before this command
         String queue = queueName(c.queue());
-        String tag = c.consumerTag().isEmpty()
-                ? "amq.ctag-" + UUID.randomUUID().toString().replace("-", "").substring(0, 22)
-                : c.consumerTag();
-        if (consumers.containsKey(tag)) {
-            throw new AmqpException(ReplyCodes.NOT_ALLOWED, ReplyCodes.text(ReplyCodes.NOT_ALLOWED,
-                    "attempt to reuse consumer tag '" + tag + "'"), c.classId(), c.methodId(), true);
-        }
+        String tag = consumers.tagFor(c.consumerTag());
         if (queue.equals(DirectReplyTo.QUEUE)) {
             consumeReplies(c, tag);
             return;
         }
-        int priority = consumerPriority(c.arguments());
-        int prefetch = c.noAck() ? NO_ACK_WINDOW : queuePrefetch();
-        ConsumerInfo info = new ConsumerInfo(queue, c.noAck(), prefetch, c.exclusive(), priority);
-        consumers.put(tag, info);
+        int priority = ChannelConsumers.priority(c.arguments());
+        ChannelConsumers.Consumer info = new ChannelConsumers.Consumer(tag, queue, c.noAck(), prefetch.consumerLimit(), c.exclusive(), priority);
+        consumers.add(info);
         queuesTouched.add(queue);
         busy = true;
-        pendingConsume = new PendingConsume(queue, consumeCommand(tag, info), () -> {
-            if (!c.noWait()) conn.sendMethod(number, new BasicConsumeOk(tag));
-        });
+        pendingConsume = new PendingConsume(queue, consumeCommand(tag, info), c.noWait());
         conn.broker().queues().tell(vhost(), queue, pendingConsume.command);
     }
 
-    /** Registers a consumer with its queue: sent on basic.consume, and again to re-attach it after failover. */
-    private QueueCommand.Consume consumeCommand(String tag, ConsumerInfo info) {
-        return new QueueCommand.Consume(channelId, conn.self(), number, tag, info.noAck(), info.prefetch(),
+    /**
+     * Registers a consumer with its queue: sent on basic.consume, again to re-attach it after failover, and again to
+     * change its limit when the channel-wide one changes (a registered consumer takes the new limit).
+     */
+    private QueueCommand.Consume consumeCommand(String tag, ChannelConsumers.Consumer info) {
+        return new QueueCommand.Consume(channelId, conn.self(), number, tag, info.noAck(), queueLimit(info),
                 info.exclusive(), info.priority(), conn.connectionId());
+    }
+
+    /** What the queue may send a consumer: the socket window for no-ack ones, else its (capped) prefetch. */
+    private int queueLimit(ChannelConsumers.Consumer info) {
+        return info.noAck() ? NO_ACK_WINDOW : prefetch.queueLimit(info.ownLimit());
+    }
+
+    private void basicQos(BasicQos q) {
+        Map<String, Integer> before = new HashMap<>();
+        for (ChannelConsumers.Consumer info : consumers.all()) before.put(info.tag(), queueLimit(info));
+        prefetch.qos(q.prefetchCount(), q.global());
+        endOfInput(); // acks of this channel reach the queues before the new limits
+        for (ChannelConsumers.Consumer info : consumers.all()) {
+            if (queueLimit(info) != before.get(info.tag())) conn.broker().queues().tell(vhost(), info.queue(), consumeCommand(info.tag(), info));
+        }
+        conn.sendMethod(number, new BasicQosOk());
+        releaseHeld();
     }
 
     /** Direct reply-to: no queue, nothing to ack; the channel itself is where replies arrive. */
@@ -852,22 +767,8 @@ final class Channel {
         if (!hasReplyConsumer(r.key())) return;
         Message msg = r.message();
         conn.write(FrameEncoder.content(number,
-                new BasicDeliver(replyConsumer.tag(), nextDeliveryTag++, false, msg.exchange(), msg.routingKey()),
+                new BasicDeliver(replyConsumer.tag(), unacked.nextTag(), false, msg.exchange(), msg.routingKey()),
                 msg.properties(), msg.body(), conn.frameMax()));
-    }
-
-    /** What the queue may have outstanding for a new consumer: its own limit, capped by the channel's. */
-    private int queuePrefetch() {
-        if (globalPrefetch == 0) return prefetchCount;
-        return prefetchCount == 0 ? globalPrefetch : Math.min(prefetchCount, globalPrefetch);
-    }
-
-    private static int consumerPriority(Map<String, Object> args) {
-        if (args == null) return 0;
-        Object p = args.get("x-priority");
-        if (p == null) return 0;
-        if (p instanceof Number n) return n.intValue();
-        throw precondition("invalid arg 'x-priority' for consumer: not an integer");
     }
 
     private void basicCancel(BasicCancel c) {
@@ -877,7 +778,7 @@ final class Channel {
             return;
         }
         endOfInput(); // publishes and acks of this channel reach the queue before this command
-        ConsumerInfo info = consumers.remove(c.consumerTag());
+        ChannelConsumers.Consumer info = consumers.remove(c.consumerTag());
         if (info != null) conn.broker().queues().tell(vhost(), info.queue(), new QueueCommand.Cancel(channelId, c.consumerTag(), null));
         if (!c.noWait()) conn.sendMethod(number, new BasicCancelOk(c.consumerTag()));
     }
@@ -886,59 +787,52 @@ final class Channel {
         endOfInput(); // publishes and acks of this channel reach the queue before this command
         String queue = queueName(g.queue());
         queuesTouched.add(queue);
-        awaitQueue(conn.broker().queues().get(vhost(), queue, channelId, conn.self(), number, g.noAck(), conn.connectionId()), g, reply -> {
-            if (reply instanceof QueueReply.Got got) {
-                QueueDelivery qd = got.delivery();
-                long tag = nextDeliveryTag++;
-                if (!g.noAck()) unacked.put(tag, new Unacked(queue, qd.deliveryId()));
-                Message msg = qd.message();
-                conn.write(FrameEncoder.content(number,
-                        new BasicGetOk(tag, qd.redelivered(), msg.exchange(), msg.routingKey(), qd.messageCount()),
-                        msg.properties(), msg.body(), conn.frameMax()));
-            } else {
-                conn.sendMethod(number, new BasicGetEmpty());
-            }
-        });
+        await(conn.broker().queues().get(vhost(), queue, channelId, conn.self(), number, g.noAck(), conn.connectionId()), new Got(g, queue));
     }
 
-    private void settle(long tag, boolean multiple, Outcome outcome) {
-        List<Unacked> settled = new ArrayList<>();
-        if (multiple) {
-            boolean stale = staleTags.removeIf(t -> tag == 0 || t <= tag);
-            if (tag != 0 && !unacked.containsKey(tag) && !stale) throw unknownTag(tag);
-            Iterator<Map.Entry<Long, Unacked>> it = unacked.entrySet().iterator();
-            while (it.hasNext()) {
-                Map.Entry<Long, Unacked> e = it.next();
-                if (tag != 0 && e.getKey() > tag) break;
-                settled.add(e.getValue());
-                it.remove();
-            }
+    private void got(BasicGet g, String queue, QueueReply reply) {
+        if (reply instanceof QueueReply.Got got) {
+            QueueDelivery qd = got.delivery();
+            long tag = unacked.nextTag();
+            if (!g.noAck()) unacked.add(new Unacked(tag, queue, qd.deliveryId(), null));
+            Message msg = qd.message();
+            conn.write(FrameEncoder.content(number,
+                    new BasicGetOk(tag, qd.redelivered(), msg.exchange(), msg.routingKey(), qd.messageCount()),
+                    msg.properties(), msg.body(), conn.frameMax()));
         } else {
-            Unacked u = unacked.remove(tag);
-            if (u == null && staleTags.remove(tag)) return;
-            if (u == null) throw unknownTag(tag);
-            settled.add(u);
+            conn.sendMethod(number, new BasicGetEmpty());
         }
-        Runnable apply = () -> {
-            for (Unacked u : settled) {
-                SettleBatch b = settleBatches.computeIfAbsent(u.queue(), k -> new SettleBatch());
-                (outcome == Outcome.ACK ? b.acked : outcome == Outcome.REQUEUE ? b.requeued : b.discarded).add(u.deliveryId());
-            }
-        };
-        if (txMode) txActions.add(apply);
-        else apply.run();
+    }
+
+    /** basic.ack/nack/reject: the tag is checked at once; a transaction applies the settlement when it commits. */
+    private void settle(long tag, boolean multiple, Outcome outcome) {
+        Settlement settlement = new Settlement(unacked.settle(tag, multiple), outcome);
+        if (tx.selected()) tx.settle(settlement);
+        else applySettlement(settlement);
+    }
+
+    private void applySettlement(Settlement st) {
+        for (Unacked u : st.deliveries()) {
+            SettleBatch b = settleBatches.computeIfAbsent(u.queue(), k -> new SettleBatch());
+            (st.outcome() == Outcome.ACK ? b.acked : st.outcome() == Outcome.REQUEUE ? b.requeued : b.discarded).add(u.deliveryId());
+        }
+        prefetch.settled(st.deliveries());
         releaseHeld();
     }
 
-    private static AmqpException unknownTag(long tag) {
-        return precondition("unknown delivery tag " + tag);
-    }
-
+    /**
+     * basic.recover (requeue): what the client has unacked, and what waits for the channel-wide limit, goes back to
+     * its queue; deliveries acked in the open transaction stay acked (RabbitMQ).
+     */
     private void recover() {
-        endOfInput(); // publishes and acks of this channel reach the queue before this command
-        for (String q : queuesTouched) conn.broker().queues().tell(vhost(), q, new QueueCommand.Recover(channelId));
-        unacked.clear();
-        held.clear();
+        List<Unacked> all = unacked.takeAll();
+        prefetch.settled(all);
+        applySettlement(new Settlement(all, Outcome.REQUEUE));
+        for (HeldDelivery<QueueDelivery> h : prefetch.takeAll()) {
+            settleBatches.computeIfAbsent(h.queue(), k -> new SettleBatch()).requeued.add(h.deliveryId());
+            written.released(h.queue(), h.consumerTag());
+        }
+        endOfInput(); // the requeues reach the queues before anything later of this channel
     }
 
     /**
@@ -956,49 +850,20 @@ final class Channel {
 
     private void lostIncarnation(String queue) {
         incarnations.remove(queue);
-        enqueuesOutstanding.remove(queue);
-        for (Iterator<Map.Entry<Long, Unacked>> it = unacked.entrySet().iterator(); it.hasNext(); ) {
-            Map.Entry<Long, Unacked> e = it.next();
-            if (e.getValue().queue().equals(queue)) {
-                staleTags.add(e.getKey());
-                it.remove();
-            }
+        prefetch.settled(unacked.queueLost(queue));
+        prefetch.queueLost(queue);
+        recover(failover.lost(queue, consumers.on(queue), System.nanoTime()));
+    }
+
+    private void recover(QueueFailover.Recovery<Message> r) {
+        for (String tag : r.reattach()) {
+            conn.broker().queues().tell(vhost(), r.queue(), consumeCommand(tag, consumers.get(tag)));
         }
-        held.removeIf(h -> h.queue().equals(queue));
-        Recovery r = new Recovery();
-        consumers.forEach((tag, info) -> { if (info.queue().equals(queue)) r.consumerTags.add(tag); });
-        recovering.put(queue, r);
-        reattach(queue, r);
-        resend(queue);
-        endRecoveryIfDone(queue, r);
+        if (r.resend() != null) resend(r.resend());
     }
 
-    private void reattach(String queue, Recovery r) {
-        for (Iterator<String> it = r.consumerTags.iterator(); it.hasNext(); ) {
-            String tag = it.next();
-            ConsumerInfo info = consumers.get(tag);
-            if (info == null || !info.queue().equals(queue)) {
-                it.remove(); // cancelled by the client meanwhile
-                continue;
-            }
-            conn.broker().queues().tell(vhost(), queue, consumeCommand(tag, info));
-        }
-    }
-
-    private void reattached(String consumerTag) {
-        for (Iterator<Map.Entry<String, Recovery>> it = recovering.entrySet().iterator(); it.hasNext(); ) {
-            Map.Entry<String, Recovery> e = it.next();
-            if (e.getValue().consumerTags.remove(consumerTag) && isRecovered(e.getKey(), e.getValue())) it.remove();
-        }
-    }
-
-    private void endRecoveryIfDone(String queue, Recovery r) {
-        if (isRecovered(queue, r)) recovering.remove(queue);
-    }
-
-    private boolean isRecovered(String queue, Recovery r) {
-        InFlight f = inFlight.get(queue);
-        return r.consumerTags.isEmpty() && (r.settledSince || f == null || f.bySeq.isEmpty());
+    private void resend(QueueFailover.Resend<Message> r) {
+        conn.broker().queues().enqueue(vhost(), r.queue(), new QueueCommand.Enqueue(r.messages(), r.seqs(), conn.self().narrow(), number));
     }
 
     /**
@@ -1011,59 +876,31 @@ final class Channel {
             pendingConsume.sentAt = now;
             conn.broker().queues().tell(vhost(), pendingConsume.queue, pendingConsume.command);
         }
-        for (Map.Entry<String, Recovery> e : List.copyOf(recovering.entrySet())) {
-            Recovery r = e.getValue();
-            if (now - r.lastTry < afterNanos) continue;
-            r.lastTry = now;
-            reattach(e.getKey(), r);
-            if (!r.settledSince) resend(e.getKey());
-            endRecoveryIfDone(e.getKey(), r);
-        }
-    }
-
-    private void resend(String queue) {
-        InFlight f = inFlight.get(queue);
-        if (f == null || f.bySeq.isEmpty()) return;
-        List<Message> messages = new ArrayList<>(f.bySeq.values());
-        long[] seqs = f.bySeq.keySet().stream().mapToLong(Long::longValue).toArray();
-        f.sentAt = System.nanoTime();
-        conn.broker().queues().enqueue(vhost(), queue, new QueueCommand.Enqueue(messages, seqs, conn.self().narrow(), number));
-        // Whatever went to the old incarnation will never be answered: count just this batch.
-        Outstanding only = new Outstanding();
-        only.sent(messages.size());
-        enqueuesOutstanding.put(queue, only);
+        for (QueueFailover.Recovery<Message> r : failover.retry(now, afterNanos, consumers::consumes)) recover(r);
     }
 
     /** Publishes unconfirmed for this long are sent again: the message may have died with a node on its way. */
     void resendOlderThan(long nanos) {
-        long now = System.nanoTime();
-        for (Map.Entry<String, InFlight> e : List.copyOf(inFlight.entrySet())) {
-            if (now - e.getValue().sentAt > nanos) resend(e.getKey());
-        }
+        for (QueueFailover.Resend<Message> r : failover.resendOlderThan(System.nanoTime(), nanos)) resend(r);
     }
 
     /** Messages in enqueue batches this channel is waiting on, over all queues (one per destination queue). */
     int enqueuesOutstanding() {
-        int total = 0;
-        for (Outstanding n : enqueuesOutstanding.values()) total += n.messages;
-        return total;
+        return failover.outstanding();
     }
 
-    /** Hands over (and forgets) the no-ack window credit of deliveries written since the last call. */
+    /** Hands over (and forgets) the socket credit of deliveries written since the last call. */
     void takeWritten(List<WrittenCredit> out) {
-        if (written.isEmpty()) return;
-        for (Map.Entry<String, Map<String, int[]>> q : written.entrySet()) {
-            for (Map.Entry<String, int[]> t : q.getValue().entrySet()) {
-                out.add(new WrittenCredit(q.getKey(), new QueueCommand.NoAckWritten(channelId, t.getKey(), t.getValue()[0])));
-            }
+        for (SocketCredit.Credit c : written.take()) {
+            out.add(new WrittenCredit(c.queue(), new QueueCommand.NoAckWritten(channelId, c.consumerTag(), c.count())));
         }
-        written.clear();
     }
 
     /** The channel is closing (or its connection is): queues drop its consumers and requeue what it held. */
     void release() {
         generation++;
         busy = false;
+        awaiting = null;
         deferred.clear();
         pendingConsume = null;
         endOfInput();
@@ -1071,15 +908,13 @@ final class Channel {
         queuesTouched.clear();
         consumers.clear();
         unacked.clear();
-        held.clear();
-        unconfirmed.clear();
-        inFlight.clear();
+        prefetch.clear();
+        confirms.clear();
+        failover.clear();
         written.clear();
-        enqueuesOutstanding.clear();
-        staleTags.clear();
         incarnations.clear();
-        recovering.clear();
-        txActions.clear();
+        tx.clear();
+        content.reset();
         replyConsumer = null;
     }
 }

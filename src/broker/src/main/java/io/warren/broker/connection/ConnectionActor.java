@@ -53,7 +53,7 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionProtocol> 
      */
     private static final int MAX_ENQUEUES_OUTSTANDING = 2048;
 
-    /** No-ack window credit for deliveries in the write now on its way to the socket. */
+    /** Socket credit (see core SocketCredit) for deliveries in the write now on its way to the socket. */
     private final List<Channel.WrittenCredit> creditInWrite = new ArrayList<>();
 
     private final BrokerContext broker;
@@ -121,7 +121,7 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionProtocol> 
                     return this;
                 })
                 .onMessage(Tick.class, this::onTick)
-                .onMessage(Resume.class, this::onResume)
+                .onMessage(ChannelAnswer.class, this::onChannelAnswer)
                 .onMessage(ToChannel.class, this::onToChannel)
                 .onMessage(QueueTerminated.class, this::onQueueTerminated)
                 .onMessage(ResendTick.class, t -> {
@@ -401,11 +401,11 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionProtocol> 
         return this;
     }
 
-    private Behavior<ConnectionProtocol> onResume(Resume r) {
-        Channel ch = channels.get(r.channel());
-        if (ch != null && ch.generation() == r.generation() && state == State.OPEN) {
+    private Behavior<ConnectionProtocol> onChannelAnswer(ChannelAnswer a) {
+        Channel ch = channels.get(a.channel());
+        if (ch != null && ch.generation() == a.generation() && state == State.OPEN) {
             try {
-                r.work().run();
+                ch.onAnswer(a);
             } catch (AmqpException e) {
                 ch.fail(e);
             }
@@ -530,7 +530,7 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionProtocol> 
         return total;
     }
 
-    /** The socket took the last write: the queues may send their no-ack consumers that much more. */
+    /** The socket took the last write: the queues may send those consumers that much more. */
     private void returnNoAckCredit() {
         if (creditInWrite.isEmpty() || vhost == null) return;
         for (Channel.WrittenCredit c : creditInWrite) broker.queues().tell(vhost, c.queue(), c.credit());

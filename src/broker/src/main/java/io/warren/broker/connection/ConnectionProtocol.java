@@ -35,8 +35,12 @@ public sealed interface ConnectionProtocol {
     /** AMQPS: the TLS handshake completed; the client certificate's CN, if it sent a verified one. */
     record TlsEstablished(java.util.Optional<String> peerCommonName) implements ConnectionProtocol {}
 
-    /** A continuation of work a channel started asynchronously (an ask to a queue or the topology). */
-    record Resume(int channel, long generation, Runnable work) implements ConnectionProtocol {}
+    /**
+     * The answer to the asynchronous step a channel waits for (an ask to a queue or the topology): the queue's reply
+     * (null for the topology's), or the failure. Local only: the channel keeps what the answer continues with.
+     */
+    record ChannelAnswer(int channel, long generation, io.warren.broker.queue.QueueReply reply, Throwable failure)
+            implements ConnectionProtocol {}
 
     /** Messages from queues to one of this connection's channels. */
     sealed interface ToChannel extends ConnectionProtocol, io.warren.broker.serialization.WarrenSerializable {

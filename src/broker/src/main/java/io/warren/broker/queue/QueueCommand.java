@@ -22,7 +22,8 @@ public sealed interface QueueCommand extends WarrenSerializable {
             implements QueueCommand {}
 
     /**
-     * basic.consume, or a channel re-attaching a consumer to a queue's new incarnation after failover. Idempotent:
+     * basic.consume, or a channel re-attaching a consumer to a queue's new incarnation after failover, or changing
+     * its prefetch (the channel-wide limit changed). Idempotent:
      * messages through sharding may be lost while shards move, so the channel retries until it gets an answer, and a
      * retry that finds the consumer already registered succeeds (the channel alone keeps its tags unique).
      */
@@ -60,7 +61,7 @@ public sealed interface QueueCommand extends WarrenSerializable {
     /** Timer: the queue has been idle; passivate it if it still is. */
     enum IdleCheck implements QueueCommand { INSTANCE }
 
-    /** The channel wrote this many no-ack deliveries of the consumer to its socket: window credit comes back. */
+    /** The channel wrote this many deliveries of the consumer to its socket (any consumer): window credit comes back. */
     record NoAckWritten(String channelId, String consumerTag, int count) implements QueueCommand {}
 
     /** Write what the commands handled since the last write produced (group commit). */

@@ -376,6 +376,8 @@ public final class QueueEntity extends EventSourcedBehavior<QueueCommand, QueueE
             ConsumerKey key = new ConsumerKey(c.channelId(), c.consumerTag());
             if (!h.state.hasConsumer(key)) {
                 h.state.addConsumer(key, !c.noAck(), c.prefetch(), c.priority(), c.exclusive());
+            } else {
+                h.state.changePrefetch(key, c.prefetch()); // a retry, or the channel-wide limit changed
             }
             attach(h, c.channelId(), c.connection(), c.channel());
             h.hadConsumers = true;

@@ -81,7 +81,10 @@ final class JournalTestNode {
         }
     }
 
-    /** A consuming channel on "test/1" that acks deliveries in delivery order until {@code ackUpTo}, in one Settle each. */
+    /**
+     * A consuming channel on "test/1" that acks deliveries in delivery order until {@code ackUpTo}, in one Settle each,
+     * and reports every delivery written (the queue's write window, see QueueConsumer.WRITE_WINDOW).
+     */
     static Behavior<ConnectionProtocol> consumer(QueueClient queues, String queue, long ackUpTo, Acked acked) {
         return Behaviors.receive(ConnectionProtocol.class)
                 .onMessage(ConnectionProtocol.Deliver.class, d -> {
@@ -97,6 +100,8 @@ final class JournalTestNode {
                         acked.count += n;
                     }
                     if (acked.count >= ackUpTo) acked.reached.complete(null);
+                    // As a channel does once the socket took them: the queue's write window comes back.
+                    queues.tell("/", queue, new QueueCommand.NoAckWritten("test/1", d.deliveries().get(0).consumerTag(), d.deliveries().size()));
                     return Behaviors.same();
                 })
                 .onAnyMessage(m -> Behaviors.same())

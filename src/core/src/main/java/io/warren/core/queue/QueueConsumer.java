@@ -4,7 +4,7 @@ package io.warren.core.queue;
 final class QueueConsumer {
     final ConsumerKey key;
     final boolean ackRequired;
-    final int prefetch;
+    int prefetch;
     final int priority;
     final boolean exclusive;
     int unacked;
@@ -23,12 +23,18 @@ final class QueueConsumer {
     }
 
     /**
-     * Ack-requiring consumers are limited by prefetch (unacked deliveries). For a no-ack consumer the prefetch is a
-     * window of deliveries on their way to the socket, so a consumer that cannot keep up slows the queue down instead
-     * of piling messages up in its connection.
+     * Deliveries an ack-requiring consumer may have on their way to its socket (not yet reported written), whatever
+     * its prefetch: with no prefetch limit the queue still cannot push its whole backlog into the channel's memory.
+     */
+    static final int WRITE_WINDOW = 1000;
+
+    /**
+     * Ack-requiring consumers are limited by prefetch (unacked deliveries) and by the write window. For a no-ack
+     * consumer the prefetch is a window of deliveries on their way to the socket, so a consumer that cannot keep up
+     * slows the queue down instead of piling messages up in its connection.
      */
     boolean hasCredit() {
-        if (prefetch <= 0) return true;
-        return ackRequired ? unacked < prefetch : inFlight < prefetch;
+        if (ackRequired) return (prefetch <= 0 || unacked < prefetch) && inFlight < WRITE_WINDOW;
+        return prefetch <= 0 || inFlight < prefetch;
     }
 }

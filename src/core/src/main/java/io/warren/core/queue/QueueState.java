@@ -318,9 +318,9 @@ public final class QueueState {
             track(c.key.channelId(), new UnackedDelivery(deliveryId, m, c, now));
             c.unacked++;
         } else {
-            c.inFlight++;
             settle(m);
         }
+        c.inFlight++;
         rotate(c);
     }
 
@@ -382,13 +382,30 @@ public final class QueueState {
     }
 
     /**
-     * The channel has written {@code count} no-ack deliveries of this consumer to its socket: that much window comes
-     * back. Unknown consumers are ignored (cancelled meanwhile).
+     * The channel has written {@code count} deliveries of this consumer to its socket (or let go of them): that much
+     * window comes back. Unknown consumers are ignored (cancelled meanwhile).
      */
     public void noAckWritten(ConsumerKey key, int count) {
         QueueConsumer c = consumers.get(key);
-        if (c == null || c.ackRequired) return;
+        if (c == null) return;
         c.inFlight = Math.max(0, c.inFlight - count);
+        enterRing(c);
+    }
+
+    /**
+     * A registered consumer's prefetch changes (its channel's basic.qos global=true changed): it gets more at once when
+     * the limit rose, nothing more until acks bring it below a lowered one.
+     */
+    public void changePrefetch(ConsumerKey key, int prefetch) {
+        QueueConsumer c = consumers.get(key);
+        if (c == null || c.prefetch == prefetch) return;
+        c.prefetch = prefetch;
+        if (c.inRing && !c.hasCredit()) {
+            ArrayDeque<QueueConsumer> group = ring.get(c.priority);
+            group.remove(c);
+            if (group.isEmpty()) ring.remove(c.priority);
+            c.inRing = false;
+        }
         enterRing(c);
     }
 

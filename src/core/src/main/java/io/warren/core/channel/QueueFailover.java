@@ -1,0 +1,194 @@
+package io.warren.core.channel;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.BiPredicate;
+
+/**
+ * What one channel must do when a queue incarnation it uses dies (its node crashed, or sharding moved it): the
+ * bookkeeping of publishes not yet answered by their queue and of the recovery of each lost queue. Messages
+ * ({@code M}) are opaque here. Time is passed in ({@code now}, nanoseconds of any monotonic clock).
+ *
+ * <ul>
+ *   <li>Confirmed publishes a queue has not accepted yet are kept per queue and sent again to its next
+ *       incarnation (the queue drops ids it already holds), and also when unanswered for long (the queue may have
+ *       died before the channel knew which incarnation served it).
+ *   <li>Enqueue batches not answered yet are counted per queue: the connection stops reading while there are
+ *       too many. A lost queue never answers what went to it: only the re-sent batch counts then.
+ *   <li>Consumers of a lost queue are re-attached with the same tags, retried (a re-attach may be lost on its way
+ *       while shards move) until the next incarnation answers; publishes are re-sent on retry while nothing at all
+ *       was settled since the loss.
+ * </ul>
+ */
+public final class QueueFailover<M> {
+
+    /** Publishes to send (again) to a queue: confirm sequence numbers and their messages, in order. */
+    public record Resend<M>(String queue, long[] seqs, List<M> messages) {}
+
+    /** What to do for a lost queue now: consumers to re-attach, publishes to re-send (null if none). */
+    public record Recovery<M>(String queue, List<String> reattach, Resend<M> resend) {}
+
+    private static final class InFlight<M> {
+        final LinkedHashMap<Long, M> bySeq = new LinkedHashMap<>();
+        long sentAt;
+    }
+
+    private static final class Outstanding {
+        final ArrayDeque<Integer> batches = new ArrayDeque<>();
+        int messages;
+
+        void sent(int size) {
+            batches.add(size);
+            messages += size;
+        }
+
+        void answered() {
+            Integer n = batches.poll();
+            if (n != null) messages -= n;
+        }
+    }
+
+    private static final class Lost {
+        final Set<String> consumerTags = new HashSet<>();
+        boolean settledSince;
+        long lastTry;
+    }
+
+    private final Map<String, InFlight<M>> inFlight = new HashMap<>();
+    private final Map<String, Outstanding> outstanding = new HashMap<>();
+    private final Map<String, Lost> recovering = new HashMap<>();
+
+    /**
+     * An enqueue batch went to {@code queue}: {@code seqs[i]} is the confirm sequence of {@code messages[i]} (0 when
+     * the channel does not confirm: nothing to re-send).
+     */
+    public void sent(String queue, long[] seqs, List<M> messages, long now) {
+        InFlight<M> f = null;
+        for (int i = 0; i < seqs.length; i++) {
+            if (seqs[i] == 0) continue;
+            if (f == null) f = inFlight.computeIfAbsent(queue, k -> new InFlight<>());
+            f.bySeq.put(seqs[i], messages.get(i));
+        }
+        InFlight<M> existing = inFlight.get(queue);
+        if (existing != null) existing.sentAt = now;
+        outstanding.computeIfAbsent(queue, k -> new Outstanding()).sent(messages.size());
+    }
+
+    /** The queue answered a batch (queues answer in order): those publishes need no re-send. */
+    public void answered(String queue, long[] accepted, long[] rejected) {
+        Outstanding n = outstanding.get(queue);
+        if (n != null) {
+            n.answered();
+            if (n.batches.isEmpty()) outstanding.remove(queue);
+        }
+        InFlight<M> f = inFlight.get(queue);
+        if (f != null) {
+            for (long seq : accepted) f.bySeq.remove(seq);
+            for (long seq : rejected) f.bySeq.remove(seq);
+            if (f.bySeq.isEmpty()) inFlight.remove(queue);
+        }
+        Lost r = recovering.get(queue);
+        if (r != null) {
+            r.settledSince = true;
+            endIfDone(queue, r);
+        }
+    }
+
+    /** Messages in enqueue batches not answered yet, over all queues. */
+    public int outstanding() {
+        int total = 0;
+        for (Outstanding n : outstanding.values()) total += n.messages;
+        return total;
+    }
+
+    /** Whether {@code queue} is being recovered (some consumer or publish of it not yet answered). */
+    public boolean recovering(String queue) {
+        return recovering.containsKey(queue);
+    }
+
+    /** The incarnation of {@code queue} died; {@code consumerTags} are the channel's consumers on it. */
+    public Recovery<M> lost(String queue, Set<String> consumerTags, long now) {
+        outstanding.remove(queue);
+        Lost r = new Lost();
+        r.consumerTags.addAll(consumerTags);
+        r.lastTry = now;
+        recovering.put(queue, r);
+        Resend<M> resend = resend(queue, now);
+        Recovery<M> todo = new Recovery<>(queue, List.copyOf(r.consumerTags), resend);
+        endIfDone(queue, r);
+        return todo;
+    }
+
+    /** The next incarnation answered this consumer's re-attach. */
+    public void reattached(String consumerTag) {
+        for (var it = recovering.entrySet().iterator(); it.hasNext(); ) {
+            var e = it.next();
+            if (e.getValue().consumerTags.remove(consumerTag) && isDone(e.getKey(), e.getValue())) it.remove();
+        }
+    }
+
+    /**
+     * What to try again for recoveries not answered for {@code afterNanos}. {@code stillConsumes(tag, queue)} says
+     * whether the consumer still exists on that queue (the client may have cancelled it meanwhile).
+     */
+    public List<Recovery<M>> retry(long now, long afterNanos, BiPredicate<String, String> stillConsumes) {
+        List<Recovery<M>> out = new ArrayList<>();
+        for (var e : List.copyOf(recovering.entrySet())) {
+            String queue = e.getKey();
+            Lost r = e.getValue();
+            if (now - r.lastTry < afterNanos) continue;
+            r.lastTry = now;
+            r.consumerTags.removeIf(tag -> !stillConsumes.test(tag, queue));
+            Resend<M> resend = r.settledSince ? null : resend(queue, now);
+            out.add(new Recovery<>(queue, List.copyOf(r.consumerTags), resend));
+            endIfDone(queue, r);
+        }
+        return out;
+    }
+
+    /** Publishes unanswered for longer than {@code nanos} are sent again: they may have died with a node on their way. */
+    public List<Resend<M>> resendOlderThan(long now, long nanos) {
+        List<Resend<M>> out = new ArrayList<>();
+        for (var e : List.copyOf(inFlight.entrySet())) {
+            if (now - e.getValue().sentAt > nanos) {
+                Resend<M> r = resend(e.getKey(), now);
+                if (r != null) out.add(r);
+            }
+        }
+        return out;
+    }
+
+    public void clear() {
+        inFlight.clear();
+        outstanding.clear();
+        recovering.clear();
+    }
+
+    /** The unanswered publishes of {@code queue} as one batch; what went before will never be answered. */
+    private Resend<M> resend(String queue, long now) {
+        InFlight<M> f = inFlight.get(queue);
+        if (f == null || f.bySeq.isEmpty()) return null;
+        f.sentAt = now;
+        long[] seqs = f.bySeq.keySet().stream().mapToLong(Long::longValue).toArray();
+        List<M> messages = new ArrayList<>(f.bySeq.values());
+        Outstanding only = new Outstanding();
+        only.sent(messages.size());
+        outstanding.put(queue, only);
+        return new Resend<>(queue, seqs, messages);
+    }
+
+    private void endIfDone(String queue, Lost r) {
+        if (isDone(queue, r)) recovering.remove(queue);
+    }
+
+    private boolean isDone(String queue, Lost r) {
+        InFlight<M> f = inFlight.get(queue);
+        return r.consumerTags.isEmpty() && (r.settledSince || f == null || f.bySeq.isEmpty());
+    }
+}
