@@ -1,5 +1,7 @@
 package io.warren.broker.connection;
 
+import io.warren.core.access.Action;
+import io.warren.core.access.ResourceKind;
 import io.warren.amqp.AmqpException;
 import io.warren.amqp.BasicProperties;
 import io.warren.amqp.ReplyCodes;
@@ -380,6 +382,11 @@ final class Channel {
 
     private String vhost() { return conn.vhost(); }
 
+    /** RabbitMQ's permission check of one operation: 403 ACCESS_REFUSED closes the channel when the user may not. */
+    private void permit(ResourceKind kind, String name, Action action) {
+        conn.broker().users().check(conn.user().name(), vhost(), kind, name, action);
+    }
+
     private TopologyClient topology() { return conn.broker().topology(); }
 
     private RoutingTable table() { return topology().table(vhost()); }
@@ -423,6 +430,7 @@ final class Channel {
             AmqpException e = ExchangeType.unknownType(d.type());
             return new AmqpException(e.replyCode(), e.replyText(), d.classId(), d.methodId(), true);
         });
+        permit(ResourceKind.EXCHANGE, name, Action.CONFIGURE);
         ExchangeDefinition.validateArguments(args(d.arguments()), name, vhost());
         ExchangeDefinition def = new ExchangeDefinition(name, type, d.durable(), d.autoDelete(), d.internal(), args(d.arguments()));
         var existing = table().exchange(name);
@@ -441,6 +449,7 @@ final class Channel {
         String name = d.exchange();
         if (name.isEmpty()) throw Names.defaultExchangeForbidden();
         if (Names.isReserved(name)) throw Names.systemExchangeDeletion(name, vhost());
+        permit(ResourceKind.EXCHANGE, name, Action.CONFIGURE);
         await(topology().deleteExchange(vhost(), name, d.ifUnused()), d, v -> {
             if (!d.noWait()) conn.sendMethod(number, new ExchangeDeleteOk());
         });
@@ -448,6 +457,8 @@ final class Channel {
 
     private void exchangeBind(String destination, String source, String key, Map<String, Object> arguments,
                               boolean bind, boolean noWait, Method cause) {
+        permit(ResourceKind.EXCHANGE, destination, Action.WRITE);
+        permit(ResourceKind.EXCHANGE, source, Action.READ);
         if (destination.isEmpty() || source.isEmpty()) throw Names.defaultExchangeForbidden();
         Binding b = new Binding(source, Destination.exchange(destination), key, args(arguments));
         await(bind ? topology().bind(vhost(), b) : topology().unbind(vhost(), b), cause, v -> {
@@ -481,6 +492,7 @@ final class Channel {
             throw Names.reservedQueueName(name);
         }
         final String queue = name;
+        if (!d.passive()) permit(ResourceKind.QUEUE, queue, Action.CONFIGURE);
         QueueDefinition def = new QueueDefinition(vhost(), queue, d.durable(), d.exclusive(), d.autoDelete(), args(d.arguments()));
         if (!d.passive()) QueueArguments.parse(def);
         awaitQueue(conn.broker().queues().declare(vhost(), queue, def, conn.connectionId(), d.passive()), d, reply -> {
@@ -531,6 +543,8 @@ final class Channel {
     private void queueBind(String requestedQueue, String exchange, String key, Map<String, Object> arguments,
                            boolean bind, boolean noWait, Method cause) {
         String queue = queueName(requestedQueue);
+        permit(ResourceKind.QUEUE, queue, Action.WRITE);
+        permit(ResourceKind.EXCHANGE, exchange, Action.READ);
         if (exchange.isEmpty()) throw Names.defaultExchangeForbidden();
         Binding b = new Binding(exchange, Destination.queue(queue), key, args(arguments));
         await(bind ? topology().bind(vhost(), b) : topology().unbind(vhost(), b), cause, v -> {
@@ -541,6 +555,7 @@ final class Channel {
     private void queuePurge(QueuePurge p) {
         endOfInput(); // publishes and acks of this channel reach the queue before this command
         String queue = queueName(p.queue());
+        permit(ResourceKind.QUEUE, queue, Action.READ);
         awaitQueue(conn.broker().queues().purge(vhost(), queue, conn.connectionId()), p, reply -> {
             if (!p.noWait()) conn.sendMethod(number, new QueuePurgeOk(((QueueReply.Ok) reply).messageCount()));
         });
@@ -549,6 +564,7 @@ final class Channel {
     private void queueDelete(QueueDelete d) {
         endOfInput(); // publishes and acks of this channel reach the queue before this command
         String queue = queueName(d.queue());
+        permit(ResourceKind.QUEUE, queue, Action.CONFIGURE);
         awaitQueue(conn.broker().queues().delete(vhost(), queue, d.ifUnused(), d.ifEmpty(), conn.connectionId()), d, reply -> {
             int count = ((QueueReply.Ok) reply).messageCount();
             await(topology().deleteQueue(vhost(), queue), d, v -> {
@@ -566,6 +582,7 @@ final class Channel {
         }
         RoutingTable table = table();
         String exchangeName = p.exchange();
+        permit(ResourceKind.EXCHANGE, exchangeName, Action.WRITE);
         ExchangeDefinition exchange = table.exchange(exchangeName).orElseThrow(() -> Names.noExchange(exchangeName, vhost()));
         if (exchange.internal()) throw Names.internalExchangePublish(exchangeName, vhost());
         BasicProperties props = published;
@@ -814,6 +831,7 @@ final class Channel {
             consumeReplies(c, tag);
             return;
         }
+        permit(ResourceKind.QUEUE, queue, Action.READ);
         int priority = consumerPriority(c.arguments());
         int prefetch = c.noAck() ? NO_ACK_WINDOW : queuePrefetch();
         ConsumerInfo info = new ConsumerInfo(queue, c.noAck(), prefetch, c.exclusive(), priority);
@@ -884,6 +902,7 @@ final class Channel {
     private void basicGet(BasicGet g) {
         endOfInput(); // publishes and acks of this channel reach the queue before this command
         String queue = queueName(g.queue());
+        permit(ResourceKind.QUEUE, queue, Action.READ);
         queuesTouched.add(queue);
         awaitQueue(conn.broker().queues().get(vhost(), queue, channelId, conn.self(), number, g.noAck(), conn.connectionId()), g, reply -> {
             if (reply instanceof QueueReply.Got got) {

@@ -3,6 +3,7 @@ package io.warren.server.management;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.warren.broker.BrokerContext;
+import io.warren.broker.auth.UserDirectory;
 import io.warren.core.routing.Binding;
 import io.warren.core.routing.ExchangeDefinition;
 import io.warren.core.routing.RoutingTable;
@@ -36,6 +37,7 @@ import org.apache.pekko.http.javadsl.model.StatusCode;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.model.headers.HttpChallenge;
 import org.apache.pekko.http.javadsl.model.headers.WWWAuthenticate;
+import org.apache.pekko.stream.Materializer;
 
 /**
  * The management HTTP API: GET endpoints with RabbitMQ's JSON shapes under {@code /api}, Prometheus text at
@@ -54,6 +56,8 @@ public final class ManagementApi {
     private final String selfAddress;
     private final String version;
     private final byte[] dashboard;
+    private final Materializer materializer;
+    private final AccessEndpoints access;
 
     public ManagementApi(ActorSystem<?> system, BrokerContext broker, ClusterReports reports, String version) {
         this.system = system;
@@ -62,6 +66,8 @@ public final class ManagementApi {
         this.selfAddress = Cluster.get(system).selfMember().address().toString();
         this.version = version;
         this.dashboard = resource("dashboard.html");
+        this.materializer = Materializer.matFromSystem(system);
+        this.access = new AccessEndpoints(broker, this::cleanVhost);
     }
 
     /** The pekko-http request handler. */
@@ -93,20 +99,29 @@ public final class ManagementApi {
         if (!path.get(0).equals("api")) {
             return done(notFound());
         }
-        Optional<String> refusal = BasicAuth.refusal(broker.users(),
+        Optional<UserDirectory.User> user = BasicAuth.user(broker.users(),
                 request.getHeader("Authorization").map(HttpHeader::value));
-        if (refusal.isPresent()) {
-            return done(json(StatusCodes.UNAUTHORIZED, ApiViews.error("not_authorized", refusal.get()))
-                    .addHeader(WWWAuthenticate.create(HttpChallenge.createBasic(REALM))));
-        }
-        if (!read) {
-            return done(methodNotAllowed());
+        if (user.isEmpty()) {
+            return done(unauthorized("Not_Authorized"));
         }
         List<String> args = path.subList(1, path.size());
         if (args.isEmpty()) {
             return done(notFound());
         }
         String resource = args.get(0);
+        if (AccessEndpoints.handles(resource, args, read)) {
+            if (!user.get().tags().contains("administrator")) {
+                return done(unauthorized("Not administrator user"));
+            }
+            return withBody(request, body -> access.handle(request.method(), args, body));
+        }
+        Optional<String> refusal = BasicAuth.refusal(user.get());
+        if (refusal.isPresent()) {
+            return done(unauthorized(refusal.get()));
+        }
+        if (!read) {
+            return done(methodNotAllowed());
+        }
         Optional<String> vhost = args.size() > 1 ? Optional.of(args.get(1)) : Optional.empty();
         if (vhost.isPresent() && !resource.equals("nodes") && !broker.users().vhostExists(vhost.get())) {
             return done(notFound());
@@ -367,6 +382,39 @@ public final class ManagementApi {
         }
         // Address.hostPort() is "warren@host:port", like RabbitMQ's default cluster name "rabbit@host"
         return (oldest == null ? Cluster.get(system).selfMember() : oldest).address().hostPort();
+    }
+
+    private HttpResponse unauthorized(String reason) {
+        return json(StatusCodes.UNAUTHORIZED, ApiViews.error("not_authorized", reason))
+                .addHeader(WWWAuthenticate.create(HttpChallenge.createBasic(REALM)));
+    }
+
+    /** Reads the request's body, runs the endpoint, and turns its refusals into RabbitMQ's error objects. */
+    private CompletionStage<HttpResponse> withBody(HttpRequest request, Function<byte[], CompletionStage<HttpResponse>> endpoint) {
+        return request.entity().toStrict(10_000, materializer)
+                .thenCompose(strict -> endpoint.apply(strict.getData().toArray()))
+                .handle((response, error) -> {
+                    if (error == null) return response;
+                    Throwable t = error instanceof java.util.concurrent.CompletionException && error.getCause() != null ? error.getCause() : error;
+                    if (t instanceof ApiRequestException e) return json(e.status, ApiViews.error(e.error, e.getMessage()));
+                    system.log().warn("management API: {} {} failed", request.method().value(), request.getUri().path(), t);
+                    return json(StatusCodes.INTERNAL_SERVER_ERROR, ApiViews.error("Internal Server Error", String.valueOf(t.getMessage())));
+                });
+    }
+
+    /** Deletes a vhost's queues and its own exchanges, so that a vhost made again later starts empty. */
+    private CompletionStage<Void> cleanVhost(String vhost) {
+        RoutingTable table = broker.topology().table(vhost);
+        CompletableFuture<Void> all = CompletableFuture.completedFuture(null);
+        for (String queue : new TreeSet<>(table.queues())) {
+            all = all.thenCompose(x -> broker.queues().delete(vhost, queue, false, false, "management")
+                    .thenCompose(r -> broker.topology().deleteQueue(vhost, queue)).thenApply(v -> null));
+        }
+        for (ExchangeDefinition e : new ArrayList<>(table.exchanges())) {
+            if (e.name().isEmpty() || e.name().startsWith("amq.")) continue;
+            all = all.thenCompose(x -> broker.topology().deleteExchange(vhost, e.name(), false).thenApply(v -> null));
+        }
+        return all;
     }
 
     private CompletionStage<HttpResponse> withReports(Function<List<NodeReport>, HttpResponse> view) {
