@@ -81,7 +81,8 @@ class PermissionsTest {
     }
 
     private String refusal(String action, String kind, String name) {
-        return "ACCESS_REFUSED - " + action + " access to " + kind + " '" + name + "' in vhost '/' refused for user '" + user + "'";
+        // RabbitMQ 3.10's text does not name the action; the test still says which one it expects refused
+        return "ACCESS_REFUSED - access to " + kind + " '" + name + "' in vhost '/' refused for user '" + user + "'";
     }
 
     @Test

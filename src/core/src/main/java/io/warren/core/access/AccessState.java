@@ -48,8 +48,8 @@ public record AccessState(long version, Map<String, UserAccount> users, Set<Stri
     }
 
     /**
-     * Throws RabbitMQ's channel error 403 when the user may not act on the resource, e.g. "ACCESS_REFUSED - configure
-     * access to queue 'q' in vhost '/' refused for user 'u'". The default exchange is checked and named as
+     * Throws RabbitMQ's channel error 403 when the user may not act on the resource, e.g. "ACCESS_REFUSED - access to
+     * queue 'q' in vhost '/' refused for user 'u'" (RabbitMQ 3.10's text names no action, checked against it). The default exchange is checked and named as
      * "amq.default", as RabbitMQ's rabbit_access_control does.
      */
     public void check(String user, String vhost, ResourceKind kind, String name, Action action) {
@@ -57,7 +57,7 @@ public record AccessState(long version, Map<String, UserAccount> users, Set<Stri
         boolean allowed = permission(user, vhost).map(p -> p.allows(action, shown)).orElse(false);
         if (!allowed) {
             throw AmqpException.channel(ReplyCodes.ACCESS_REFUSED, ReplyCodes.text(ReplyCodes.ACCESS_REFUSED,
-                    action.word() + " access to " + kind.word() + " '" + shown + "' in vhost '" + vhost
+                    "access to " + kind.word() + " '" + shown + "' in vhost '" + vhost
                             + "' refused for user '" + user + "'"));
         }
     }

@@ -2,10 +2,5 @@ package io.warren.core.access;
 
 /** The three kinds of access RabbitMQ grants per user and vhost, each a regular expression over resource names. */
 public enum Action {
-    CONFIGURE, WRITE, READ;
-
-    /** The word RabbitMQ puts in its refusal text ("configure access to queue ..."). */
-    public String word() {
-        return name().toLowerCase(java.util.Locale.ROOT);
-    }
+    CONFIGURE, WRITE, READ
 }

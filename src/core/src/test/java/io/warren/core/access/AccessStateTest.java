@@ -29,15 +29,15 @@ class AccessStateTest {
         s.check("u", "/", ResourceKind.QUEUE, "conf-q", Action.CONFIGURE);
         s.check("u", "/", ResourceKind.EXCHANGE, "write-x", Action.WRITE);
         s.check("u", "/", ResourceKind.QUEUE, "read-q", Action.READ);
-        assertEquals("ACCESS_REFUSED - configure access to queue 'read-q' in vhost '/' refused for user 'u'",
+        assertEquals("ACCESS_REFUSED - access to queue 'read-q' in vhost '/' refused for user 'u'",
                 refusal(() -> s.check("u", "/", ResourceKind.QUEUE, "read-q", Action.CONFIGURE)));
-        assertEquals("ACCESS_REFUSED - read access to queue 'conf-q' in vhost '/' refused for user 'u'",
+        assertEquals("ACCESS_REFUSED - access to queue 'conf-q' in vhost '/' refused for user 'u'",
                 refusal(() -> s.check("u", "/", ResourceKind.QUEUE, "conf-q", Action.READ)));
     }
 
     @Test
     void theDefaultExchangeIsNamedAmqDefault() {
-        assertEquals("ACCESS_REFUSED - write access to exchange 'amq.default' in vhost '/' refused for user 'u'",
+        assertEquals("ACCESS_REFUSED - access to exchange 'amq.default' in vhost '/' refused for user 'u'",
                 refusal(() -> base().check("u", "/", ResourceKind.EXCHANGE, "", Action.WRITE)));
     }
 
@@ -54,7 +54,7 @@ class AccessStateTest {
     @Test
     void noPermissionEntryRefusesEverything_andAnotherVhostIsSeparate() {
         AccessState s = base().apply(new AccessChange.PutVhost("other"));
-        assertEquals("ACCESS_REFUSED - read access to queue 'read-q' in vhost 'other' refused for user 'u'",
+        assertEquals("ACCESS_REFUSED - access to queue 'read-q' in vhost 'other' refused for user 'u'",
                 refusal(() -> s.check("u", "other", ResourceKind.QUEUE, "read-q", Action.READ)));
         assertEquals(Set.of("/"), s.vhostsOf("u"));
     }
