@@ -28,6 +28,12 @@ final class BasicAuth {
         return monitor ? Optional.empty() : Optional.of("Not monitor user");
     }
 
+    /** Writing through the API takes any of RabbitMQ's management tags (then the user's permissions decide). */
+    static boolean isManagementUser(UserDirectory.User user) {
+        return user.tags().stream().anyMatch(t -> t.equals("administrator") || t.equals("monitoring")
+                || t.equals("management") || t.equals("policymaker"));
+    }
+
     /** user and password of a "Basic base64(user:password)" header, if it is one. */
     static Optional<String[]> decode(String header) {
         String h = header.trim();

@@ -50,6 +50,7 @@ public final class ManagementServer {
         try {
             ServerBinding binding = Http.get(node.system()).newServerAt(host, port).bind(api::handle)
                     .toCompletableFuture().get(30, TimeUnit.SECONDS);
+            api.listening(node.amqpPort(), binding.localAddress().getPort());
             node.system().log().info("Management HTTP on http://{}:{}/ (API under /api, Prometheus at /metrics)",
                     host, binding.localAddress().getPort());
             return new ManagementServer(node, Optional.of(binding));
