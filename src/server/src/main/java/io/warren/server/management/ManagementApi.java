@@ -145,11 +145,27 @@ public final class ManagementApi {
         if (refusal.isPresent()) {
             return done(unauthorized(refusal.get()));
         }
+        if (resource.equals("connections") && args.size() == 2 && request.method().equals(HttpMethods.DELETE)) {
+            if (!user.get().tags().contains("administrator")) return done(unauthorized("Not administrator user"));
+            String name = args.get(1);
+            String reason = request.getHeader("X-Reason").map(HttpHeader::value).orElse("Closed via management plugin");
+            return reports.gather().thenCompose(r -> {
+                boolean known = r.stream().anyMatch(n -> n.open().stream().anyMatch(c -> c.name().equals(name)));
+                if (!known) return done(notFound());
+                // this node's own connection directly; another node's through its NodeStats
+                if (broker.connections().close(name, io.warren.amqp.ReplyCodes.CONNECTION_FORCED, ReplyCodesText.forced(reason))) {
+                    return done(TopologyEndpoints.status(204));
+                }
+                return reports.tellAll(new NodeStats.CloseConnection(name, ReplyCodesText.forced(reason)))
+                        .thenApply(x -> TopologyEndpoints.status(204));
+            });
+        }
         if (!read) {
             return done(methodNotAllowed());
         }
         Optional<String> vhost = args.size() > 1 ? Optional.of(args.get(1)) : Optional.empty();
-        if (vhost.isPresent() && !resource.equals("nodes") && !broker.users().vhostExists(vhost.get())) {
+        if (vhost.isPresent() && !Set.of("nodes", "connections", "health").contains(resource)
+                && !broker.users().vhostExists(vhost.get())) {
             return done(notFound());
         }
         return switch (resource) {
@@ -162,7 +178,9 @@ public final class ManagementApi {
                     ? done(exchanges(vhost, args.size() == 3 ? Optional.of(args.get(2)) : Optional.empty()))
                     : done(notFound());
             case "bindings" -> args.size() <= 2 ? done(bindings(vhost)) : done(notFound());
-            case "connections" -> args.size() == 1 ? withReports(this::connections) : done(notFound());
+            case "connections" -> args.size() <= 2
+                    ? withReports(r -> connections(r, args.size() == 2 ? Optional.of(args.get(1)) : Optional.empty()))
+                    : done(notFound());
             case "vhosts" -> args.size() <= 2 ? withReports(r -> vhosts(r, vhost)) : done(notFound());
             case "whoami" -> args.size() == 1 ? done(whoami(request)) : done(notFound());
             case "health" -> args.size() >= 3 && args.get(1).equals("checks") ? done(health(args.subList(2, args.size()))) : done(notFound());
@@ -307,19 +325,36 @@ public final class ManagementApi {
         return json(StatusCodes.OK, out);
     }
 
-    /**
-     * Connection counts per node: the nodes report how many AMQP connections they hold, not their details, so each
-     * entry stands for one node's connections (documented in docs/MANAGEMENT.md).
-     */
-    private HttpResponse connections(List<NodeReport> reports) {
+    /** Every node's open AMQP connections, with RabbitMQ's fields. */
+    private HttpResponse connections(List<NodeReport> reports, Optional<String> name) {
         List<Map<String, Object>> out = new ArrayList<>();
         for (NodeReport r : reports) {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("node", r.address());
-            m.put("warren_node_name", r.nodeName());
-            m.put("connections", r.connections());
-            out.add(m);
+            for (ConnectionFigures c : r.open()) {
+                if (name.isPresent() && !name.get().equals(c.name())) continue;
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("name", c.name());
+                m.put("node", r.address());
+                m.put("warren_node_name", r.nodeName());
+                m.put("user", c.user());
+                m.put("vhost", c.vhost());
+                int colon = c.peer().lastIndexOf(':');
+                m.put("peer_host", colon < 0 ? c.peer() : c.peer().substring(0, colon));
+                m.put("peer_port", colon < 0 ? 0 : Integer.parseInt(c.peer().substring(colon + 1)));
+                m.put("protocol", "AMQP 0-9-1");
+                m.put("type", "network");
+                m.put("state", "running");
+                m.put("channels", c.channels());
+                m.put("frame_max", c.frameMax());
+                m.put("channel_max", c.channelMax());
+                m.put("timeout", c.heartbeat());
+                m.put("connected_at", c.connectedAt());
+                m.put("client_properties", c.clientProperties());
+                m.put("auth_mechanism", "PLAIN");
+                out.add(m);
+            }
         }
+        out.sort(Comparator.comparing(m -> (String) m.get("name")));
+        if (name.isPresent()) return out.isEmpty() ? notFound() : json(StatusCodes.OK, out.get(0));
         return json(StatusCodes.OK, out);
     }
 
