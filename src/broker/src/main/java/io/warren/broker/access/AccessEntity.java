@@ -29,12 +29,22 @@ public final class AccessEntity extends EventSourcedBehavior<AccessCommand, Acce
     private final ActorRef<Topic.Command<AccessSnapshot>> topic;
 
     public static Behavior<AccessCommand> create(ActorRef<Topic.Command<AccessSnapshot>> topic) {
-        return Behaviors.setup(ctx -> new AccessEntity(topic));
+        return Behaviors.setup(ctx -> new AccessEntity(topic, ctx.getLog()));
     }
 
-    private AccessEntity(ActorRef<Topic.Command<AccessSnapshot>> topic) {
+    private final org.slf4j.Logger log;
+
+    private AccessEntity(ActorRef<Topic.Command<AccessSnapshot>> topic, org.slf4j.Logger log) {
         super(PersistenceId.of("access", ENTITY_ID));
         this.topic = topic;
+        this.log = log;
+    }
+
+    @Override
+    public org.apache.pekko.persistence.typed.javadsl.SignalHandler<Holder> signalHandler() {
+        return newSignalHandlerBuilder().onSignal(org.apache.pekko.persistence.typed.RecoveryCompleted.instance(), h ->
+                log.info("Access entity running on this node (state version {})", h.state == null ? "none" : h.state.version()))
+                .build();
     }
 
     @Override
