@@ -9,7 +9,8 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 
 /** Sends a change to the cluster's access entity; completes with the version that holds it. */
 public final class AccessWriter {
-    private static final Duration TIMEOUT = Duration.ofSeconds(15);
+    // as TopologyClient: the entity may be moving (rebalance, failover) and recovering from the journal meanwhile
+    private static final Duration TIMEOUT = Duration.ofSeconds(30);
 
     private AccessWriter() {}
 
