@@ -2,6 +2,10 @@ package io.warren.broker;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import io.warren.broker.access.AccessEntity;
+import io.warren.broker.access.AccessReplica;
+import io.warren.broker.access.AccessSnapshot;
+import io.warren.broker.access.AccessWriter;
 import io.warren.broker.auth.UserDirectory;
 import io.warren.broker.connection.AmqpListener;
 import io.warren.broker.connection.ConnectionRegistry;
@@ -93,6 +97,14 @@ public final class WarrenNode {
             sharding.init(Entity.of(QueueEntity.TYPE_KEY, ctx -> QueueEntity.create(broker, ctx))
                     .withStopMessage(QueueCommand.Stop.INSTANCE));
             sharding.init(Entity.of(TopologyEntity.TYPE_KEY, ctx -> TopologyEntity.create(ctx.getEntityId(), topic)));
+            // Users, vhosts and permissions first: they say which vhosts' routing tables this node must load.
+            ActorRef<Topic.Command<AccessSnapshot>> accessTopic =
+                    system.systemActorOf(Topic.create(AccessSnapshot.class, "warren-access"), "access-topic", Props.empty());
+            sharding.init(Entity.of(AccessEntity.TYPE_KEY, ctx -> AccessEntity.create(accessTopic)));
+            broker.users().attachWriter(change -> AccessWriter.send(system, change));
+            java.util.concurrent.CompletableFuture<Void> accessLoaded = new java.util.concurrent.CompletableFuture<>();
+            system.systemActorOf(AccessReplica.create(broker.users(), accessTopic, accessLoaded), "access-replica", Props.empty());
+            accessLoaded.get(120, TimeUnit.SECONDS);
             java.util.concurrent.CompletableFuture<Void> routingLoaded = new java.util.concurrent.CompletableFuture<>();
             topology.attachReplica(system.systemActorOf(
                     RoutingReplica.create(tables, broker.users().vhosts(), topic, routingLoaded), "routing-replica", Props.empty()));

@@ -1,5 +1,7 @@
 package io.warren.broker.connection;
 
+import io.warren.core.access.Action;
+import io.warren.core.access.ResourceKind;
 import io.warren.amqp.AmqpException;
 import io.warren.amqp.BasicProperties;
 import io.warren.amqp.ReplyCodes;
@@ -301,6 +303,11 @@ final class Channel {
 
     private String vhost() { return conn.vhost(); }
 
+    /** RabbitMQ's permission check of one operation: 403 ACCESS_REFUSED closes the channel when the user may not. */
+    private void permit(ResourceKind kind, String name, Action action) {
+        conn.broker().users().check(conn.user().name(), vhost(), kind, name, action);
+    }
+
     private TopologyClient topology() { return conn.broker().topology(); }
 
     private RoutingTable table() { return topology().table(vhost()); }
@@ -391,6 +398,7 @@ final class Channel {
             AmqpException e = ExchangeType.unknownType(d.type());
             return new AmqpException(e.replyCode(), e.replyText(), d.classId(), d.methodId(), true);
         });
+        permit(ResourceKind.EXCHANGE, name, Action.CONFIGURE);
         ExchangeDefinition.validateArguments(args(d.arguments()), name, vhost());
         ExchangeDefinition def = new ExchangeDefinition(name, type, d.durable(), d.autoDelete(), d.internal(), args(d.arguments()));
         var existing = table().exchange(name);
@@ -407,11 +415,14 @@ final class Channel {
         String name = d.exchange();
         if (name.isEmpty()) throw Names.defaultExchangeForbidden();
         if (Names.isReserved(name)) throw Names.systemExchangeDeletion(name, vhost());
+        permit(ResourceKind.EXCHANGE, name, Action.CONFIGURE);
         await(topology().deleteExchange(vhost(), name, d.ifUnused()), new SendWhenDone(d, d.noWait() ? null : new ExchangeDeleteOk()));
     }
 
     private void exchangeBind(String destination, String source, String key, Map<String, Object> arguments,
                               boolean bind, boolean noWait, Method cause) {
+        permit(ResourceKind.EXCHANGE, destination, Action.WRITE);
+        permit(ResourceKind.EXCHANGE, source, Action.READ);
         if (destination.isEmpty() || source.isEmpty()) throw Names.defaultExchangeForbidden();
         Binding b = new Binding(source, Destination.exchange(destination), key, args(arguments));
         await(bind ? topology().bind(vhost(), b) : topology().unbind(vhost(), b),
@@ -440,6 +451,7 @@ final class Channel {
             throw Names.reservedQueueName(name);
         }
         final String queue = name;
+        if (!d.passive()) permit(ResourceKind.QUEUE, queue, Action.CONFIGURE);
         QueueDefinition def = new QueueDefinition(vhost(), queue, d.durable(), d.exclusive(), d.autoDelete(), args(d.arguments()));
         if (!d.passive()) QueueArguments.parse(def);
         if (!d.passive() && !table().hasQueue(queue)) conn.broker().access().checkQueueLimit(vhost(), queue, table().queueCount());
@@ -491,6 +503,8 @@ final class Channel {
     private void queueBind(String requestedQueue, String exchange, String key, Map<String, Object> arguments,
                            boolean bind, boolean noWait, Method cause) {
         String queue = queueName(requestedQueue);
+        permit(ResourceKind.QUEUE, queue, Action.WRITE);
+        permit(ResourceKind.EXCHANGE, exchange, Action.READ);
         String routingKey = declaredQueue.routingKey(requestedQueue, key);
         if (exchange.isEmpty()) throw Names.defaultExchangeForbidden();
         Binding b = new Binding(exchange, Destination.queue(queue), routingKey, args(arguments));
@@ -501,12 +515,14 @@ final class Channel {
     private void queuePurge(QueuePurge p) {
         endOfInput(); // publishes and acks of this channel reach the queue before this command
         String queue = queueName(p.queue());
+        permit(ResourceKind.QUEUE, queue, Action.READ);
         await(conn.broker().queues().purge(vhost(), queue, conn.connectionId()), new Purged(p));
     }
 
     private void queueDelete(QueueDelete d) {
         endOfInput(); // publishes and acks of this channel reach the queue before this command
         String queue = queueName(d.queue());
+        permit(ResourceKind.QUEUE, queue, Action.CONFIGURE);
         await(conn.broker().queues().delete(vhost(), queue, d.ifUnused(), d.ifEmpty(), conn.connectionId()), new QueueDeleted(d, queue));
     }
 
@@ -519,6 +535,7 @@ final class Channel {
         }
         RoutingTable table = table();
         String exchangeName = p.exchange();
+        permit(ResourceKind.EXCHANGE, exchangeName, Action.WRITE);
         ExchangeDefinition exchange = table.exchange(exchangeName).orElseThrow(() -> Names.noExchange(exchangeName, vhost()));
         if (exchange.internal()) throw Names.internalExchangePublish(exchangeName, vhost());
         BasicProperties props = published;
@@ -713,6 +730,7 @@ final class Channel {
             consumeReplies(c, tag);
             return;
         }
+        permit(ResourceKind.QUEUE, queue, Action.READ);
         int priority = ChannelConsumers.priority(c.arguments());
         ChannelConsumers.Consumer info = new ChannelConsumers.Consumer(tag, queue, c.noAck(), prefetch.consumerLimit(), c.exclusive(), priority);
         consumers.add(info);
@@ -786,6 +804,7 @@ final class Channel {
     private void basicGet(BasicGet g) {
         endOfInput(); // publishes and acks of this channel reach the queue before this command
         String queue = queueName(g.queue());
+        permit(ResourceKind.QUEUE, queue, Action.READ);
         queuesTouched.add(queue);
         await(conn.broker().queues().get(vhost(), queue, channelId, conn.self(), number, g.noAck(), conn.connectionId()), new Got(g, queue));
     }

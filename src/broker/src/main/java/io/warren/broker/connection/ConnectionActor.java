@@ -228,6 +228,7 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionProtocol> 
         }
         ch = new Channel(this, number);
         channels.put(number, ch);
+        broker.connections().channels(connectionId, channels.size());
         return ch;
     }
 
@@ -354,6 +355,9 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionProtocol> 
         }
         vhost = requested;
         state = State.OPEN;
+        broker.connections().opened(new ConnectionRegistry.Details(connectionId, remoteAddress + " -> " + broker.settings().nodeName(),
+                user.name(), vhost, remoteAddress, System.currentTimeMillis(), clientProperties, channels.size(), frameMax,
+                channelMax, heartbeatSeconds));
         timers.cancel(Tick.HANDSHAKE_TIMEOUT);
         if (heartbeatSeconds > 0) {
             // Check twice per interval: send when we have been quiet, give up after two silent intervals.
@@ -605,6 +609,7 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionProtocol> 
     /** The channel sent or received channel.close-ok: its number may be reused. */
     void channelClosed(int number) {
         channels.remove(number);
+        broker.connections().channels(connectionId, channels.size());
     }
 
     Channel openChannel(int number) { return channels.get(number); }

@@ -12,18 +12,26 @@ import java.util.Optional;
 final class BasicAuth {
     private BasicAuth() {}
 
+    /** The user the Authorization header authenticates, if it does. */
+    static Optional<UserDirectory.User> user(UserDirectory users, Optional<String> authorizationHeader) {
+        return authorizationHeader.flatMap(BasicAuth::decode).flatMap(c -> users.authenticate(c[0], c[1]));
+    }
+
     /** Why a request was refused, with RabbitMQ's reason text; empty when it may proceed. */
     static Optional<String> refusal(UserDirectory users, Optional<String> authorizationHeader) {
-        Optional<String[]> credentials = authorizationHeader.flatMap(BasicAuth::decode);
-        if (credentials.isEmpty()) {
-            return Optional.of("Not_Authorized");
-        }
-        Optional<UserDirectory.User> user = users.authenticate(credentials.get()[0], credentials.get()[1]);
-        if (user.isEmpty()) {
-            return Optional.of("Not_Authorized");
-        }
-        boolean monitor = user.get().tags().contains("administrator") || user.get().tags().contains("monitoring");
+        return user(users, authorizationHeader).map(BasicAuth::refusal).orElse(Optional.of("Not_Authorized"));
+    }
+
+    /** Reading the API takes an administrator or monitoring user, as in RabbitMQ. */
+    static Optional<String> refusal(UserDirectory.User user) {
+        boolean monitor = user.tags().contains("administrator") || user.tags().contains("monitoring");
         return monitor ? Optional.empty() : Optional.of("Not monitor user");
+    }
+
+    /** Writing through the API takes any of RabbitMQ's management tags (then the user's permissions decide). */
+    static boolean isManagementUser(UserDirectory.User user) {
+        return user.tags().stream().anyMatch(t -> t.equals("administrator") || t.equals("monitoring")
+                || t.equals("management") || t.equals("policymaker"));
     }
 
     /** user and password of a "Basic base64(user:password)" header, if it is one. */

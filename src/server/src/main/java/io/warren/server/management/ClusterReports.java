@@ -41,6 +41,14 @@ public final class ClusterReports {
                 .thenApply(this::withSelf);
     }
 
+    /** Tells every node's {@link NodeStats} (this one's included). */
+    public CompletionStage<Void> tellAll(NodeStats.Command command) {
+        CompletionStage<Receptionist.Listing> listing = AskPattern.ask(system.receptionist(),
+                (ActorRef<Receptionist.Listing> replyTo) -> Receptionist.find(NodeStats.KEY, replyTo),
+                timeout, system.scheduler());
+        return listing.thenAccept(l -> l.getServiceInstances(NodeStats.KEY).forEach(stats -> stats.tell(command)));
+    }
+
     private List<NodeReport> withSelf(List<NodeReport> remote) {
         NodeReport mine = self.get();
         List<NodeReport> reports = new ArrayList<>();

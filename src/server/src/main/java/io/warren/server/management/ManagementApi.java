@@ -3,6 +3,7 @@ package io.warren.server.management;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.warren.broker.BrokerContext;
+import io.warren.broker.auth.UserDirectory;
 import io.warren.core.routing.Binding;
 import io.warren.core.routing.ExchangeDefinition;
 import io.warren.core.routing.RoutingTable;
@@ -36,6 +37,7 @@ import org.apache.pekko.http.javadsl.model.StatusCode;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.model.headers.HttpChallenge;
 import org.apache.pekko.http.javadsl.model.headers.WWWAuthenticate;
+import org.apache.pekko.stream.Materializer;
 
 /**
  * The management HTTP API: GET endpoints with RabbitMQ's JSON shapes under {@code /api}, Prometheus text at
@@ -54,6 +56,11 @@ public final class ManagementApi {
     private final String selfAddress;
     private final String version;
     private final byte[] dashboard;
+    private final Materializer materializer;
+    private final AccessEndpoints access;
+    private final TopologyEndpoints topologyWrites;
+    private final DefinitionsEndpoints definitions;
+    private final MessageEndpoints messages;
 
     public ManagementApi(ActorSystem<?> system, BrokerContext broker, ClusterReports reports, String version) {
         this.system = system;
@@ -62,6 +69,11 @@ public final class ManagementApi {
         this.selfAddress = Cluster.get(system).selfMember().address().toString();
         this.version = version;
         this.dashboard = resource("dashboard.html");
+        this.materializer = Materializer.matFromSystem(system);
+        this.access = new AccessEndpoints(broker, this::cleanVhost);
+        this.topologyWrites = new TopologyEndpoints(broker);
+        this.definitions = new DefinitionsEndpoints(broker, topologyWrites, version);
+        this.messages = new MessageEndpoints(system, broker);
     }
 
     /** The pekko-http request handler. */
@@ -93,22 +105,67 @@ public final class ManagementApi {
         if (!path.get(0).equals("api")) {
             return done(notFound());
         }
-        Optional<String> refusal = BasicAuth.refusal(broker.users(),
+        Optional<UserDirectory.User> user = BasicAuth.user(broker.users(),
                 request.getHeader("Authorization").map(HttpHeader::value));
-        if (refusal.isPresent()) {
-            return done(json(StatusCodes.UNAUTHORIZED, ApiViews.error("not_authorized", refusal.get()))
-                    .addHeader(WWWAuthenticate.create(HttpChallenge.createBasic(REALM))));
-        }
-        if (!read) {
-            return done(methodNotAllowed());
+        if (user.isEmpty()) {
+            return done(unauthorized("Not_Authorized"));
         }
         List<String> args = path.subList(1, path.size());
         if (args.isEmpty()) {
             return done(notFound());
         }
         String resource = args.get(0);
+        if (resource.equals("definitions") && args.size() == 1) {
+            if (!user.get().tags().contains("administrator")) {
+                return done(unauthorized("Not administrator user"));
+            }
+            if (read) {
+                return withReports(r -> {
+                    Map<String, QueueFigures> running = new HashMap<>();
+                    runningQueues(r).forEach((id, located) -> running.put(id.vhost() + "\0" + id.name(), located.figures()));
+                    return definitions.export(running);
+                });
+            }
+            if (request.method().equals(HttpMethods.POST)) {
+                return withBody(request, body -> definitions.importDefinitions(user.get(), body));
+            }
+            return done(methodNotAllowed());
+        }
+        if (AccessEndpoints.handles(resource, args, read)) {
+            if (!user.get().tags().contains("administrator")) {
+                return done(unauthorized("Not administrator user"));
+            }
+            return withBody(request, body -> access.handle(request.method(), args, body));
+        }
+        if (!read || isTopologyRead(args)) {
+            Optional<CompletionStage<HttpResponse>> topologyWrite = topologyRoute(request, user.get(), args);
+            if (topologyWrite.isPresent()) return topologyWrite.get();
+        }
+        Optional<String> refusal = BasicAuth.refusal(user.get());
+        if (refusal.isPresent()) {
+            return done(unauthorized(refusal.get()));
+        }
+        if (resource.equals("connections") && args.size() == 2 && request.method().equals(HttpMethods.DELETE)) {
+            if (!user.get().tags().contains("administrator")) return done(unauthorized("Not administrator user"));
+            String name = args.get(1);
+            String reason = request.getHeader("X-Reason").map(HttpHeader::value).orElse("Closed via management plugin");
+            return reports.gather().thenCompose(r -> {
+                boolean known = r.stream().anyMatch(n -> n.open().stream().anyMatch(c -> c.name().equals(name)));
+                if (!known) return done(notFound());
+                // this node's own connection directly; another node's through its NodeStats
+                if (broker.connections().close(name, io.warren.amqp.ReplyCodes.CONNECTION_FORCED, ReplyCodesText.forced(reason))) {
+                    return done(TopologyEndpoints.status(204));
+                }
+                return reports.tellAll(new NodeStats.CloseConnection(name, ReplyCodesText.forced(reason)))
+                        .thenApply(x -> TopologyEndpoints.status(204));
+            });
+        }
+        if (!read) {
+            return done(methodNotAllowed());
+        }
         Optional<String> vhost = args.size() > 1 ? Optional.of(args.get(1)) : Optional.empty();
-        if (vhost.isPresent() && !resource.equals("nodes") && !broker.users().vhostExists(vhost.get())) {
+        if (vhost.isPresent() && !Set.of("nodes", "connections", "health").contains(resource)
+                && !broker.users().vhostExists(vhost.get())) {
             return done(notFound());
         }
         return switch (resource) {
@@ -121,9 +178,13 @@ public final class ManagementApi {
                     ? done(exchanges(vhost, args.size() == 3 ? Optional.of(args.get(2)) : Optional.empty()))
                     : done(notFound());
             case "bindings" -> args.size() <= 2 ? done(bindings(vhost)) : done(notFound());
-            case "connections" -> args.size() == 1 ? withReports(this::connections) : done(notFound());
+            case "connections" -> args.size() <= 2
+                    ? withReports(r -> connections(r, args.size() == 2 ? Optional.of(args.get(1)) : Optional.empty()))
+                    : done(notFound());
             case "vhosts" -> args.size() <= 2 ? withReports(r -> vhosts(r, vhost)) : done(notFound());
             case "whoami" -> args.size() == 1 ? done(whoami(request)) : done(notFound());
+            case "health" -> args.size() >= 3 && args.get(1).equals("checks") ? done(health(args.subList(2, args.size()))) : done(notFound());
+            case "aliveness-test" -> args.size() == 2 ? aliveness(user.get(), args.get(1)) : done(notFound());
             default -> done(notFound());
         };
     }
@@ -264,19 +325,36 @@ public final class ManagementApi {
         return json(StatusCodes.OK, out);
     }
 
-    /**
-     * Connection counts per node: the nodes report how many AMQP connections they hold, not their details, so each
-     * entry stands for one node's connections (documented in docs/MANAGEMENT.md).
-     */
-    private HttpResponse connections(List<NodeReport> reports) {
+    /** Every node's open AMQP connections, with RabbitMQ's fields. */
+    private HttpResponse connections(List<NodeReport> reports, Optional<String> name) {
         List<Map<String, Object>> out = new ArrayList<>();
         for (NodeReport r : reports) {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("node", r.address());
-            m.put("warren_node_name", r.nodeName());
-            m.put("connections", r.connections());
-            out.add(m);
+            for (ConnectionFigures c : r.open()) {
+                if (name.isPresent() && !name.get().equals(c.name())) continue;
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("name", c.name());
+                m.put("node", r.address());
+                m.put("warren_node_name", r.nodeName());
+                m.put("user", c.user());
+                m.put("vhost", c.vhost());
+                int colon = c.peer().lastIndexOf(':');
+                m.put("peer_host", colon < 0 ? c.peer() : c.peer().substring(0, colon));
+                m.put("peer_port", colon < 0 ? 0 : Integer.parseInt(c.peer().substring(colon + 1)));
+                m.put("protocol", "AMQP 0-9-1");
+                m.put("type", "network");
+                m.put("state", "running");
+                m.put("channels", c.channels());
+                m.put("frame_max", c.frameMax());
+                m.put("channel_max", c.channelMax());
+                m.put("timeout", c.heartbeat());
+                m.put("connected_at", c.connectedAt());
+                m.put("client_properties", c.clientProperties());
+                m.put("auth_mechanism", "PLAIN");
+                out.add(m);
+            }
         }
+        out.sort(Comparator.comparing(m -> (String) m.get("name")));
+        if (name.isPresent()) return out.isEmpty() ? notFound() : json(StatusCodes.OK, out.get(0));
         return json(StatusCodes.OK, out);
     }
 
@@ -311,6 +389,74 @@ public final class ManagementApi {
         m.put("name", user.name());
         m.put("tags", user.tags());
         return json(StatusCodes.OK, m);
+    }
+
+    /** The ports this node listens on, for the port-listener health check (set once both are bound). */
+    public void listening(int amqpPort, int httpPort) {
+        this.ports = List.of(amqpPort, httpPort);
+    }
+
+    private volatile List<Integer> ports = List.of();
+
+    /**
+     * RabbitMQ's health checks: 200 {"status":"ok"} or 503 {"status":"failed","reason":...}. Alarms are this node's
+     * memory alarm (the only resource alarm Warren has); Warren has no quorum or mirrored queues, so the
+     * quorum-critical checks always pass; every vhost's routing table is loaded before a node accepts clients.
+     */
+    private HttpResponse health(List<String> check) {
+        Map<String, Object> ok = Map.of("status", "ok");
+        switch (check.get(0)) {
+            case "alarms", "local-alarms" -> {
+                if (!broker.memoryAlarm().raised()) return json(StatusCodes.OK, ok);
+                Map<String, Object> failed = new LinkedHashMap<>();
+                failed.put("status", "failed");
+                failed.put("reason", "resource alarm(s) in effect in the cluster");
+                failed.put("alarms", List.of(Map.of("node", selfAddress, "resource", "memory")));
+                return json(StatusCodes.SERVICE_UNAVAILABLE, failed);
+            }
+            case "virtual-hosts", "node-is-quorum-critical", "node-is-mirror-sync-critical", "certificate-expiration" -> {
+                return json(StatusCodes.OK, ok);
+            }
+            case "port-listener" -> {
+                if (check.size() != 2) return notFound();
+                int port;
+                try {
+                    port = Integer.parseInt(check.get(1));
+                } catch (NumberFormatException e) {
+                    return json(StatusCodes.BAD_REQUEST, ApiViews.error("bad_request", "invalid port '" + check.get(1) + "'"));
+                }
+                if (ports.contains(port)) return json(StatusCodes.OK, Map.of("status", "ok", "port", port));
+                Map<String, Object> failed = new LinkedHashMap<>();
+                failed.put("status", "failed");
+                failed.put("reason", "No active listener");
+                failed.put("missing", port);
+                failed.put("ports", ports);
+                return json(StatusCodes.SERVICE_UNAVAILABLE, failed);
+            }
+            case "protocol-listener" -> {
+                if (check.size() != 2) return notFound();
+                String protocol = check.get(1);
+                if (Set.of("amqp", "amqp091", "amqp0-9-1", "http").contains(protocol)) {
+                    return json(StatusCodes.OK, Map.of("status", "ok", "protocol", protocol));
+                }
+                return json(StatusCodes.SERVICE_UNAVAILABLE, Map.of("status", "failed", "reason", "No active listener", "missing", protocol));
+            }
+            default -> {
+                return notFound();
+            }
+        }
+    }
+
+    /** RabbitMQ's aliveness test: declare the queue aliveness-test, publish a message to it and get it back. */
+    private CompletionStage<HttpResponse> aliveness(UserDirectory.User user, String vhost) {
+        byte[] queue = "{\"durable\":\"false\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] message = "{\"routing_key\":\"aliveness-test\",\"payload\":\"test_message\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] get = "{\"count\":\"1\",\"ackmode\":\"ack_requeue_false\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        return withBody(HttpRequest.create(), body -> topologyWrites.putQueue(user, vhost, "aliveness-test", queue)
+                .thenCompose(r -> messages.publish(user, vhost, "amq.default", message))
+                .thenCompose(r -> messages.get(user, vhost, "aliveness-test", get))
+                .thenApply(r -> r.status().intValue() == 200 ? json(StatusCodes.OK, Map.of("status", "ok"))
+                        : json(StatusCodes.SERVICE_UNAVAILABLE, Map.of("status", "failed", "reason", "aliveness test failed"))));
     }
 
     private HttpResponse metrics() {
@@ -367,6 +513,118 @@ public final class ManagementApi {
         }
         // Address.hostPort() is "warren@host:port", like RabbitMQ's default cluster name "rabbit@host"
         return (oldest == null ? Cluster.get(system).selfMember() : oldest).address().hostPort();
+    }
+
+    private static boolean isTopologyRead(List<String> args) {
+        String r = args.get(0);
+        return (r.equals("queues") && args.size() == 4 && args.get(3).equals("bindings"))
+                || (r.equals("exchanges") && args.size() == 5 && args.get(3).equals("bindings"))
+                || (r.equals("bindings") && args.size() == 6);
+    }
+
+    /** Writes to queues, exchanges and bindings (and their binding listings), for users with a management tag. */
+    private Optional<CompletionStage<HttpResponse>> topologyRoute(HttpRequest request, UserDirectory.User user, List<String> args) {
+        String r = args.get(0);
+        var method = request.method();
+        if (args.size() < 3) return Optional.empty();
+        String vhost = args.get(1);
+        if (!broker.users().vhostExists(vhost)) return Optional.of(done(notFound()));
+        if (!BasicAuth.isManagementUser(user)) return Optional.of(done(unauthorized("Not management user")));
+        String name = args.get(2);
+        Function<String, Boolean> flag = q -> request.getUri().query().get(q).map(v -> v.equals("true")).orElse(false);
+        if (r.equals("queues")) {
+            if (args.size() == 3 && method.equals(HttpMethods.PUT)) {
+                return Optional.of(withBody(request, body -> topologyWrites.putQueue(user, vhost, name, body)));
+            }
+            if (args.size() == 3 && method.equals(HttpMethods.DELETE)) {
+                return Optional.of(withBody(request, body -> topologyWrites.deleteQueue(user, vhost, name, flag.apply("if-unused"), flag.apply("if-empty"))));
+            }
+            if (args.size() == 4 && args.get(3).equals("contents") && method.equals(HttpMethods.DELETE)) {
+                return Optional.of(withBody(request, body -> topologyWrites.purgeQueue(user, vhost, name)));
+            }
+            if (args.size() == 4 && args.get(3).equals("get") && method.equals(HttpMethods.POST)) {
+                return Optional.of(withBody(request, body -> messages.get(user, vhost, name, body)));
+            }
+            if (args.size() == 4 && args.get(3).equals("bindings") && method.equals(HttpMethods.GET)) {
+                if (!broker.topology().table(vhost).hasQueue(name)) return Optional.of(done(notFound()));
+                List<Map<String, Object>> out = new ArrayList<>();
+                out.add(ApiViews.defaultBinding(vhost, name));
+                for (Binding b : broker.topology().table(vhost).allBindings()) {
+                    if (b.destination().equals(io.warren.core.routing.Destination.queue(name))) out.add(ApiViews.binding(vhost, b));
+                }
+                return Optional.of(done(json(StatusCodes.OK, out)));
+            }
+        } else if (r.equals("exchanges")) {
+            if (args.size() == 3 && method.equals(HttpMethods.PUT)) {
+                return Optional.of(withBody(request, body -> topologyWrites.putExchange(user, vhost, name, body)));
+            }
+            if (args.size() == 3 && method.equals(HttpMethods.DELETE)) {
+                return Optional.of(withBody(request, body -> topologyWrites.deleteExchange(user, vhost, name, flag.apply("if-unused"))));
+            }
+            if (args.size() == 4 && args.get(3).equals("publish") && method.equals(HttpMethods.POST)) {
+                return Optional.of(withBody(request, body -> messages.publish(user, vhost, name, body)));
+            }
+            if (args.size() == 5 && args.get(3).equals("bindings") && method.equals(HttpMethods.GET)) {
+                if (broker.topology().table(vhost).exchange(name).isEmpty()) return Optional.of(done(notFound()));
+                boolean source = args.get(4).equals("source");
+                List<Map<String, Object>> out = new ArrayList<>();
+                for (Binding b : broker.topology().table(vhost).allBindings()) {
+                    if (source ? b.source().equals(name) : b.destination().equals(io.warren.core.routing.Destination.exchange(name))) {
+                        out.add(ApiViews.binding(vhost, b));
+                    }
+                }
+                return Optional.of(done(json(StatusCodes.OK, out)));
+            }
+        } else if (r.equals("bindings") && args.size() >= 6 && args.get(2).equals("e")
+                && (args.get(4).equals("q") || args.get(4).equals("e"))) {
+            String source = args.get(3);
+            var destination = args.get(4).equals("q") ? io.warren.core.routing.Destination.queue(args.get(5))
+                    : io.warren.core.routing.Destination.exchange(args.get(5));
+            if (args.size() == 6 && method.equals(HttpMethods.GET)) {
+                return Optional.of(done(json(StatusCodes.OK, topologyWrites.bindingsBetween(vhost, source, destination))));
+            }
+            if (args.size() == 6 && method.equals(HttpMethods.POST)) {
+                String prefix = request.getUri().path();
+                return Optional.of(withBody(request, body -> topologyWrites.postBinding(user, vhost, source, destination, body, prefix)));
+            }
+            if (args.size() == 7 && method.equals(HttpMethods.DELETE)) {
+                return Optional.of(withBody(request, body -> topologyWrites.deleteBinding(user, vhost, source, destination, args.get(6))));
+            }
+        }
+        return Optional.empty();
+    }
+
+    private HttpResponse unauthorized(String reason) {
+        return json(StatusCodes.UNAUTHORIZED, ApiViews.error("not_authorized", reason))
+                .addHeader(WWWAuthenticate.create(HttpChallenge.createBasic(REALM)));
+    }
+
+    /** Reads the request's body, runs the endpoint, and turns its refusals into RabbitMQ's error objects. */
+    private CompletionStage<HttpResponse> withBody(HttpRequest request, Function<byte[], CompletionStage<HttpResponse>> endpoint) {
+        return request.entity().toStrict(10_000, materializer)
+                .thenCompose(strict -> endpoint.apply(strict.getData().toArray()))
+                .handle((response, error) -> {
+                    if (error == null) return response;
+                    Throwable t = error instanceof java.util.concurrent.CompletionException && error.getCause() != null ? error.getCause() : error;
+                    if (t instanceof ApiRequestException e) return json(e.status, ApiViews.error(e.error, e.getMessage()));
+                    system.log().warn("management API: {} {} failed", request.method().value(), request.getUri().path(), t);
+                    return json(StatusCodes.INTERNAL_SERVER_ERROR, ApiViews.error("Internal Server Error", String.valueOf(t.getMessage())));
+                });
+    }
+
+    /** Deletes a vhost's queues and its own exchanges, so that a vhost made again later starts empty. */
+    private CompletionStage<Void> cleanVhost(String vhost) {
+        RoutingTable table = broker.topology().table(vhost);
+        CompletableFuture<Void> all = CompletableFuture.completedFuture(null);
+        for (String queue : new TreeSet<>(table.queues())) {
+            all = all.thenCompose(x -> broker.queues().delete(vhost, queue, false, false, TopologyEndpoints.OWNER)
+                    .thenCompose(r -> broker.topology().deleteQueue(vhost, queue)).thenApply(v -> null));
+        }
+        for (ExchangeDefinition e : new ArrayList<>(table.exchanges())) {
+            if (e.name().isEmpty() || e.name().startsWith("amq.")) continue;
+            all = all.thenCompose(x -> broker.topology().deleteExchange(vhost, e.name(), false).thenApply(v -> null));
+        }
+        return all;
     }
 
     private CompletionStage<HttpResponse> withReports(Function<List<NodeReport>, HttpResponse> view) {

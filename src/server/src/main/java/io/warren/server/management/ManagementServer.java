@@ -59,6 +59,7 @@ public final class ManagementServer {
                 server = server.enableHttps(ConnectionContext.httpsServer(tls::newEngine));
             }
             ServerBinding binding = server.bind(api::handle).toCompletableFuture().get(30, TimeUnit.SECONDS);
+            api.listening(node.amqpPort(), binding.localAddress().getPort());
             node.system().log().info("Management {} on {}://{}:{}/ (API under /api, Prometheus at /metrics)",
                     https ? "HTTPS" : "HTTP", https ? "https" : "http", host, binding.localAddress().getPort());
             return new ManagementServer(node, Optional.of(binding));

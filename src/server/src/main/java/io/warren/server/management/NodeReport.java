@@ -10,11 +10,13 @@ import java.util.List;
  * @param uptimeMillis how long the node's JVM has been running
  * @param connections  AMQP connections open on the node
  * @param queues       the queues running on the node (passivated ones are absent)
+ * @param open         the node's open AMQP connections (past connection.open)
  */
 public record NodeReport(String address, String nodeName, long uptimeMillis, int connections,
-                         List<QueueFigures> queues) implements ManagementSerializable {
+                         List<QueueFigures> queues, List<ConnectionFigures> open) implements ManagementSerializable {
 
     public NodeReport {
         queues = List.copyOf(queues);
+        open = open == null ? List.of() : List.copyOf(open);
     }
 }

@@ -21,7 +21,10 @@ public final class NodeStats {
 
     public static final ServiceKey<Command> KEY = ServiceKey.create(Command.class, "warren-node-stats");
 
-    public sealed interface Command extends ManagementSerializable permits GetReport {}
+    public sealed interface Command extends ManagementSerializable permits GetReport, CloseConnection {}
+
+    /** Close this node's connection of that name, if it has one (connection.close 320 with the text). */
+    public record CloseConnection(String name, String text) implements Command {}
 
     /** Reply with this node's report. */
     public record GetReport(ActorRef<NodeReport> replyTo) implements Command {}
@@ -36,6 +39,10 @@ public final class NodeStats {
                         get.replyTo().tell(report(broker, address));
                         return Behaviors.same();
                     })
+                    .onMessage(CloseConnection.class, c -> {
+                        broker.connections().close(c.name(), io.warren.amqp.ReplyCodes.CONNECTION_FORCED, c.text());
+                        return Behaviors.same();
+                    })
                     .build();
         });
     }
@@ -44,7 +51,8 @@ public final class NodeStats {
     public static NodeReport report(BrokerContext broker, String address) {
         List<QueueFigures> queues = broker.localQueues().all().stream().map(QueueFigures::of).toList();
         return new NodeReport(address, broker.settings().nodeName(),
-                ManagementFactory.getRuntimeMXBean().getUptime(), broker.connections().size(), queues);
+                ManagementFactory.getRuntimeMXBean().getUptime(), broker.connections().size(), queues,
+                broker.connections().details().stream().map(ConnectionFigures::of).toList());
     }
 
     /** Spawns this node's NodeStats as a system actor; it registers itself and lives as long as the node. */

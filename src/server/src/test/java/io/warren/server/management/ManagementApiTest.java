@@ -227,7 +227,14 @@ class ManagementApiTest {
         assertTrue(explicit && implicit, bindings.toString());
 
         JsonNode connections = getJson("/api/connections", "guest", "guest");
-        assertEquals(1, connections.get(0).get("connections").asInt());
+        assertEquals(1, connections.size(), connections.toString());
+        JsonNode c = connections.get(0);
+        assertEquals("guest", c.get("user").asText());
+        assertEquals("/", c.get("vhost").asText());
+        assertEquals("127.0.0.1", c.get("peer_host").asText());
+        assertEquals(2, c.get("channels").asInt(), "the setup opened two channels");
+        assertEquals(selfAddress, c.get("node").asText());
+        assertEquals(200, get("/api/connections/" + java.net.URLEncoder.encode(c.get("name").asText(), StandardCharsets.UTF_8).replace("+", "%20"), "guest", "guest").statusCode());
 
         JsonNode vhosts = getJson("/api/vhosts", "guest", "guest");
         assertEquals(1, vhosts.size());
@@ -291,7 +298,8 @@ class ManagementApiTest {
                 org.apache.pekko.actor.typed.javadsl.Behaviors.ignore(), "serialization-probe",
                 org.apache.pekko.actor.typed.Props.empty());
         NodeReport report = new NodeReport(selfAddress, "n1", 1234, 2, java.util.List.of(
-                new QueueFigures("/", "q", true, false, false, 1, 2, 3, 4, 5, 6, 7)));
+                new QueueFigures("/", "q", true, false, false, 1, 2, 3, 4, 5, 6, 7)), java.util.List.of(
+                new ConnectionFigures("c1", "1.2.3.4:5 -> n1", "guest", "/", "1.2.3.4:5", 99, java.util.Map.of("product", "p"), 1, 4096, 2047, 60)));
         for (Object message : java.util.List.of(new NodeStats.GetReport(replyTo), report)) {
             var serializer = serialization.findSerializerFor(message);
             assertTrue(serializer.getClass().getSimpleName().contains("JacksonCbor"), serializer.getClass().getName());

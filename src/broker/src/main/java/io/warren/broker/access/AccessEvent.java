@@ -1,0 +1,11 @@
+package io.warren.broker.access;
+
+import io.warren.core.access.AccessChange;
+import io.warren.core.access.AccessState;
+
+/** What the access entity journals: the seed a fresh cluster started from, then every change. */
+public sealed interface AccessEvent extends AccessSerializable {
+    record Seeded(AccessState state) implements AccessEvent {}
+
+    record Changed(AccessChange change) implements AccessEvent {}
+}

@@ -1,0 +1,6 @@
+package io.warren.broker.access;
+
+import io.warren.core.access.AccessState;
+
+/** The whole access state: the answer to a Load, and what the entity publishes to every node after each change. */
+public record AccessSnapshot(AccessState state) implements AccessSerializable {}

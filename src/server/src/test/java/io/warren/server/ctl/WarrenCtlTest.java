@@ -1,0 +1,178 @@
+package io.warren.server.ctl;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.rabbitmq.client.AMQP;
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.Connection;
+import com.rabbitmq.client.ConnectionFactory;
+import com.rabbitmq.client.ShutdownSignalException;
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import io.warren.broker.WarrenNode;
+import io.warren.server.Main;
+import io.warren.server.management.ManagementServer;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** {@code bin/warren ctl}'s commands against a real node, with rabbitmqctl's output shapes and exit codes. */
+class WarrenCtlTest {
+    private static Path dataDir;
+    private static WarrenNode node;
+    private static ManagementServer management;
+    private static String url;
+
+    @BeforeAll
+    static void start() throws Exception {
+        dataDir = Files.createTempDirectory("warren-ctl-test");
+        Config config = ConfigFactory.parseMap(Map.of(
+                        "warren.data-dir", dataDir.toString(),
+                        "warren.amqp.host", "127.0.0.1",
+                        "warren.amqp.port", "0",
+                        "warren.cluster.remote-port", "0",
+                        "warren.management.host", "127.0.0.1",
+                        "warren.management.port", "0",
+                        "warren.management.pekko-management.enabled", "false"))
+                .withFallback(ConfigFactory.defaultReferenceUnresolved())
+                .resolve();
+        node = WarrenNode.start(Main.withOperations(config));
+        management = ManagementServer.start(node, config, "9.9.9-test");
+        url = "http://127.0.0.1:" + management.httpPort().orElseThrow();
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (management != null) management.stop(Duration.ofSeconds(1));
+        if (node != null) node.stop(Duration.ofSeconds(10));
+        try (var files = Files.walk(dataDir)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+    }
+
+    private record Run(int exit, String out, String err) {}
+
+    private static Run ctl(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int exit = new WarrenCtl(new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8),
+                Map.of("WARREN_CTL_URL", url)).run(args);
+        return new Run(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    private static Connection amqp(String user, String password, String vhost) throws Exception {
+        ConnectionFactory f = new ConnectionFactory();
+        f.setHost("127.0.0.1");
+        f.setPort(node.amqpPort());
+        f.setUsername(user);
+        f.setPassword(password);
+        f.setVirtualHost(vhost);
+        f.setAutomaticRecoveryEnabled(false);
+        return f.newConnection();
+    }
+
+    @Test
+    void listsQueuesWithColumnsPurgesAndDeletes() throws Exception {
+        try (Connection c = amqp("guest", "guest", "/")) {
+            Channel ch = c.createChannel();
+            ch.queueDeclare("ctl-q", true, false, false, null);
+            ch.confirmSelect();
+            ch.basicPublish("", "ctl-q", null, "m".getBytes());
+            ch.basicPublish("", "ctl-q", null, "m".getBytes());
+            ch.waitForConfirmsOrDie(10_000);
+            Run listed = ctl("list_queues", "name", "messages", "durable");
+            assertEquals(0, listed.exit, listed.err);
+            assertTrue(listed.out.startsWith("Listing queues for vhost / ...\nname\tmessages\tdurable\n"), listed.out);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (!ctl("-q", "list_queues").out.contains("ctl-q\t2\n") && System.nanoTime() < deadline) Thread.sleep(100);
+            assertTrue(ctl("-q", "list_queues").out.contains("ctl-q\t2\n"));
+            assertEquals(0, ctl("purge_queue", "ctl-q").exit);
+            assertEquals(0, ch.queueDeclarePassive("ctl-q").getMessageCount());
+            Run bad = ctl("list_queues", "nonsense");
+            assertEquals(64, bad.exit);
+            assertTrue(bad.err.contains("Invalid column: nonsense"), bad.err);
+            assertEquals(0, ctl("delete_queue", "ctl-q").exit);
+            Run again = ctl("delete_queue", "ctl-q");
+            assertEquals(70, again.exit);
+        }
+        Run exchanges = ctl("-s", "list_exchanges");
+        assertTrue(exchanges.out.contains("amq.topic\ttopic\n"), exchanges.out);
+    }
+
+    @Test
+    void usersVhostsPermissionsAndTags() throws Exception {
+        assertEquals(0, ctl("add_vhost", "ctl-vhost").exit);
+        assertEquals(0, ctl("add_user", "ctl-user", "pw1").exit);
+        Run dup = ctl("add_user", "ctl-user", "pw1");
+        assertEquals(70, dup.exit);
+        assertTrue(dup.err.contains("user_already_exists: ctl-user"), dup.err);
+        assertEquals(0, ctl("-p", "ctl-vhost", "set_permissions", "ctl-user", ".*", ".*", ".*").exit);
+        assertTrue(ctl("-q", "-p", "ctl-vhost", "list_permissions").out.contains("ctl-user\t.*\t.*\t.*"));
+        try (Connection c = amqp("ctl-user", "pw1", "ctl-vhost")) {
+            assertTrue(c.isOpen());
+        }
+        assertEquals(0, ctl("change_password", "ctl-user", "pw2").exit);
+        assertEquals(0, ctl("set_user_tags", "ctl-user", "monitoring", "management").exit);
+        assertTrue(ctl("-q", "list_users").out.contains("ctl-user\t[monitoring, management]"));
+        try (Connection c = amqp("ctl-user", "pw2", "ctl-vhost")) {
+            assertTrue(c.isOpen(), "the new password works, the tags change kept it");
+        }
+        assertEquals(0, ctl("delete_user", "ctl-user").exit);
+        assertEquals(70, ctl("delete_user", "ctl-user").exit);
+        assertEquals(0, ctl("delete_vhost", "ctl-vhost").exit);
+        assertTrue(!ctl("-q", "list_vhosts").out.contains("ctl-vhost"));
+    }
+
+    @Test
+    void closeConnectionClusterStatusAwaitStartupAndFailures() throws Exception {
+        ConnectionFactory f = new ConnectionFactory();
+        f.setHost("127.0.0.1");
+        f.setPort(node.amqpPort());
+        f.setAutomaticRecoveryEnabled(false);
+        Connection c = f.newConnection("ctl-connection");
+        try {
+            CompletableFuture<ShutdownSignalException> closed = new CompletableFuture<>();
+            c.addShutdownListener(closed::complete);
+            String name = null;
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (name == null && System.nanoTime() < deadline) {
+                for (String line : ctl("-s", "list_connections", "name", "client_properties").out.split("\n")) {
+                    if (line.contains("\"connection_name\":\"ctl-connection\"")) name = line.split("\t")[0];
+                }
+                if (name == null) Thread.sleep(50);
+            }
+            assertTrue(name != null, "the connection is listed");
+            assertEquals(0, ctl("close_connection", name, "go away").exit);
+            ShutdownSignalException signal = closed.get(10, TimeUnit.SECONDS);
+            assertEquals("CONNECTION_FORCED - go away", ((AMQP.Connection.Close) signal.getReason()).getReplyText());
+        } finally {
+            c.abort();
+        }
+        Run status = ctl("cluster_status");
+        assertEquals(0, status.exit);
+        assertTrue(status.out.contains("Running Nodes"), status.out);
+        assertEquals(0, ctl("await_startup").exit);
+        assertEquals(70, ctl("set_policy", "p", ".*", "{}").exit);
+        assertEquals(64, ctl("frobnicate").exit);
+        int closedPort;
+        try (ServerSocket s = new ServerSocket(0)) {
+            closedPort = s.getLocalPort();
+        }
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int exit = new WarrenCtl(new PrintStream(new ByteArrayOutputStream()), new PrintStream(err, true, StandardCharsets.UTF_8),
+                Map.of("WARREN_CTL_URL", "http://127.0.0.1:" + closedPort)).run(new String[] {"-t", "1", "await_startup"});
+        assertEquals(69, exit);
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("did not start within 1 s"), err.toString());
+    }
+}
