@@ -72,7 +72,8 @@ public final class UserDirectory {
 
     /** The user of that name, whatever its password: SASL EXTERNAL trusts the client certificate instead. */
     public Optional<User> lookup(String name) {
-        return Optional.ofNullable(users.get(name));
+        AccessState s = state;
+        return s.user(name).map(account -> new User(name, s.vhostsOf(name), account.tags()));
     }
 
     public boolean vhostExists(String vhost) {
