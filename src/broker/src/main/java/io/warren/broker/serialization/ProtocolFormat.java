@@ -38,9 +38,7 @@ final class ProtocolFormat {
     // QueueCommand
     private static final String Q_DECLARE = "qDcl", Q_ENQUEUE = "qEnq", Q_CONSUME = "qCon", Q_CANCEL = "qCan",
             Q_SETTLE = "qSet", Q_GET = "qGet", Q_PURGE = "qPur", Q_DELETE = "qDel", Q_CHANNEL_CLOSED = "qChC",
-            Q_RECOVER = "qRec", Q_OWNER_CLOSED = "qOwC", Q_DEAD_LETTER_SETTLED = "qDLS",
-            Q_CONNECTION_TERMINATED = "qCTm", Q_IDLE_CHECK = "qIdl", Q_TICK = "qTik", Q_STOP = "qStp",
-            Q_FLUSH = "qFls", Q_NO_ACK_WRITTEN = "qNAW", Q_JOURNALLED = "qJnl", Q_SNAPSHOT_STORED = "qSnp";
+            Q_RECOVER = "qRec", Q_OWNER_CLOSED = "qOwC", Q_NO_ACK_WRITTEN = "qNAW";
     // QueueReply
     private static final String R_OK = "rOk", R_GOT = "rGot", R_EMPTY = "rEmp", R_FAILED = "rFail";
     // ConnectionProtocol.ToChannel
@@ -84,15 +82,7 @@ final class ProtocolFormat {
         if (c instanceof QueueCommand.ChannelClosed) return Q_CHANNEL_CLOSED;
         if (c instanceof QueueCommand.Recover) return Q_RECOVER;
         if (c instanceof QueueCommand.OwnerClosed) return Q_OWNER_CLOSED;
-        if (c instanceof QueueCommand.DeadLetterSettled) return Q_DEAD_LETTER_SETTLED;
-        if (c instanceof QueueCommand.ConnectionTerminated) return Q_CONNECTION_TERMINATED;
-        if (c instanceof QueueCommand.IdleCheck) return Q_IDLE_CHECK;
-        if (c instanceof QueueCommand.Flush) return Q_FLUSH;
         if (c instanceof QueueCommand.NoAckWritten) return Q_NO_ACK_WRITTEN;
-        if (c instanceof QueueCommand.Journalled) return Q_JOURNALLED;
-        if (c instanceof QueueCommand.SnapshotStored) return Q_SNAPSHOT_STORED;
-        if (c instanceof QueueCommand.Tick) return Q_TICK;
-        if (c instanceof QueueCommand.Stop) return Q_STOP;
         return null;
     }
 
@@ -177,15 +167,7 @@ final class ProtocolFormat {
             case Q_CHANNEL_CLOSED -> new QueueCommand.ChannelClosed(r.readString());
             case Q_RECOVER -> new QueueCommand.Recover(r.readString());
             case Q_OWNER_CLOSED -> new QueueCommand.OwnerClosed(r.readString());
-            case Q_DEAD_LETTER_SETTLED -> new QueueCommand.DeadLetterSettled(r.readLongs());
-            case Q_CONNECTION_TERMINATED -> new QueueCommand.ConnectionTerminated(readRef(r));
-            case Q_IDLE_CHECK -> QueueCommand.IdleCheck.INSTANCE;
-            case Q_FLUSH -> QueueCommand.Flush.INSTANCE;
             case Q_NO_ACK_WRITTEN -> new QueueCommand.NoAckWritten(r.readString(), r.readString(), r.readInt());
-            case Q_JOURNALLED -> new QueueCommand.Journalled(r.readLong(), r.readString());
-            case Q_SNAPSHOT_STORED -> new QueueCommand.SnapshotStored(r.readLong(), r.readBoolean());
-            case Q_TICK -> QueueCommand.Tick.INSTANCE;
-            case Q_STOP -> QueueCommand.Stop.INSTANCE;
 
             case R_OK -> new QueueReply.Ok(r.readInt(), r.readInt());
             case R_GOT -> new QueueReply.Got(readDelivery(r));
@@ -278,22 +260,11 @@ final class ProtocolFormat {
             w.writeString(k.channelId());
         } else if (c instanceof QueueCommand.OwnerClosed k) {
             w.writeString(k.ownerConnection());
-        } else if (c instanceof QueueCommand.DeadLetterSettled d) {
-            w.writeLongs(d.seqs());
-        } else if (c instanceof QueueCommand.ConnectionTerminated t) {
-            writeRef(t.connection(), w);
         } else if (c instanceof QueueCommand.NoAckWritten n) {
             w.writeString(n.channelId());
             w.writeString(n.consumerTag());
             w.writeInt(n.count());
-        } else if (c instanceof QueueCommand.Journalled j) {
-            w.writeLong(j.seqNr());
-            w.writeString(j.failure());
-        } else if (c instanceof QueueCommand.SnapshotStored s) {
-            w.writeLong(s.seqNr());
-            w.writeBoolean(s.stored());
-        } else if (!(c instanceof QueueCommand.IdleCheck || c instanceof QueueCommand.Tick || c instanceof QueueCommand.Flush
-                || c instanceof QueueCommand.Stop)) {
+        } else {
             throw new IllegalArgumentException("Warren cannot serialize " + c.getClass().getName());
         }
     }
