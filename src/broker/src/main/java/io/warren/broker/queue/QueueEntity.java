@@ -191,7 +191,10 @@ public final class QueueEntity extends AbstractBehavior<QueueCommand> {
                 store.tell(new QueueStore.SaveSnapshot(snapshot), org.apache.pekko.actor.ActorRef.noSender());
             }
         };
-        this.journal = new QueueJournal("queue|" + entityId, toStore, broker.journalCompactor(), broker.settings().snapshotEvery());
+        String persistenceId = "queue|" + entityId;
+        this.journal = new QueueJournal(persistenceId, toStore,
+                below -> broker.journalCompactor().tell(new JournalCompactor.Compact(persistenceId, below)),
+                broker.settings().snapshotEvery());
     }
 
     private static long[] concat(long[] a, long[] b) {

@@ -6,8 +6,8 @@ import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.LongConsumer;
 import java.util.function.Supplier;
-import org.apache.pekko.actor.typed.ActorRef;
 
 /**
  * A recovered queue's group commit, in front of its {@link QueueStore}. Pekko's {@code Effect().persist} stashes every
@@ -42,7 +42,8 @@ final class QueueJournal {
 
     private final String persistenceId;
     private final Store store;
-    private final ActorRef<JournalCompactor.Command> compactor;
+    /** Deletes the rows and older snapshots a stored snapshot covers: the node's {@link JournalCompactor}. */
+    private final LongConsumer compact;
     private final int snapshotEvery;
     private long durableTo;
     /** What waits for the write in flight (null: none in flight). */
@@ -52,10 +53,10 @@ final class QueueJournal {
     private long eventsSinceSnapshot;
     private boolean snapshotInFlight;
 
-    QueueJournal(String persistenceId, Store store, ActorRef<JournalCompactor.Command> compactor, int snapshotEvery) {
+    QueueJournal(String persistenceId, Store store, LongConsumer compact, int snapshotEvery) {
         this.persistenceId = persistenceId;
         this.store = store;
-        this.compactor = compactor;
+        this.compact = compact;
         this.snapshotEvery = snapshotEvery;
     }
 
@@ -129,7 +130,7 @@ final class QueueJournal {
     /** The snapshot is stored: the rows and older snapshots it covers can go. */
     void onSnapshotStored(QueueInternal.SnapshotStored s) {
         snapshotInFlight = false;
-        if (s.stored()) compactor.tell(new JournalCompactor.Compact(persistenceId, s.seqNr()));
+        if (s.stored()) compact.accept(s.seqNr());
     }
 
     /**
