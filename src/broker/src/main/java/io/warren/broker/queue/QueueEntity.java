@@ -18,16 +18,16 @@ import java.util.OptionalLong;
 import java.util.Set;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.PostStop;
+import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.apache.pekko.actor.typed.javadsl.StashBuffer;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityContext;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
-import org.apache.pekko.actor.typed.PostStop;
-import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
-import org.apache.pekko.actor.typed.javadsl.Adapter;
-import org.apache.pekko.actor.typed.javadsl.Receive;
-import org.apache.pekko.actor.typed.javadsl.StashBuffer;
 
 /**
  * A queue: a sharded actor around the core {@link QueueState}. Commands go into the core, and its effects come out as
@@ -43,7 +43,7 @@ public final class QueueEntity extends AbstractBehavior<QueueCommand> {
     public static final QueueCommand STOP = Stop.INSTANCE;
 
     /** The mutable state: the definition and the core queue, plus where each channel lives. */
-    public static final class Holder {
+    static final class Holder {
         QueueDefinition definition;
         QueueState state;
         /** The connection that owns an exclusive queue (exclusive queues are never recovered, so not journalled). */
@@ -126,8 +126,9 @@ public final class QueueEntity extends AbstractBehavior<QueueCommand> {
         return Behaviors.setup(ctx -> {
             String persistenceId = "queue|" + entity.getEntityId();
             long startedAt = System.nanoTime();
+            ActorRef<QueueCommand> self = ctx.getSelf();
             org.apache.pekko.actor.ActorRef store = Adapter.actorOf(ctx,
-                    org.apache.pekko.actor.Props.create(QueueStore.class, () -> new QueueStore(persistenceId, ctx.getSelf())), "store");
+                    org.apache.pekko.actor.Props.create(QueueStore.class, () -> new QueueStore(persistenceId, self)), "store");
             ctx.watchWith(Adapter.toTyped(store), StoreStopped.INSTANCE);
             // As many commands as Pekko's event-sourced behaviours stash while recovering; beyond that they are dropped.
             int capacity = ctx.getSystem().settings().config().getInt("pekko.persistence.typed.stash-capacity");
