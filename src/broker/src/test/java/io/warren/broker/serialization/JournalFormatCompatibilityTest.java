@@ -18,8 +18,6 @@ import io.warren.core.routing.ExchangeDefinition;
 import io.warren.core.routing.ExchangeType;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -74,15 +72,10 @@ class JournalFormatCompatibilityTest {
     @Test
     void bytesOfTheOldJournalFormatDecodeAndAreWrittenTheSameToday() throws IOException {
         List<Object> records = records();
-        String writeTo = System.getProperty("warren.journal-format.write");
         for (int i = 0; i < records.size(); i++) {
             Object record = records.get(i);
             String manifest = JournalFormat.manifest(record);
             assertNotNull(manifest, record.getClass().getName());
-            if (writeTo != null) {
-                Files.write(Path.of(writeTo, fileName(i, manifest)), JournalFormat.toBinary(record));
-                continue;
-            }
             byte[] old;
             try (InputStream in = getClass().getResourceAsStream("/" + DIR + "/" + fileName(i, manifest))) {
                 assertNotNull(in, "missing " + DIR + "/" + fileName(i, manifest));
