@@ -95,7 +95,7 @@ public final class WarrenNode {
                     system.systemActorOf(Topic.create(VersionedChange.class, "warren-topology"), "topology-topic", Props.empty());
             ClusterSharding sharding = ClusterSharding.get(system);
             sharding.init(Entity.of(QueueEntity.TYPE_KEY, ctx -> QueueEntity.create(broker, ctx))
-                    .withStopMessage(QueueCommand.Stop.INSTANCE));
+                    .withStopMessage(QueueEntity.STOP));
             sharding.init(Entity.of(TopologyEntity.TYPE_KEY, ctx -> TopologyEntity.create(ctx.getEntityId(), topic)));
             // Users, vhosts and permissions first: they say which vhosts' routing tables this node must load.
             ActorRef<Topic.Command<AccessSnapshot>> accessTopic =

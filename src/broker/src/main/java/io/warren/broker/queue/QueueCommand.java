@@ -7,19 +7,26 @@ import io.warren.core.queue.QueueDefinition;
 import java.util.List;
 import org.apache.pekko.actor.typed.ActorRef;
 
-/** What a queue entity is told. Replies go to the ActorRefs carried in the commands. */
-public sealed interface QueueCommand extends WarrenSerializable {
+/**
+ * What a queue entity is told. Replies go to the ActorRefs carried in the commands. The records here may cross nodes
+ * and are {@link WarrenSerializable}; what a queue tells itself (timers, its store's answers) is {@link QueueInternal},
+ * package-private and never serialized.
+ */
+public sealed interface QueueCommand permits QueueCommand.Declare, QueueCommand.Enqueue, QueueCommand.Consume,
+        QueueCommand.Cancel, QueueCommand.Settle, QueueCommand.Get, QueueCommand.Purge, QueueCommand.Delete,
+        QueueCommand.ChannelClosed, QueueCommand.Recover, QueueCommand.OwnerClosed, QueueCommand.NoAckWritten,
+        QueueInternal {
 
     /** Create the queue (or check that the existing one is equivalent); passive only checks it exists. */
     record Declare(QueueDefinition definition, String ownerConnection, boolean passive, ActorRef<QueueReply> replyTo)
-            implements QueueCommand {}
+            implements QueueCommand, WarrenSerializable {}
 
     /**
      * Publishes for this queue, batched per channel and read. {@code publishSeqs[i]} is the channel's confirm
      * sequence of {@code messages[i]} (0 when the channel does not confirm); settlement goes to {@code replyTo}.
      */
     record Enqueue(List<Message> messages, long[] publishSeqs, ActorRef<ConnectionProtocol.EnqueueSettled> replyTo, int channel)
-            implements QueueCommand {}
+            implements QueueCommand, WarrenSerializable {}
 
     /**
      * basic.consume, or a channel re-attaching a consumer to a queue's new incarnation after failover, or changing
@@ -29,60 +36,30 @@ public sealed interface QueueCommand extends WarrenSerializable {
      */
     record Consume(String channelId, ActorRef<ConnectionProtocol> connection, int channel, String consumerTag,
                    boolean noAck, int prefetch, boolean exclusive, int priority, String ownerConnection)
-            implements QueueCommand {}
+            implements QueueCommand, WarrenSerializable {}
 
-    record Cancel(String channelId, String consumerTag, ActorRef<QueueReply> replyTo) implements QueueCommand {}
+    record Cancel(String channelId, String consumerTag, ActorRef<QueueReply> replyTo) implements QueueCommand, WarrenSerializable {}
 
     /** Acks, requeues and discards (reject/nack requeue=false) of one channel, batched. */
-    record Settle(String channelId, long[] acked, long[] requeued, long[] discarded) implements QueueCommand {}
+    record Settle(String channelId, long[] acked, long[] requeued, long[] discarded) implements QueueCommand, WarrenSerializable {}
 
     record Get(String channelId, ActorRef<ConnectionProtocol> connection, int channel, boolean noAck,
-               String ownerConnection, ActorRef<QueueReply> replyTo) implements QueueCommand {}
+               String ownerConnection, ActorRef<QueueReply> replyTo) implements QueueCommand, WarrenSerializable {}
 
-    record Purge(String ownerConnection, ActorRef<QueueReply> replyTo) implements QueueCommand {}
+    record Purge(String ownerConnection, ActorRef<QueueReply> replyTo) implements QueueCommand, WarrenSerializable {}
 
-    record Delete(boolean ifUnused, boolean ifEmpty, String ownerConnection, ActorRef<QueueReply> replyTo) implements QueueCommand {}
+    record Delete(boolean ifUnused, boolean ifEmpty, String ownerConnection, ActorRef<QueueReply> replyTo) implements QueueCommand, WarrenSerializable {}
 
     /** The channel is gone: drop its consumers and requeue everything it had unacked. */
-    record ChannelClosed(String channelId) implements QueueCommand {}
+    record ChannelClosed(String channelId) implements QueueCommand, WarrenSerializable {}
 
     /** basic.recover: requeue everything the channel has unacked. */
-    record Recover(String channelId) implements QueueCommand {}
+    record Recover(String channelId) implements QueueCommand, WarrenSerializable {}
 
     /** The owning connection of an exclusive queue closed. */
-    record OwnerClosed(String ownerConnection) implements QueueCommand {}
-
-    /** A dead-lettered message reached its targets (or had none). */
-    record DeadLetterSettled(long[] seqs) implements QueueCommand {}
-
-    /** A connection that had consumers or unacked messages here is gone (its node died, or it crashed). */
-    record ConnectionTerminated(ActorRef<ConnectionProtocol> connection) implements QueueCommand {}
-
-    /** Timer: the queue has been idle; passivate it if it still is. */
-    enum IdleCheck implements QueueCommand { INSTANCE }
+    record OwnerClosed(String ownerConnection) implements QueueCommand, WarrenSerializable {}
 
     /** The channel wrote this many deliveries of the consumer to its socket (any consumer): window credit comes back. */
-    record NoAckWritten(String channelId, String consumerTag, int count) implements QueueCommand {}
+    record NoAckWritten(String channelId, String consumerTag, int count) implements QueueCommand, WarrenSerializable {}
 
-    /** Write what the commands handled since the last write produced (group commit). */
-    enum Flush implements QueueCommand { INSTANCE }
-
-    /**
-     * The journal wrote (or failed to write) the row with this sequence number: {@link QueueJournal}'s writes answer
-     * through a message adapter. An empty failure means written.
-     */
-    record Journalled(long seqNr, String failure) implements QueueCommand {
-        public boolean written() {
-            return failure.isEmpty();
-        }
-    }
-
-    /** The snapshot store saved (or failed to save) the snapshot taken at this sequence number. */
-    record SnapshotStored(long seqNr, boolean stored) implements QueueCommand {}
-
-    /** Timer: expiry, x-expires. */
-    enum Tick implements QueueCommand { INSTANCE }
-
-    /** Sharding hand-off and passivation: stop after what is in the mailbox before it. */
-    enum Stop implements QueueCommand { INSTANCE }
 }

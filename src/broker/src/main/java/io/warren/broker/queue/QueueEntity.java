@@ -5,6 +5,7 @@ import io.warren.amqp.ReplyCodes;
 import io.warren.broker.BrokerContext;
 import io.warren.broker.connection.ConnectionProtocol;
 import io.warren.broker.queue.QueueCommand.*;
+import io.warren.broker.queue.QueueInternal.*;
 import io.warren.core.queue.*;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -17,33 +18,32 @@ import java.util.OptionalLong;
 import java.util.Set;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.PostStop;
+import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.apache.pekko.actor.typed.javadsl.StashBuffer;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityContext;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
-import org.apache.pekko.persistence.typed.PersistenceId;
-import org.apache.pekko.persistence.typed.RecoveryCompleted;
-import org.apache.pekko.persistence.typed.SnapshotAdapter;
-import org.apache.pekko.persistence.typed.javadsl.CommandHandler;
-import org.apache.pekko.persistence.typed.javadsl.Effect;
-import org.apache.pekko.persistence.typed.javadsl.EventHandler;
-import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehavior;
-import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
-import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
 
 /**
- * A queue: a sharded, event-sourced shell around the core {@link QueueState}. Commands go into the core, and its
- * effects come out as journal writes (grouped, through {@link QueueJournal}), deliveries grouped per channel, dead
- * letters and confirms. The state object is mutated by the command handler; Pekko's event handler only replays
- * during recovery, after which the queue writes its journal itself and never stashes commands behind a write.
+ * A queue: a sharded actor around the core {@link QueueState}. Commands go into the core, and its effects come out as
+ * journal writes (grouped by {@link QueueJournal}, written by the queue's {@link QueueStore}, a classic persistent
+ * child), deliveries grouped per channel, dead letters and confirms. While the store recovers, commands are stashed;
+ * the store hands over the recovered state, and from then on the entity mutates it and never waits for a write.
  */
-public final class QueueEntity extends EventSourcedBehavior<QueueCommand, QueueEntityEvent, QueueEntity.Holder> {
+public final class QueueEntity extends AbstractBehavior<QueueCommand> {
 
     public static final EntityTypeKey<QueueCommand> TYPE_KEY = EntityTypeKey.create(QueueCommand.class, "queue");
 
+    /** Sharding's stop message for hand-off and passivation: the queue stops after its outstanding writes. */
+    public static final QueueCommand STOP = Stop.INSTANCE;
+
     /** The mutable state: the definition and the core queue, plus where each channel lives. */
-    public static final class Holder {
+    static final class Holder {
         QueueDefinition definition;
         QueueState state;
         /** The connection that owns an exclusive queue (exclusive queues are never recovered, so not journalled). */
@@ -54,6 +54,21 @@ public final class QueueEntity extends EventSourcedBehavior<QueueCommand, QueueE
         /** What a snapshot stores: the definition and the persistent messages. */
         QueueEntitySnapshot toSnapshot() {
             return new QueueEntitySnapshot(definition, state == null ? null : state.snapshot());
+        }
+
+        /** Applies a journal event during recovery (after it, the command handlers change the state directly). */
+        void replay(QueueEntityEvent event) {
+            if (event instanceof QueueEntityEvent.Created c) {
+                definition = c.definition();
+                state = new QueueState(c.definition(), QueueArguments.parse(c.definition().arguments()));
+            } else if (event instanceof QueueEntityEvent.Journal j) {
+                if (state != null) state.replay(j.event());
+            } else if (event instanceof QueueEntityEvent.Batch b) {
+                if (state != null) for (io.warren.core.queue.QueueEvent e : b.events()) state.replay(e);
+            } else if (event instanceof QueueEntityEvent.Deleted) {
+                definition = null;
+                state = null;
+            }
         }
 
         /** The state a snapshot recovers to. */
@@ -79,9 +94,8 @@ public final class QueueEntity extends EventSourcedBehavior<QueueCommand, QueueE
     private final ActorRef<ConnectionProtocol.EnqueueSettled> deadLetterReplies;
     /** Dead-lettered message seq → how many target queues still have to take it. */
     private final Map<Long, int[]> deadLettersInFlight = new HashMap<>();
-    private boolean live;
+    private final Holder holder;
     private long timerAt = Long.MAX_VALUE;
-    private final long startedAt = System.nanoTime();
     private final QueueJournal journal;
     /** A Flush is in the mailbox: the commands ahead of it join the next write. */
     private boolean flushScheduled;
@@ -109,23 +123,79 @@ public final class QueueEntity extends EventSourcedBehavior<QueueCommand, QueueE
     private final ActorRef<org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding.ShardCommand> shard;
 
     public static Behavior<QueueCommand> create(BrokerContext broker, EntityContext<QueueCommand> entity) {
-        return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new QueueEntity(broker, ctx, timers, entity)));
+        return Behaviors.setup(ctx -> {
+            String persistenceId = "queue|" + entity.getEntityId();
+            long startedAt = System.nanoTime();
+            ActorRef<QueueCommand> self = ctx.getSelf();
+            org.apache.pekko.actor.ActorRef store = Adapter.actorOf(ctx,
+                    org.apache.pekko.actor.Props.create(QueueStore.class, () -> new QueueStore(persistenceId, self)), "store");
+            ctx.watchWith(Adapter.toTyped(store), StoreStopped.INSTANCE);
+            // As many commands as Pekko's event-sourced behaviours stash while recovering; beyond that they are dropped.
+            int capacity = ctx.getSystem().settings().config().getInt("pekko.persistence.typed.stash-capacity");
+            return Behaviors.withTimers(timers -> Behaviors.withStash(capacity, stash ->
+                    recovering(broker, ctx, timers, entity, store, stash, startedAt)));
+        });
+    }
+
+    /** Until the store has replayed the journal: everything but its answer waits, in order. */
+    private static Behavior<QueueCommand> recovering(BrokerContext broker, ActorContext<QueueCommand> ctx,
+                                                     TimerScheduler<QueueCommand> timers, EntityContext<QueueCommand> entity,
+                                                     org.apache.pekko.actor.ActorRef store, StashBuffer<QueueCommand> stash,
+                                                     long startedAt) {
+        return Behaviors.receive(QueueCommand.class)
+                .onMessage(Recovered.class, r -> {
+                    QueueEntity queue = new QueueEntity(broker, ctx, timers, entity, store, r.holder());
+                    queue.recovered(r.seqNr(), startedAt);
+                    return stash.unstashAll(queue);
+                })
+                .onMessage(StoreStopped.class, s -> {
+                    throw new IllegalStateException("the journal of queue " + entity.getEntityId() + " could not be recovered");
+                })
+                .onAnyMessage(c -> {
+                    if (stash.isFull()) {
+                        ctx.getLog().warn("queue {} still recovering: {} commands wait already, dropped {}",
+                                entity.getEntityId(), stash.size(), c.getClass().getSimpleName());
+                    } else {
+                        stash.stash(c);
+                    }
+                    return Behaviors.same();
+                })
+                .onSignal(PostStop.class, s -> {
+                    broker.localQueues().remove(entity.getEntityId());
+                    return Behaviors.same();
+                })
+                .build();
     }
 
     private QueueEntity(BrokerContext broker, ActorContext<QueueCommand> ctx, TimerScheduler<QueueCommand> timers,
-                        EntityContext<QueueCommand> entity) {
-        super(PersistenceId.of("queue", entity.getEntityId()));
+                        EntityContext<QueueCommand> entity, org.apache.pekko.actor.ActorRef store, Holder holder) {
+        super(ctx);
         this.entityId = entity.getEntityId();
         this.shard = entity.getShard();
         this.broker = broker;
         this.ctx = ctx;
         this.timers = timers;
+        this.holder = holder;
         QueueIds.Name n = QueueIds.parse(this.entityId);
         this.vhost = n.vhost();
         this.name = n.queue();
         this.deadLetterReplies = ctx.messageAdapter(ConnectionProtocol.EnqueueSettled.class,
                 s -> new DeadLetterSettled(concat(s.accepted(), s.rejected())));
-        this.journal = new QueueJournal(ctx, persistenceId().id(), broker.journalCompactor(), broker.settings().snapshotEvery());
+        QueueJournal.Store toStore = new QueueJournal.Store() {
+            @Override
+            public void persist(List<QueueEntityEvent> rows) {
+                store.tell(new QueueStore.Persist(rows), org.apache.pekko.actor.ActorRef.noSender());
+            }
+
+            @Override
+            public void saveSnapshot(QueueEntitySnapshot snapshot) {
+                store.tell(new QueueStore.SaveSnapshot(snapshot), org.apache.pekko.actor.ActorRef.noSender());
+            }
+        };
+        String persistenceId = "queue|" + entityId;
+        this.journal = new QueueJournal(persistenceId, toStore,
+                below -> broker.journalCompactor().tell(new JournalCompactor.Compact(persistenceId, below)),
+                broker.settings().snapshotEvery());
     }
 
     private static long[] concat(long[] a, long[] b) {
@@ -134,126 +204,92 @@ public final class QueueEntity extends EventSourcedBehavior<QueueCommand, QueueE
         return r;
     }
 
-    @Override
-    public Holder emptyState() {
-        return new Holder();
-    }
-
-    /** Snapshots store the definition and the persistent messages; the copy is made on the actor's own thread. */
-    @Override
-    public org.apache.pekko.persistence.typed.SnapshotAdapter<Holder> snapshotAdapter() {
-        return new org.apache.pekko.persistence.typed.SnapshotAdapter<>() {
-            @Override
-            public Object toJournal(Holder h) {
-                return h.toSnapshot();
-            }
-
-            @Override
-            public Holder fromJournal(Object from) {
-                return Holder.fromSnapshot((QueueEntitySnapshot) from);
-            }
-        };
+    private void recovered(long seqNr, long startedAt) {
+        Holder h = holder;
+        journal.recovered(seqNr);
+        if (h.state != null) h.state.defaultConsumerTimeout(broker.settings().consumerTimeoutMillis());
+        ctx.getLog().debug("queue '{}' in vhost '{}' recovered to sequence {} in {} ms", name, vhost, seqNr,
+                (System.nanoTime() - startedAt) / 1_000_000);
+        if (h.state != null && h.state.messageCount() > 0) {
+            // Failover and restart tooling reads this line to time queue recovery.
+            ctx.getLog().info("queue '{}' in vhost '{}' recovered with {} messages", name, vhost, h.state.messageCount());
+        }
+        scheduleTick(h);
+        scheduleIdleCheck(h);
+        publishStats(h);
     }
 
     @Override
-    public EventHandler<Holder, QueueEntityEvent> eventHandler() {
-        return (h, event) -> {
-            if (live) return h; // the command handler already applied it
-            if (event instanceof QueueEntityEvent.Created c) {
-                h.definition = c.definition();
-                h.state = new QueueState(c.definition(), QueueArguments.parse(c.definition().arguments()));
-            } else if (event instanceof QueueEntityEvent.Journal j) {
-                if (h.state != null) h.state.replay(j.event());
-            } else if (event instanceof QueueEntityEvent.Batch b) {
-                if (h.state != null) for (io.warren.core.queue.QueueEvent e : b.events()) h.state.replay(e);
-            } else if (event instanceof QueueEntityEvent.Deleted) {
-                h.definition = null;
-                h.state = null;
-            }
-            return h;
-        };
-    }
-
-    @Override
-    public SignalHandler<Holder> signalHandler() {
-        return newSignalHandlerBuilder().onSignal(RecoveryCompleted.instance(), h -> {
-            live = true;
-            journal.recovered(lastSequenceNumber(ctx));
-            if (h.state != null) h.state.defaultConsumerTimeout(broker.settings().consumerTimeoutMillis());
-            ctx.getLog().debug("queue '{}' in vhost '{}' recovered to sequence {} in {} ms", name, vhost, lastSequenceNumber(ctx),
-                    (System.nanoTime() - startedAt) / 1_000_000);
-            if (h.state != null && h.state.messageCount() > 0) {
-                // Failover and restart tooling reads this line to time queue recovery.
-                ctx.getLog().info("queue '{}' in vhost '{}' recovered with {} messages", name, vhost, h.state.messageCount());
-            }
-            scheduleTick(h);
-            scheduleIdleCheck(h);
-            publishStats(h);
-        }).onSignal(org.apache.pekko.actor.typed.PostStop.instance(), h -> broker.localQueues().remove(entityId)).build();
-    }
-
-    @Override
-    public CommandHandler<QueueCommand, QueueEntityEvent, Holder> commandHandler() {
-        return newCommandHandlerBuilder().forAnyState()
-                .onCommand(Declare.class, this::onDeclare)
-                .onCommand(Enqueue.class, this::onEnqueue)
-                .onCommand(Consume.class, this::onConsume)
-                .onCommand(Cancel.class, this::onCancel)
-                .onCommand(Settle.class, this::onSettle)
-                .onCommand(Get.class, this::onGet)
-                .onCommand(Purge.class, this::onPurge)
-                .onCommand(Delete.class, this::onDelete)
-                .onCommand(ChannelClosed.class, this::onChannelClosed)
-                .onCommand(Recover.class, (h, c) -> {
-                    if (h.state == null) return Effect().none();
+    public Receive<QueueCommand> createReceive() {
+        Holder h = holder;
+        return newReceiveBuilder()
+                .onMessage(Declare.class, c -> onDeclare(h, c))
+                .onMessage(Enqueue.class, c -> onEnqueue(h, c))
+                .onMessage(Consume.class, c -> onConsume(h, c))
+                .onMessage(Cancel.class, c -> onCancel(h, c))
+                .onMessage(Settle.class, c -> onSettle(h, c))
+                .onMessage(Get.class, c -> onGet(h, c))
+                .onMessage(Purge.class, c -> onPurge(h, c))
+                .onMessage(Delete.class, c -> onDelete(h, c))
+                .onMessage(ChannelClosed.class, c -> onChannelClosed(h, c))
+                .onMessage(Recover.class, c -> {
+                    if (h.state == null) return this;
                     h.state.recover(c.channelId());
                     return afterChange(h, null);
                 })
-                .onCommand(OwnerClosed.class, (h, c) -> {
-                    if (h.definition == null || !h.definition.exclusive() || !h.owner.equals(c.ownerConnection())) return Effect().none();
+                .onMessage(OwnerClosed.class, c -> {
+                    if (h.definition == null || !h.definition.exclusive() || !h.owner.equals(c.ownerConnection())) return this;
                     return deleteQueue(h, null, 0);
                 })
-                .onCommand(DeadLetterSettled.class, this::onDeadLetterSettled)
-                .onCommand(Tick.class, this::onTick)
-                .onCommand(ConnectionTerminated.class, this::onConnectionTerminated)
-                .onCommand(IdleCheck.class, (h, c) -> {
+                .onMessage(DeadLetterSettled.class, c -> onDeadLetterSettled(h, c))
+                .onMessage(Tick.class, c -> onTick(h, c))
+                .onMessage(ConnectionTerminated.class, c -> onConnectionTerminated(h, c))
+                .onMessage(IdleCheck.class, c -> {
                     if (isIdle(h)) {
                         // Nothing to keep in memory: let sharding stop us; the next command (or consumer) wakes us.
                         shard.tell(new org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding.Passivate<>(ctx.getSelf()));
                     }
-                    return Effect().none();
+                    return this;
                 })
-                .onCommand(NoAckWritten.class, (h, c) -> {
-                    if (h.state == null) return Effect().none();
+                .onMessage(NoAckWritten.class, c -> {
+                    if (h.state == null) return this;
                     h.state.noAckWritten(new ConsumerKey(c.channelId(), c.consumerTag()), c.count());
                     return afterChange(h, null);
                 })
-                .onCommand(Flush.class, (h, c) -> {
+                .onMessage(Flush.class, c -> {
                     flushScheduled = false;
                     releaseHeldAnswers(h);
                     journal.flush();
-                    return Effect().none();
+                    return this;
                 })
-                .onCommand(Journalled.class, (h, j) -> {
-                    if (!journal.onJournalled(j)) return Effect().none(); // an earlier row of the write
+                .onMessage(Written.class, w -> {
+                    journal.onWritten(w.seqNr());
                     if (h.state != null) {
                         journal.maybeSnapshot((long) h.state.messageCount() + h.state.unackedCount(), h.state.readyBytes(),
                                 h::toSnapshot);
                     }
                     journal.flush(); // what gathered during the write leaves now
-                    return stopping && journal.idle() ? Effect().stop() : Effect().none();
+                    return stopping && journal.idle() ? Behaviors.stopped() : this;
                 })
-                .onCommand(SnapshotStored.class, (h, s) -> {
+                .onMessage(SnapshotStored.class, s -> {
                     if (!s.stored()) ctx.getLog().warn("{}: saving a snapshot failed; the journal is compacted after the next", where());
                     journal.onSnapshotStored(s);
-                    return Effect().none();
+                    return this;
                 })
-                .onCommand(Stop.class, (h, c) -> {
+                .onMessage(StoreStopped.class, s -> {
+                    // A write failed (the store logged why): stop, and recover from what was written.
+                    throw new IllegalStateException("the journal write of " + where() + " failed");
+                })
+                .onMessage(Stop.class, c -> {
                     while (!heldAnswers.isEmpty()) heldAnswers.poll().run(); // handed off: the next incarnation has them
                     journal.flush();
-                    if (journal.idle()) return Effect().stop();
+                    if (journal.idle()) return Behaviors.stopped();
                     stopping = true;
-                    return Effect().none();
+                    return this;
+                })
+                .onSignal(PostStop.class, s -> {
+                    broker.localQueues().remove(entityId);
+                    return this;
                 })
                 .build();
     }
@@ -276,7 +312,7 @@ public final class QueueEntity extends EventSourcedBehavior<QueueCommand, QueueE
         }
     }
 
-    private Effect<QueueEntityEvent, Holder> onDeclare(Holder h, Declare d) {
+    private Behavior<QueueCommand> onDeclare(Holder h, Declare d) {
         try {
             if (h.definition == null) {
                 if (d.passive()) throw notFound();
@@ -291,7 +327,7 @@ public final class QueueEntity extends EventSourcedBehavior<QueueCommand, QueueE
                     scheduleTick(h);
                     publishStats(h);
                     d.replyTo().tell(ok);
-                    return Effect().none();
+                    return this;
                 }
                 return write(List.of(new QueueEntityEvent.Created(d.definition())), () -> {
                     scheduleTick(h);
@@ -307,14 +343,14 @@ public final class QueueEntity extends EventSourcedBehavior<QueueCommand, QueueE
         } catch (AmqpException e) {
             d.replyTo().tell(QueueReply.Failed.of(e));
         }
-        return Effect().none();
+        return this;
     }
 
-    private Effect<QueueEntityEvent, Holder> onEnqueue(Holder h, Enqueue e) {
+    private Behavior<QueueCommand> onEnqueue(Holder h, Enqueue e) {
         if (h.state == null) {
             // The queue went away after the publisher routed to it: the message is dropped, as in RabbitMQ.
             e.replyTo().tell(new ConnectionProtocol.EnqueueSettled(e.channel(), name, e.publishSeqs(), new long[0]));
-            return Effect().none();
+            return this;
         }
         long now = now();
         long[] accepted = new long[e.publishSeqs().length];
@@ -368,7 +404,7 @@ public final class QueueEntity extends EventSourcedBehavior<QueueCommand, QueueE
         while (!heldAnswers.isEmpty()) heldAnswers.poll().run();
     }
 
-    private Effect<QueueEntityEvent, Holder> onConsume(Holder h, Consume c) {
+    private Behavior<QueueCommand> onConsume(Holder h, Consume c) {
         ConnectionProtocol.ConsumeResult result;
         try {
             if (h.state == null) throw notFound();
@@ -387,7 +423,7 @@ public final class QueueEntity extends EventSourcedBehavior<QueueCommand, QueueE
         }
         // consume-ok must reach the channel before the first delivery: same sender, same receiver, sent first.
         c.connection().tell(result);
-        if (!result.ok()) return Effect().none();
+        if (!result.ok()) return this;
         return afterChange(h, null);
     }
 
@@ -405,10 +441,10 @@ public final class QueueEntity extends EventSourcedBehavior<QueueCommand, QueueE
     }
 
     /** Its node died or it crashed: every channel of that connection is closed as far as this queue is concerned. */
-    private Effect<QueueEntityEvent, Holder> onConnectionTerminated(Holder h, ConnectionTerminated t) {
+    private Behavior<QueueCommand> onConnectionTerminated(Holder h, ConnectionTerminated t) {
         watched.remove(t.connection());
         toldIncarnation.removeIf(k -> k.connection().equals(t.connection()));
-        if (h.state == null) return Effect().none();
+        if (h.state == null) return this;
         List<String> gone = new ArrayList<>();
         for (Map.Entry<String, ConnectionRoute> e : h.channels.entrySet()) {
             if (e.getValue().connection().equals(t.connection())) gone.add(e.getKey());
@@ -420,30 +456,30 @@ public final class QueueEntity extends EventSourcedBehavior<QueueCommand, QueueE
         return autoDeleteOr(h);
     }
 
-    private Effect<QueueEntityEvent, Holder> onCancel(Holder h, Cancel c) {
-        if (h.state == null) return Effect().none();
+    private Behavior<QueueCommand> onCancel(Holder h, Cancel c) {
+        if (h.state == null) return this;
         h.state.cancelConsumer(new ConsumerKey(c.channelId(), c.consumerTag()));
         if (c.replyTo() != null) c.replyTo().tell(new QueueReply.Ok(h.state.messageCount(), h.state.consumerCount()));
         return autoDeleteOr(h);
     }
 
-    private Effect<QueueEntityEvent, Holder> onChannelClosed(Holder h, ChannelClosed c) {
-        if (h.state == null) return Effect().none();
+    private Behavior<QueueCommand> onChannelClosed(Holder h, ChannelClosed c) {
+        if (h.state == null) return this;
         h.state.channelClosed(c.channelId());
         h.channels.remove(c.channelId());
         return autoDeleteOr(h);
     }
 
     /** An auto-delete queue goes when its last consumer does (RabbitMQ: only if it ever had one). */
-    private Effect<QueueEntityEvent, Holder> autoDeleteOr(Holder h) {
+    private Behavior<QueueCommand> autoDeleteOr(Holder h) {
         if (h.definition.autoDelete() && h.hadConsumers && h.state.consumerCount() == 0) {
             return deleteQueue(h, null, 0);
         }
         return afterChange(h, null);
     }
 
-    private Effect<QueueEntityEvent, Holder> onSettle(Holder h, Settle s) {
-        if (h.state == null) return Effect().none();
+    private Behavior<QueueCommand> onSettle(Holder h, Settle s) {
+        if (h.state == null) return this;
         acked += s.acked().length;
         if (s.acked().length > 0) h.state.ack(s.channelId(), s.acked());
         if (s.requeued().length > 0) h.state.reject(s.channelId(), s.requeued(), true);
@@ -462,8 +498,8 @@ public final class QueueEntity extends EventSourcedBehavior<QueueCommand, QueueE
         }
     }
 
-    private Effect<QueueEntityEvent, Holder> onGet(Holder h, Get g) {
-        if (refuse(h, g.ownerConnection(), g.replyTo())) return Effect().none();
+    private Behavior<QueueCommand> onGet(Holder h, Get g) {
+        if (refuse(h, g.ownerConnection(), g.replyTo())) return this;
         attach(h, g.channelId(), g.connection(), g.channel());
         var got = h.state.get(g.channelId(), g.noAck(), now());
         if (got.isPresent()) delivered++;
@@ -474,16 +510,16 @@ public final class QueueEntity extends EventSourcedBehavior<QueueCommand, QueueE
         return afterChange(h, () -> g.replyTo().tell(reply));
     }
 
-    private Effect<QueueEntityEvent, Holder> onPurge(Holder h, Purge p) {
-        if (refuse(h, p.ownerConnection(), p.replyTo())) return Effect().none();
+    private Behavior<QueueCommand> onPurge(Holder h, Purge p) {
+        if (refuse(h, p.ownerConnection(), p.replyTo())) return this;
         int purged = h.state.purge();
         return afterChange(h, () -> p.replyTo().tell(new QueueReply.Ok(purged, 0)));
     }
 
-    private Effect<QueueEntityEvent, Holder> onDelete(Holder h, Delete d) {
+    private Behavior<QueueCommand> onDelete(Holder h, Delete d) {
         if (h.state == null) {
             d.replyTo().tell(new QueueReply.Ok(0, 0)); // deleting a missing queue is fine, as in RabbitMQ
-            return Effect().none();
+            return this;
         }
         try {
             checkOwner(h, d.ownerConnection());
@@ -495,13 +531,13 @@ public final class QueueEntity extends EventSourcedBehavior<QueueCommand, QueueE
             }
         } catch (AmqpException e) {
             d.replyTo().tell(QueueReply.Failed.of(e));
-            return Effect().none();
+            return this;
         }
         return deleteQueue(h, d.replyTo(), h.state.messageCount());
     }
 
     /** Cancels every consumer, forgets the messages and (when durable) journals the deletion. */
-    private Effect<QueueEntityEvent, Holder> deleteQueue(Holder h, ActorRef<QueueReply> replyTo, int messageCount) {
+    private Behavior<QueueCommand> deleteQueue(Holder h, ActorRef<QueueReply> replyTo, int messageCount) {
         h.state.delete();
         for (QueueEffect effect : h.state.takeEffects()) {
             if (effect instanceof QueueEffect.ConsumerCancelled c) {
@@ -525,13 +561,13 @@ public final class QueueEntity extends EventSourcedBehavior<QueueCommand, QueueE
         };
         if (!durable) {
             after.run();
-            return Effect().none();
+            return this;
         }
         return write(List.of(new QueueEntityEvent.Deleted()), after);
     }
 
-    private Effect<QueueEntityEvent, Holder> onDeadLetterSettled(Holder h, DeadLetterSettled d) {
-        if (h.state == null) return Effect().none();
+    private Behavior<QueueCommand> onDeadLetterSettled(Holder h, DeadLetterSettled d) {
+        if (h.state == null) return this;
         for (long seq : d.seqs()) {
             int[] remaining = deadLettersInFlight.get(seq);
             if (remaining != null && --remaining[0] <= 0) {
@@ -542,9 +578,9 @@ public final class QueueEntity extends EventSourcedBehavior<QueueCommand, QueueE
         return afterChange(h, null);
     }
 
-    private Effect<QueueEntityEvent, Holder> onTick(Holder h, Tick t) {
+    private Behavior<QueueCommand> onTick(Holder h, Tick t) {
         timerAt = Long.MAX_VALUE;
-        if (h.state == null) return Effect().none();
+        if (h.state == null) return this;
         long now = now();
         if (h.state.expiresAt(now)) return deleteQueue(h, null, 0);
         h.state.tick(now);
@@ -557,7 +593,7 @@ public final class QueueEntity extends EventSourcedBehavior<QueueCommand, QueueE
      * Lets the core hand out what it can, then turns its effects into one journal write and the messages to send
      * once that write is done (confirms and deliveries of persistent messages wait for the disk).
      */
-    private Effect<QueueEntityEvent, Holder> afterChange(Holder h, Runnable reply) {
+    private Behavior<QueueCommand> afterChange(Holder h, Runnable reply) {
         h.state.deliver(now());
         List<QueueEffect> effects = h.state.takeEffects();
         List<QueueEntityEvent> events = new ArrayList<>();
@@ -607,12 +643,12 @@ public final class QueueEntity extends EventSourcedBehavior<QueueCommand, QueueE
      * Hands these events to the journal with what waits for them; they leave with every other command's handled
      * before the next write (a Flush behind them in the mailbox, or the end of the write in flight).
      */
-    private Effect<QueueEntityEvent, Holder> write(List<QueueEntityEvent> events, Runnable after) {
+    private Behavior<QueueCommand> write(List<QueueEntityEvent> events, Runnable after) {
         if (journal.add(events, after) && !flushScheduled) {
             flushScheduled = true;
             ctx.getSelf().tell(Flush.INSTANCE);
         }
-        return Effect().none();
+        return this;
     }
 
     /** The channel closes itself with 406 and gives its deliveries back (ChannelClosed), as on any channel close. */

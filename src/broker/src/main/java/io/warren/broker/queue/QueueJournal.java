@@ -6,36 +6,25 @@ import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.UUID;
+import java.util.function.LongConsumer;
 import java.util.function.Supplier;
-import org.apache.pekko.actor.typed.ActorRef;
-import org.apache.pekko.actor.typed.javadsl.ActorContext;
-import org.apache.pekko.actor.typed.javadsl.Adapter;
-import org.apache.pekko.persistence.AtomicWrite;
-import org.apache.pekko.persistence.JournalProtocol;
-import org.apache.pekko.persistence.Persistence;
-import org.apache.pekko.persistence.PersistentEnvelope;
-import org.apache.pekko.persistence.PersistentRepr;
-import org.apache.pekko.persistence.PersistentRepr$;
-import org.apache.pekko.persistence.SaveSnapshotSuccess;
-import org.apache.pekko.persistence.SnapshotMetadata;
-import org.apache.pekko.persistence.SnapshotProtocol;
-import scala.jdk.javaapi.CollectionConverters;
 
 /**
- * A recovered queue's journal writer. Pekko's {@code Effect().persist} stashes every command until its write is
- * done, so a queue stood still for each H2 commit and the commands behind it waited (the persistent workload's p99).
- * This writer sends the rows to the same journal plugin itself, with the sequence numbers recovery continues from,
- * while the entity goes on serving: the events of the commands handled meanwhile gather and leave as the next write
- * once this one is done (group commit), minus the messages consumed before they were written. One write is in flight
- * at a time: rows reach the database in order, and a longer wait lets more enqueues cancel against their acks (two
- * in flight measured slower). What waits for the disk (confirms, replies, dead letters) runs in command order when
- * the write holding its events is durable; a failed write stops the queue, which recovers from what was written.
+ * A recovered queue's group commit, in front of its {@link QueueStore}. Pekko's {@code Effect().persist} stashes every
+ * command until its write is done, so a queue stood still for each H2 commit and the commands behind it waited (the
+ * persistent workload's p99). Here the entity goes on serving while a write is in flight: the events of the commands
+ * handled meanwhile gather and leave as the next write once this one is done (group commit), minus the messages
+ * consumed before they were written. One write is in flight at a time: rows reach the database in order, and a longer
+ * wait lets more enqueues cancel against their acks (two in flight measured slower). What waits for the disk
+ * (confirms, replies, dead letters) runs in command order when the write holding its events is durable; a failed write
+ * stops the store and with it the queue, which recovers from what was written.
  *
- * <p>Snapshots are taken here too, at the last durable sequence number. The state may already hold the effects of
- * events still pending; replaying them over it is harmless (an Enqueued puts the same entry, a Removed removes it),
- * and a message whose Enqueued never got written was never confirmed. After a snapshot the {@link JournalCompactor}
- * deletes the rows it covers.
+ * <p>Snapshots are asked for here too, right when a write completes, so at the last durable sequence number. The state
+ * may already hold the effects of events still pending; replaying them over it is harmless (an Enqueued puts the same
+ * entry, a Removed removes it), and a message whose Enqueued never got written was never confirmed. After a snapshot
+ * the {@link JournalCompactor} deletes the rows it covers.
+ *
+ * <p>The store is reached through {@link Store}, so these rules run (and are tested) without actors.
  */
 final class QueueJournal {
 
@@ -44,51 +33,36 @@ final class QueueJournal {
     /** Snapshots are one row: a queue holding more than this is not snapshotted until it shrinks (see below). */
     private static final long SNAPSHOT_MAX_MESSAGES = 50_000, SNAPSHOT_MAX_BYTES = 16L << 20;
 
-    private record Write(long lastSeqNr, List<Runnable> afters) {}
+    /** Where the rows and snapshots go: the queue's {@link QueueStore}, which answers Written and SnapshotStored. */
+    interface Store {
+        void persist(List<QueueEntityEvent> rows);
+
+        void saveSnapshot(QueueEntitySnapshot snapshot);
+    }
 
     private final String persistenceId;
-    private final String writerUuid = UUID.randomUUID().toString();
-    private final org.apache.pekko.actor.ActorRef journal, snapshotStore, journalReplies, snapshotReplies;
-    private final ActorRef<JournalCompactor.Command> compactor;
+    private final Store store;
+    /** Deletes the rows and older snapshots a stored snapshot covers: the node's {@link JournalCompactor}. */
+    private final LongConsumer compact;
     private final int snapshotEvery;
-    private long lastSeqNr;
     private long durableTo;
-    private Write inFlight;
+    /** What waits for the write in flight (null: none in flight). */
+    private List<Runnable> inFlight;
     private final List<QueueEntityEvent> pendingEvents = new ArrayList<>();
     private final List<Runnable> pendingAfters = new ArrayList<>();
     private long eventsSinceSnapshot;
     private boolean snapshotInFlight;
 
-    QueueJournal(ActorContext<QueueCommand> ctx, String persistenceId, ActorRef<JournalCompactor.Command> compactor,
-                 int snapshotEvery) {
+    QueueJournal(String persistenceId, Store store, LongConsumer compact, int snapshotEvery) {
         this.persistenceId = persistenceId;
-        this.compactor = compactor;
+        this.store = store;
+        this.compact = compact;
         this.snapshotEvery = snapshotEvery;
-        Persistence persistence = Persistence.get(Adapter.toClassic(ctx.getSystem()));
-        this.journal = persistence.journalFor("", com.typesafe.config.ConfigFactory.empty());
-        this.snapshotStore = persistence.snapshotStoreFor("", com.typesafe.config.ConfigFactory.empty());
-        this.journalReplies = Adapter.toClassic(ctx.messageAdapter(JournalProtocol.Response.class, QueueJournal::journalled));
-        this.snapshotReplies = Adapter.toClassic(ctx.messageAdapter(SnapshotProtocol.Response.class,
-                r -> r instanceof SaveSnapshotSuccess s ? new QueueCommand.SnapshotStored(s.metadata().sequenceNr(), true)
-                        : new QueueCommand.SnapshotStored(0, false)));
     }
 
     /** Recovery is done at this sequence number: writes continue after it. */
     void recovered(long lastSequenceNr) {
-        lastSeqNr = lastSequenceNr;
         durableTo = lastSequenceNr;
-    }
-
-    private static QueueCommand.Journalled journalled(JournalProtocol.Response r) {
-        if (r instanceof JournalProtocol.WriteMessageSuccess s) return new QueueCommand.Journalled(s.persistent().sequenceNr(), "");
-        if (r instanceof JournalProtocol.WriteMessageFailure f) {
-            return new QueueCommand.Journalled(f.message().sequenceNr(), "failed: " + f.cause());
-        }
-        if (r instanceof JournalProtocol.WriteMessageRejected f) {
-            return new QueueCommand.Journalled(f.message().sequenceNr(), "rejected: " + f.cause());
-        }
-        // WriteMessagesSuccessful/Failed sum up the write; the per-row answers that follow decide.
-        return new QueueCommand.Journalled(0, "");
     }
 
     /** Nothing written, pending or waiting: a stopping queue may stop. */
@@ -121,33 +95,20 @@ final class QueueJournal {
             afters.forEach(Runnable::run);
             return;
         }
-        long now = System.currentTimeMillis();
-        List<PersistentRepr> reprs = new ArrayList<>(rows.size());
         for (QueueEntityEvent row : rows) {
             eventsSinceSnapshot += row instanceof QueueEntityEvent.Batch b ? b.events().size() : 1;
-            reprs.add(PersistentRepr$.MODULE$.apply(row, ++lastSeqNr, persistenceId, "", false,
-                    org.apache.pekko.actor.ActorRef.noSender(), writerUuid).withTimestamp(now));
         }
-        List<PersistentEnvelope> write = List.of(new AtomicWrite(CollectionConverters.asScala(reprs).toList()));
-        journal.tell(new JournalProtocol.WriteMessages(CollectionConverters.asScala(write).toList(), journalReplies, 1),
-                org.apache.pekko.actor.ActorRef.noSender());
-        inFlight = new Write(lastSeqNr, afters);
+        inFlight = afters;
+        store.persist(rows);
     }
 
-    /**
-     * A row was written (or not): once the in-flight write's last row is, what waited for it runs and this returns
-     * true; the caller then {@link #flush}es what gathered meanwhile.
-     */
-    boolean onJournalled(QueueCommand.Journalled j) {
-        if (!j.written()) {
-            throw new IllegalStateException("journal write of " + persistenceId + " at " + j.seqNr() + " " + j.failure());
-        }
-        if (inFlight == null || j.seqNr() != inFlight.lastSeqNr()) return false;
-        Write done = inFlight;
+    /** The write in flight is durable up to this sequence number: what waited for it runs. */
+    void onWritten(long seqNr) {
+        if (inFlight == null) throw new IllegalStateException(persistenceId + ": written " + seqNr + " with no write in flight");
+        List<Runnable> done = inFlight;
         inFlight = null;
-        durableTo = done.lastSeqNr();
-        done.afters().forEach(Runnable::run);
-        return true;
+        durableTo = seqNr;
+        done.forEach(Runnable::run);
     }
 
     /**
@@ -163,14 +124,13 @@ final class QueueJournal {
         if (held > SNAPSHOT_MAX_MESSAGES || readyBytes > SNAPSHOT_MAX_BYTES) return;
         eventsSinceSnapshot = 0;
         snapshotInFlight = true;
-        snapshotStore.tell(new SnapshotProtocol.SaveSnapshot(
-                new SnapshotMetadata(persistenceId, durableTo, System.currentTimeMillis()), snapshot.get()), snapshotReplies);
+        store.saveSnapshot(snapshot.get());
     }
 
     /** The snapshot is stored: the rows and older snapshots it covers can go. */
-    void onSnapshotStored(QueueCommand.SnapshotStored s) {
+    void onSnapshotStored(QueueInternal.SnapshotStored s) {
         snapshotInFlight = false;
-        if (s.stored()) compactor.tell(new JournalCompactor.Compact(persistenceId, s.seqNr()));
+        if (s.stored()) compact.accept(s.seqNr());
     }
 
     /**

@@ -1,7 +1,5 @@
 package io.warren.broker.serialization;
 
-import io.warren.amqp.ContentHeaders;
-import io.warren.amqp.FieldTables;
 import io.warren.broker.connection.ConnectionProtocol;
 import io.warren.broker.queue.QueueCommand;
 import io.warren.broker.queue.QueueDelivery;
@@ -12,11 +10,8 @@ import io.warren.broker.topology.TopologyReply;
 import io.warren.broker.topology.TopologySnapshot;
 import io.warren.broker.topology.VersionedChange;
 import io.warren.core.queue.Message;
-import io.warren.core.queue.QueueDefinition;
 import io.warren.core.routing.Binding;
-import io.warren.core.routing.Destination;
 import io.warren.core.routing.ExchangeDefinition;
-import io.warren.core.routing.ExchangeType;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -24,33 +19,32 @@ import java.util.Map;
 import java.util.function.Supplier;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorRefResolver;
-import org.apache.pekko.util.ByteString;
 
 /**
  * The format of the messages actors send each other across nodes: queue commands and replies, what queues send to
  * channels, topology commands, replies, snapshots and published changes. Only live nodes read it, so it may change
  * between releases as long as a rolling update does not mix formats (then add a manifest instead).
  *
- * <p>Manifests start with a lower-case letter so they can never collide with {@link JournalFormat}'s.
+ * <p>Manifests start with a lower-case letter so they can never collide with {@link JournalFormat}'s. The records the
+ * journal stores too (messages, definitions, bindings, topology changes) are written by {@link RecordFormat} and
+ * {@link JournalFormat}, one encoding for both; the manifests ending in "2" are those that changed to it.
  */
 final class ProtocolFormat {
 
     // QueueCommand
-    private static final String Q_DECLARE = "qDcl", Q_ENQUEUE = "qEnq", Q_CONSUME = "qCon", Q_CANCEL = "qCan",
+    private static final String Q_DECLARE = "qDcl2", Q_ENQUEUE = "qEnq2", Q_CONSUME = "qCon", Q_CANCEL = "qCan",
             Q_SETTLE = "qSet", Q_GET = "qGet", Q_PURGE = "qPur", Q_DELETE = "qDel", Q_CHANNEL_CLOSED = "qChC",
-            Q_RECOVER = "qRec", Q_OWNER_CLOSED = "qOwC", Q_DEAD_LETTER_SETTLED = "qDLS",
-            Q_CONNECTION_TERMINATED = "qCTm", Q_IDLE_CHECK = "qIdl", Q_TICK = "qTik", Q_STOP = "qStp",
-            Q_FLUSH = "qFls", Q_NO_ACK_WRITTEN = "qNAW", Q_JOURNALLED = "qJnl", Q_SNAPSHOT_STORED = "qSnp";
+            Q_RECOVER = "qRec", Q_OWNER_CLOSED = "qOwC", Q_NO_ACK_WRITTEN = "qNAW";
     // QueueReply
-    private static final String R_OK = "rOk", R_GOT = "rGot", R_EMPTY = "rEmp", R_FAILED = "rFail";
+    private static final String R_OK = "rOk", R_GOT = "rGot2", R_EMPTY = "rEmp", R_FAILED = "rFail";
     // ConnectionProtocol.ToChannel
-    private static final String C_DELIVER = "cDlv", C_ENQUEUE_SETTLED = "cEnS", C_CONSUME_RESULT = "cCoR",
+    private static final String C_DELIVER = "cDlv2", C_ENQUEUE_SETTLED = "cEnS", C_CONSUME_RESULT = "cCoR",
             C_CONSUMER_CANCELLED = "cCoC", C_QUEUE_INCARNATION = "cQIn", C_CONSUMER_TIMED_OUT = "cCTO",
-            C_DIRECT_REPLY = "cDRp", C_REPLY_CONSUMER_QUERY = "cRCQ";
+            C_DIRECT_REPLY = "cDRp2", C_REPLY_CONSUMER_QUERY = "cRCQ";
     // TopologyCommand, TopologyReply, TopologySnapshot, VersionedChange
-    private static final String T_DECLARE_EXCHANGE = "tDX", T_DELETE_EXCHANGE = "tDlX", T_BIND = "tBnd",
-            T_UNBIND = "tUnb", T_DECLARE_QUEUE = "tDQ", T_DELETE_QUEUE = "tDlQ", T_GET_SNAPSHOT = "tGS",
-            T_DONE = "tDone", T_FAILED = "tFail", T_SNAPSHOT = "tSnap", T_VERSIONED_CHANGE = "tVC";
+    private static final String T_DECLARE_EXCHANGE = "tDX2", T_DELETE_EXCHANGE = "tDlX", T_BIND = "tBnd2",
+            T_UNBIND = "tUnb2", T_DECLARE_QUEUE = "tDQ", T_DELETE_QUEUE = "tDlQ", T_GET_SNAPSHOT = "tGS",
+            T_DONE = "tDone", T_FAILED = "tFail", T_SNAPSHOT = "tSnap2", T_VERSIONED_CHANGE = "tVC2";
 
     private final Supplier<ActorRefResolver> resolver;
 
@@ -84,15 +78,7 @@ final class ProtocolFormat {
         if (c instanceof QueueCommand.ChannelClosed) return Q_CHANNEL_CLOSED;
         if (c instanceof QueueCommand.Recover) return Q_RECOVER;
         if (c instanceof QueueCommand.OwnerClosed) return Q_OWNER_CLOSED;
-        if (c instanceof QueueCommand.DeadLetterSettled) return Q_DEAD_LETTER_SETTLED;
-        if (c instanceof QueueCommand.ConnectionTerminated) return Q_CONNECTION_TERMINATED;
-        if (c instanceof QueueCommand.IdleCheck) return Q_IDLE_CHECK;
-        if (c instanceof QueueCommand.Flush) return Q_FLUSH;
         if (c instanceof QueueCommand.NoAckWritten) return Q_NO_ACK_WRITTEN;
-        if (c instanceof QueueCommand.Journalled) return Q_JOURNALLED;
-        if (c instanceof QueueCommand.SnapshotStored) return Q_SNAPSHOT_STORED;
-        if (c instanceof QueueCommand.Tick) return Q_TICK;
-        if (c instanceof QueueCommand.Stop) return Q_STOP;
         return null;
     }
 
@@ -161,7 +147,7 @@ final class ProtocolFormat {
 
     Object read(String manifest, BinaryReader r) {
         return switch (manifest) {
-            case Q_DECLARE -> new QueueCommand.Declare(readQueueDefinition(r), r.readString(), r.readBoolean(), readRef(r));
+            case Q_DECLARE -> new QueueCommand.Declare(RecordFormat.readQueueDefinition(r), r.readString(), r.readBoolean(), readRef(r));
             case Q_ENQUEUE -> {
                 List<Message> messages = readMessages(r);
                 yield new QueueCommand.Enqueue(messages, r.readLongs(), readRef(r), r.readInt());
@@ -177,15 +163,7 @@ final class ProtocolFormat {
             case Q_CHANNEL_CLOSED -> new QueueCommand.ChannelClosed(r.readString());
             case Q_RECOVER -> new QueueCommand.Recover(r.readString());
             case Q_OWNER_CLOSED -> new QueueCommand.OwnerClosed(r.readString());
-            case Q_DEAD_LETTER_SETTLED -> new QueueCommand.DeadLetterSettled(r.readLongs());
-            case Q_CONNECTION_TERMINATED -> new QueueCommand.ConnectionTerminated(readRef(r));
-            case Q_IDLE_CHECK -> QueueCommand.IdleCheck.INSTANCE;
-            case Q_FLUSH -> QueueCommand.Flush.INSTANCE;
             case Q_NO_ACK_WRITTEN -> new QueueCommand.NoAckWritten(r.readString(), r.readString(), r.readInt());
-            case Q_JOURNALLED -> new QueueCommand.Journalled(r.readLong(), r.readString());
-            case Q_SNAPSHOT_STORED -> new QueueCommand.SnapshotStored(r.readLong(), r.readBoolean());
-            case Q_TICK -> QueueCommand.Tick.INSTANCE;
-            case Q_STOP -> QueueCommand.Stop.INSTANCE;
 
             case R_OK -> new QueueReply.Ok(r.readInt(), r.readInt());
             case R_GOT -> new QueueReply.Got(readDelivery(r));
@@ -208,13 +186,13 @@ final class ProtocolFormat {
             case C_QUEUE_INCARNATION -> new ConnectionProtocol.QueueIncarnation(r.readInt(), r.readString(), readRef(r));
             case C_CONSUMER_TIMED_OUT -> new ConnectionProtocol.ConsumerTimedOut(r.readInt(), r.readString(), r.readLong(),
                     r.readLong());
-            case C_DIRECT_REPLY -> new ConnectionProtocol.DirectReply(r.readInt(), r.readString(), readMessage(r));
+            case C_DIRECT_REPLY -> new ConnectionProtocol.DirectReply(r.readInt(), r.readString(), RecordFormat.readMessage(r));
             case C_REPLY_CONSUMER_QUERY -> new ConnectionProtocol.ReplyConsumerQuery(r.readInt(), r.readString(), readRef(r));
 
-            case T_DECLARE_EXCHANGE -> new TopologyCommand.DeclareExchange(readExchange(r), readRef(r));
+            case T_DECLARE_EXCHANGE -> new TopologyCommand.DeclareExchange(RecordFormat.readExchange(r), readRef(r));
             case T_DELETE_EXCHANGE -> new TopologyCommand.DeleteExchange(r.readString(), r.readBoolean(), readRef(r));
-            case T_BIND -> new TopologyCommand.Bind(readBinding(r), readRef(r));
-            case T_UNBIND -> new TopologyCommand.Unbind(readBinding(r), readRef(r));
+            case T_BIND -> new TopologyCommand.Bind(RecordFormat.readBinding(r), readRef(r));
+            case T_UNBIND -> new TopologyCommand.Unbind(RecordFormat.readBinding(r), readRef(r));
             case T_DECLARE_QUEUE -> new TopologyCommand.DeclareQueue(r.readString(), r.readBoolean(), readRef(r));
             case T_DELETE_QUEUE -> new TopologyCommand.DeleteQueue(r.readString(), readRef(r));
             case T_GET_SNAPSHOT -> new TopologyCommand.GetSnapshot(readRef(r));
@@ -228,13 +206,13 @@ final class ProtocolFormat {
 
     private void writeQueueCommand(QueueCommand c, BinaryWriter w) {
         if (c instanceof QueueCommand.Declare d) {
-            writeQueueDefinition(d.definition(), w);
+            RecordFormat.writeQueueDefinition(d.definition(), w);
             w.writeString(d.ownerConnection());
             w.writeBoolean(d.passive());
             writeRef(d.replyTo(), w);
         } else if (c instanceof QueueCommand.Enqueue e) {
             w.writeInt(e.messages().size());
-            for (Message m : e.messages()) writeMessage(m, w);
+            for (Message m : e.messages()) RecordFormat.writeMessage(m, w);
             w.writeLongs(e.publishSeqs());
             writeRef(e.replyTo(), w);
             w.writeInt(e.channel());
@@ -278,22 +256,11 @@ final class ProtocolFormat {
             w.writeString(k.channelId());
         } else if (c instanceof QueueCommand.OwnerClosed k) {
             w.writeString(k.ownerConnection());
-        } else if (c instanceof QueueCommand.DeadLetterSettled d) {
-            w.writeLongs(d.seqs());
-        } else if (c instanceof QueueCommand.ConnectionTerminated t) {
-            writeRef(t.connection(), w);
         } else if (c instanceof QueueCommand.NoAckWritten n) {
             w.writeString(n.channelId());
             w.writeString(n.consumerTag());
             w.writeInt(n.count());
-        } else if (c instanceof QueueCommand.Journalled j) {
-            w.writeLong(j.seqNr());
-            w.writeString(j.failure());
-        } else if (c instanceof QueueCommand.SnapshotStored s) {
-            w.writeLong(s.seqNr());
-            w.writeBoolean(s.stored());
-        } else if (!(c instanceof QueueCommand.IdleCheck || c instanceof QueueCommand.Tick || c instanceof QueueCommand.Flush
-                || c instanceof QueueCommand.Stop)) {
+        } else {
             throw new IllegalArgumentException("Warren cannot serialize " + c.getClass().getName());
         }
     }
@@ -337,7 +304,7 @@ final class ProtocolFormat {
             w.writeLong(c.timeoutMillis());
         } else if (t instanceof ConnectionProtocol.DirectReply d) {
             w.writeString(d.key());
-            writeMessage(d.message(), w);
+            RecordFormat.writeMessage(d.message(), w);
         } else if (t instanceof ConnectionProtocol.ReplyConsumerQuery q) {
             w.writeString(q.key());
             writeRef(q.replyTo(), w);
@@ -348,17 +315,17 @@ final class ProtocolFormat {
 
     private void writeTopologyCommand(TopologyCommand c, BinaryWriter w) {
         if (c instanceof TopologyCommand.DeclareExchange d) {
-            writeExchange(d.definition(), w);
+            RecordFormat.writeExchange(d.definition(), w);
             writeRef(d.replyTo(), w);
         } else if (c instanceof TopologyCommand.DeleteExchange d) {
             w.writeString(d.name());
             w.writeBoolean(d.ifUnused());
             writeRef(d.replyTo(), w);
         } else if (c instanceof TopologyCommand.Bind b) {
-            writeBinding(b.binding(), w);
+            RecordFormat.writeBinding(b.binding(), w);
             writeRef(b.replyTo(), w);
         } else if (c instanceof TopologyCommand.Unbind u) {
-            writeBinding(u.binding(), w);
+            RecordFormat.writeBinding(u.binding(), w);
             writeRef(u.replyTo(), w);
         } else if (c instanceof TopologyCommand.DeclareQueue d) {
             w.writeString(d.name());
@@ -379,14 +346,14 @@ final class ProtocolFormat {
         w.writeLong(s.epoch());
         w.writeLong(s.version());
         w.writeInt(s.exchanges().size());
-        for (ExchangeDefinition x : s.exchanges()) writeExchange(x, w);
+        for (ExchangeDefinition x : s.exchanges()) RecordFormat.writeExchange(x, w);
         w.writeInt(s.queues().size());
         for (Map.Entry<String, Boolean> q : s.queues().entrySet()) {
             w.writeString(q.getKey());
             w.writeBoolean(q.getValue());
         }
         w.writeInt(s.bindings().size());
-        for (Binding b : s.bindings()) writeBinding(b, w);
+        for (Binding b : s.bindings()) RecordFormat.writeBinding(b, w);
     }
 
     private static TopologySnapshot readTopologySnapshot(BinaryReader r) {
@@ -395,115 +362,43 @@ final class ProtocolFormat {
         long version = r.readLong();
         int nx = r.readInt();
         List<ExchangeDefinition> exchanges = new ArrayList<>(Math.min(nx, 1024));
-        for (int i = 0; i < nx; i++) exchanges.add(readExchange(r));
+        for (int i = 0; i < nx; i++) exchanges.add(RecordFormat.readExchange(r));
         int nq = r.readInt();
         Map<String, Boolean> queues = new LinkedHashMap<>();
         for (int i = 0; i < nq; i++) queues.put(r.readString(), r.readBoolean());
         int nb = r.readInt();
         List<Binding> bindings = new ArrayList<>(Math.min(nb, 1024));
-        for (int i = 0; i < nb; i++) bindings.add(readBinding(r));
+        for (int i = 0; i < nb; i++) bindings.add(RecordFormat.readBinding(r));
         return new TopologySnapshot(vhost, epoch, version, exchanges, queues, bindings);
     }
 
     /** A change travels in its journal format: one encoding per change, and replicas read what the journal holds. */
     private static void writeTopologyChange(TopologyChange change, BinaryWriter w) {
         w.writeString(JournalFormat.manifest(change));
-        w.writeBytes(JournalFormat.toBinary(change));
+        JournalFormat.write(change, w);
     }
 
     private static TopologyChange readTopologyChange(BinaryReader r) {
-        String manifest = r.readString();
-        return (TopologyChange) JournalFormat.fromBinary(r.readByteArray(), manifest);
+        return (TopologyChange) JournalFormat.read(r.readString(), r);
     }
 
     private static void writeDelivery(QueueDelivery d, BinaryWriter w) {
         w.writeString(d.consumerTag());
         w.writeLong(d.deliveryId());
-        writeMessage(d.message(), w);
+        RecordFormat.writeMessage(d.message(), w);
         w.writeBoolean(d.redelivered());
         w.writeInt(d.messageCount());
     }
 
     private static QueueDelivery readDelivery(BinaryReader r) {
-        return new QueueDelivery(r.readString(), r.readLong(), readMessage(r), r.readBoolean(), r.readInt());
-    }
-
-    private static void writeMessage(Message m, BinaryWriter w) {
-        w.writeString(m.id());
-        w.writeString(m.exchange());
-        w.writeString(m.routingKey());
-        w.writeBytes(ContentHeaders.encode(m.properties()));
-        w.writeBytes(m.body());
-    }
-
-    private static Message readMessage(BinaryReader r) {
-        String id = r.readString();
-        String exchange = r.readString();
-        String routingKey = r.readString();
-        ByteString properties = r.readByteString();
-        return new Message(id, exchange, routingKey, ContentHeaders.decode(properties), r.readByteString());
+        return new QueueDelivery(r.readString(), r.readLong(), RecordFormat.readMessage(r), r.readBoolean(), r.readInt());
     }
 
     private static List<Message> readMessages(BinaryReader r) {
         int n = r.readInt();
         List<Message> messages = new ArrayList<>(Math.min(n, 1024));
-        for (int i = 0; i < n; i++) messages.add(readMessage(r));
+        for (int i = 0; i < n; i++) messages.add(RecordFormat.readMessage(r));
         return messages;
-    }
-
-    private static void writeQueueDefinition(QueueDefinition d, BinaryWriter w) {
-        w.writeString(d.vhost());
-        w.writeString(d.name());
-        w.writeBoolean(d.durable());
-        w.writeBoolean(d.exclusive());
-        w.writeBoolean(d.autoDelete());
-        writeTable(d.arguments(), w);
-    }
-
-    private static QueueDefinition readQueueDefinition(BinaryReader r) {
-        return new QueueDefinition(r.readString(), r.readString(), r.readBoolean(), r.readBoolean(), r.readBoolean(),
-                readTable(r));
-    }
-
-    private static void writeExchange(ExchangeDefinition d, BinaryWriter w) {
-        w.writeString(d.name());
-        w.writeString(d.type().wireName());
-        w.writeBoolean(d.durable());
-        w.writeBoolean(d.autoDelete());
-        w.writeBoolean(d.internal());
-        writeTable(d.arguments(), w);
-    }
-
-    private static ExchangeDefinition readExchange(BinaryReader r) {
-        String name = r.readString();
-        String type = r.readString();
-        return new ExchangeDefinition(name, ExchangeType.parse(type).orElseThrow(
-                () -> new IllegalArgumentException("unknown exchange type " + type)),
-                r.readBoolean(), r.readBoolean(), r.readBoolean(), readTable(r));
-    }
-
-    private static void writeBinding(Binding b, BinaryWriter w) {
-        w.writeString(b.source());
-        w.writeBoolean(b.destination().isQueue());
-        w.writeString(b.destination().name());
-        w.writeString(b.routingKey());
-        writeTable(b.arguments(), w);
-    }
-
-    private static Binding readBinding(BinaryReader r) {
-        String source = r.readString();
-        boolean queue = r.readBoolean();
-        String name = r.readString();
-        Destination destination = queue ? Destination.queue(name) : Destination.exchange(name);
-        return new Binding(source, destination, r.readString(), readTable(r));
-    }
-
-    private static void writeTable(Map<String, Object> table, BinaryWriter w) {
-        w.writeBytes(FieldTables.encode(table == null ? Map.of() : table));
-    }
-
-    private static Map<String, Object> readTable(BinaryReader r) {
-        return FieldTables.decode(r.readByteString());
     }
 
     private void writeRef(ActorRef<?> ref, BinaryWriter w) {

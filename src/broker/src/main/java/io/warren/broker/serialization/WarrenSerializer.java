@@ -54,28 +54,23 @@ public final class WarrenSerializer extends SerializerWithStringManifest impleme
 
     @Override
     public byte[] toBinary(Object o) {
-        if (JournalFormat.manifest(o) != null) return JournalFormat.toBinary(o);
-        return protocolBytes(o).toArrayUnsafe();
+        return bytes(o).toArrayUnsafe();
     }
 
     @Override
     public void toBinary(Object o, ByteBuffer buf) {
-        if (JournalFormat.manifest(o) != null) {
-            buf.put(JournalFormat.toBinary(o)); // throws BufferOverflowException when it does not fit, as Artery expects
-            return;
-        }
-        ByteString bytes = protocolBytes(o);
-        // copyToBuffer copies what fits and says nothing: a truncated message must fail instead.
+        ByteString bytes = bytes(o);
+        // copyToBuffer copies what fits and says nothing: a truncated message must fail instead, as Artery expects.
         if (bytes.size() > buf.remaining()) throw new BufferOverflowException();
         bytes.copyToBuffer(buf);
     }
 
-    private ByteString protocolBytes(Object o) {
-        if (ProtocolFormat.manifest(o) == null) {
-            throw new IllegalArgumentException("Warren cannot serialize " + o.getClass().getName());
-        }
+    /** Both formats write on one {@link BinaryWriter}: bodies are appended, not copied, until the bytes are taken. */
+    private ByteString bytes(Object o) {
         BinaryWriter w = new BinaryWriter();
-        protocol.write(o, w);
+        if (JournalFormat.manifest(o) != null) JournalFormat.write(o, w);
+        else if (ProtocolFormat.manifest(o) != null) protocol.write(o, w);
+        else throw new IllegalArgumentException("Warren cannot serialize " + o.getClass().getName());
         return w.result();
     }
 

@@ -148,16 +148,7 @@ final class Samples {
         s.add(new QueueCommand.ChannelClosed("node/1/2"));
         s.add(new QueueCommand.Recover("node/1/2"));
         s.add(new QueueCommand.OwnerClosed("conn-1"));
-        s.add(new QueueCommand.DeadLetterSettled(new long[] {5, 6}));
-        s.add(new QueueCommand.ConnectionTerminated(cast(ref)));
-        s.add(QueueCommand.IdleCheck.INSTANCE);
-        s.add(QueueCommand.Flush.INSTANCE);
         s.add(new QueueCommand.NoAckWritten("node#1/3", "amq.ctag-x", 250));
-        s.add(new QueueCommand.Journalled(42, ""));
-        s.add(new QueueCommand.Journalled(43, "disk full"));
-        s.add(new QueueCommand.SnapshotStored(44, true));
-        s.add(QueueCommand.Tick.INSTANCE);
-        s.add(QueueCommand.Stop.INSTANCE);
         // QueueReply
         s.add(new QueueReply.Ok(3, 1));
         s.add(new QueueReply.Got(new QueueDelivery(null, 12, fullMessage(), true, 41)));
