@@ -12,7 +12,9 @@ import io.warren.broker.queue.QueueCommand;
 import io.warren.broker.queue.QueueDelivery;
 import io.warren.broker.queue.QueueReply;
 import io.warren.broker.topology.TopologyClient;
+import io.warren.core.names.CrLfStripping;
 import io.warren.core.names.Names;
+import io.warren.core.queue.ConsumerArguments;
 import io.warren.core.queue.Message;
 import io.warren.core.queue.QueueArguments;
 import io.warren.core.queue.QueueDefinition;
@@ -300,6 +302,7 @@ final class Channel {
     // ---------------------------------------------------------------- method dispatch
 
     private void dispatch(Method method) {
+        method = CrLfStripping.apply(method); // RabbitMQ strips CR/LF from declared and bound names
         if (method instanceof ChannelClose) {
             release();
             conn.sendMethod(number, new ChannelCloseOk());
@@ -533,9 +536,11 @@ final class Channel {
         String queue = queueName(requestedQueue);
         if (exchange.isEmpty()) throw Names.defaultExchangeForbidden();
         Binding b = new Binding(exchange, Destination.queue(queue), key, args(arguments));
-        await(bind ? topology().bind(vhost(), b) : topology().unbind(vhost(), b), cause, v -> {
-            if (!noWait) conn.sendMethod(number, bind ? new QueueBindOk() : new QueueUnbindOk());
-        });
+        // another connection's exclusive queue: 405 as RabbitMQ, before the topology changes
+        awaitQueue(conn.broker().queues().checkExclusive(vhost(), queue, conn.connectionId()), cause, access ->
+                await(bind ? topology().bind(vhost(), b) : topology().unbind(vhost(), b), cause, v -> {
+                    if (!noWait) conn.sendMethod(number, bind ? new QueueBindOk() : new QueueUnbindOk());
+                }));
     }
 
     private void queuePurge(QueuePurge p) {
@@ -814,7 +819,7 @@ final class Channel {
             consumeReplies(c, tag);
             return;
         }
-        int priority = consumerPriority(c.arguments());
+        int priority = ConsumerArguments.priority(vhost(), queue, c.arguments());
         int prefetch = c.noAck() ? NO_ACK_WINDOW : queuePrefetch();
         ConsumerInfo info = new ConsumerInfo(queue, c.noAck(), prefetch, c.exclusive(), priority);
         consumers.put(tag, info);
@@ -859,14 +864,6 @@ final class Channel {
     private int queuePrefetch() {
         if (globalPrefetch == 0) return prefetchCount;
         return prefetchCount == 0 ? globalPrefetch : Math.min(prefetchCount, globalPrefetch);
-    }
-
-    private static int consumerPriority(Map<String, Object> args) {
-        if (args == null) return 0;
-        Object p = args.get("x-priority");
-        if (p == null) return 0;
-        if (p instanceof Number n) return n.intValue();
-        throw precondition("invalid arg 'x-priority' for consumer: not an integer");
     }
 
     private void basicCancel(BasicCancel c) {

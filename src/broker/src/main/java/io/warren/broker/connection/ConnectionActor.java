@@ -12,6 +12,7 @@ import io.warren.amqp.frame.MethodFrame;
 import io.warren.amqp.frame.ProtocolHeader;
 import io.warren.amqp.frame.ProtocolHeaderMismatch;
 import io.warren.amqp.method.*;
+import io.warren.core.connection.TuneNegotiation;
 import io.warren.broker.BrokerContext;
 import io.warren.broker.auth.SaslResponse;
 import io.warren.broker.auth.UserDirectory;
@@ -252,6 +253,8 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionProtocol> 
                         
                     } else if (sw205 instanceof ConnectionUnblocked u) {
                         
+                    } else if (sw205 instanceof ConnectionUpdateSecret u) {
+                        onUpdateSecret(u);
                     } else {
                         throw unexpectedMethod(method, "a connection method");
                     }
@@ -299,13 +302,23 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionProtocol> 
         return caps instanceof Map<?, ?> m && Boolean.TRUE.equals(((Map<String, Object>) m).get(name));
     }
 
-    private void onTuneOk(ConnectionTuneOk to) {
-        // The lower of the two wins; 0 means "no limit" from that side.
-        channelMax = lowerNonZero(channelMax, to.channelMax());
-        if (to.frameMax() != 0 && to.frameMax() < 4096) {
-            throw AmqpException.connection(ReplyCodes.SYNTAX_ERROR,
-                    ReplyCodes.text(ReplyCodes.SYNTAX_ERROR, "frame_max=" + to.frameMax() + " < 4096 min size"));
+    /**
+     * RabbitMQ re-checks the new secret with its auth backends (update-secret-ok, or 530 when refused). Warren's user
+     * directory holds passwords, so the new secret must be the user's password (for OAuth-style tokens, later).
+     */
+    private void onUpdateSecret(ConnectionUpdateSecret u) {
+        String secret = new String(u.newSecret(), java.nio.charset.StandardCharsets.UTF_8);
+        if (broker.users().authenticate(user.name(), secret).isEmpty()) {
+            throw new AmqpException(ReplyCodes.NOT_ALLOWED, ReplyCodes.text(ReplyCodes.NOT_ALLOWED,
+                    "New secret was refused by one of the backends"), u.classId(), u.methodId(), true);
         }
+        sendMethod(0, new ConnectionUpdateSecretOk());
+    }
+
+    private void onTuneOk(ConnectionTuneOk to) {
+        // Out of range (frame-max below 4096, anything above our offer): 530 as RabbitMQ. Else the lower one wins.
+        TuneNegotiation.check(channelMax, frameMax, to.channelMax(), to.frameMax());
+        channelMax = lowerNonZero(channelMax, to.channelMax());
         frameMax = (int) lowerNonZero(frameMax, to.frameMax());
         parser.setFrameMax(frameMax);
         heartbeatSeconds = to.heartbeat();

@@ -40,6 +40,12 @@ public sealed interface QueueCommand extends WarrenSerializable {
 
     record Purge(String ownerConnection, ActorRef<QueueReply> replyTo) implements QueueCommand {}
 
+    /**
+     * Before queue.bind/unbind: Ok unless the queue is another connection's exclusive queue (405, RabbitMQ's text). A
+     * missing queue answers Ok too: the topology reports it, after a missing exchange as RabbitMQ does.
+     */
+    record CheckExclusive(String ownerConnection, ActorRef<QueueReply> replyTo) implements QueueCommand {}
+
     record Delete(boolean ifUnused, boolean ifEmpty, String ownerConnection, ActorRef<QueueReply> replyTo) implements QueueCommand {}
 
     /** The channel is gone: drop its consumers and requeue everything it had unacked. */

@@ -202,6 +202,7 @@ public final class QueueEntity extends EventSourcedBehavior<QueueCommand, QueueE
                 .onCommand(Settle.class, this::onSettle)
                 .onCommand(Get.class, this::onGet)
                 .onCommand(Purge.class, this::onPurge)
+                .onCommand(QueueCommand.CheckExclusive.class, this::onCheckExclusive)
                 .onCommand(Delete.class, this::onDelete)
                 .onCommand(ChannelClosed.class, this::onChannelClosed)
                 .onCommand(Recover.class, (h, c) -> {
@@ -470,6 +471,11 @@ public final class QueueEntity extends EventSourcedBehavior<QueueCommand, QueueE
                         new QueueDelivery(null, r.deliveryId(), r.message(), r.redelivered(), r.messageCountAfter())))
                 .orElseGet(QueueReply.Empty::new);
         return afterChange(h, () -> g.replyTo().tell(reply));
+    }
+
+    private Effect<QueueEntityEvent, Holder> onCheckExclusive(Holder h, QueueCommand.CheckExclusive c) {
+        if (h.state == null || !refuse(h, c.ownerConnection(), c.replyTo())) c.replyTo().tell(new QueueReply.Ok(0, 0));
+        return Effect().none();
     }
 
     private Effect<QueueEntityEvent, Holder> onPurge(Holder h, Purge p) {
