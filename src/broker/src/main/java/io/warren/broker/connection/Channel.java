@@ -223,11 +223,11 @@ final class Channel {
                     "unexpected content header frame on channel " + number));
         }
         long max = conn.broker().settings().maxMessageSize();
-        if (h.bodySize() > max) {
+        if (Long.compareUnsigned(h.bodySize(), max) > 0) { // body-size is unsigned 64-bit on the wire
             BasicPublish p = publishing;
             publishing = null;
             fail(new AmqpException(ReplyCodes.PRECONDITION_FAILED, ReplyCodes.text(ReplyCodes.PRECONDITION_FAILED,
-                    "message size " + h.bodySize() + " is larger than configured max size " + max), p.classId(), p.methodId(), false));
+                    "message size " + Long.toUnsignedString(h.bodySize()) + " is larger than configured max size " + max), p.classId(), p.methodId(), false));
             return;
         }
         publishingProperties = h.properties();
@@ -927,7 +927,7 @@ final class Channel {
     }
 
     private static AmqpException unknownTag(long tag) {
-        return precondition("unknown delivery tag " + tag);
+        return precondition("unknown delivery tag " + Long.toUnsignedString(tag)); // unsigned 64-bit on the wire
     }
 
     private void recover() {

@@ -41,7 +41,7 @@ import org.apache.pekko.util.ByteStringBuilder;
  */
 public final class ConnectionActor extends AbstractBehavior<ConnectionProtocol> {
 
-    private enum State { AWAITING_HEADER, AWAITING_START_OK, AWAITING_TUNE_OK, AWAITING_OPEN, OPEN, CLOSING, CLOSED }
+    private enum State { AWAITING_HEADER, AWAITING_START_OK, AWAITING_TUNE_OK, AWAITING_OPEN, OPEN, CLOSING, CLOSED_BY_CLIENT, CLOSED }
 
     /** Pending outbound bytes above which we stop reading from the socket until the client catches up. */
     private static final int OUTBOUND_HIGH_WATER = 1 << 20;
@@ -136,13 +136,14 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionProtocol> 
     // ---------------------------------------------------------------- inbound
 
     private Behavior<ConnectionProtocol> onInbound(Inbound m) {
+        if (state == State.CLOSED_BY_CLIENT) { m.ackTo().tell(StreamAck.INSTANCE); return this; } // discarded
         inboundAckTo = m.ackTo();
         lastReadNanos = System.nanoTime();
         if (state == State.CLOSED) return this;
         try {
             for (Frame frame : parser.feed(m.bytes())) {
                 handleFrame(frame);
-                if (state == State.CLOSED) break;
+                if (state == State.CLOSED || state == State.CLOSED_BY_CLIENT) break;
             }
         } catch (ProtocolHeaderMismatch e) {
             // The client speaks another protocol version: tell it ours and hang up, as the spec asks.
@@ -246,7 +247,7 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionProtocol> 
                     Object sw205 = method;
                     if (sw205 instanceof ConnectionClose c) {
                         sendMethod(0, new ConnectionCloseOk());
-                        closeSocket();
+                        awaitClientClose();
                     } else if (sw205 instanceof ConnectionCloseOk c) {
                         closeSocket();
                     } else if (sw205 instanceof ConnectionBlocked b) {
@@ -536,7 +537,7 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionProtocol> 
 
     /** Sends connection.close and waits (briefly) for close-ok; everything else the client sends is dropped. */
     void closeConnection(int code, String text, int classId, int methodId) {
-        if (state == State.CLOSING || state == State.CLOSED) return;
+        if (state == State.CLOSING || state == State.CLOSED || state == State.CLOSED_BY_CLIENT) return;
         boolean handshakeDone = state == State.OPEN || state == State.AWAITING_OPEN || state == State.AWAITING_TUNE_OK
                 || (state == State.AWAITING_START_OK && code == ReplyCodes.ACCESS_REFUSED);
         if (state == State.AWAITING_HEADER) { closeSocket(); return; }
@@ -545,6 +546,19 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionProtocol> 
         state = State.CLOSING;
         releaseChannels();
         timers.startSingleTimer(Tick.CLOSE_TIMEOUT, Duration.ofSeconds(3));
+    }
+
+    /**
+     * After close-ok to the client's connection.close, RabbitMQ leaves the socket to the client, discarding what still
+     * arrives (a client flushing publishes must not get EPIPE), and closes it itself after the heartbeat interval,
+     * at most 30 s (rabbit_reader:close_connection).
+     */
+    private void awaitClientClose() {
+        releaseChannels();
+        state = State.CLOSED_BY_CLIENT;
+        timers.cancelAll();
+        int seconds = heartbeatSeconds > 0 && heartbeatSeconds < 30 ? heartbeatSeconds : 30;
+        timers.startSingleTimer(Tick.CLOSE_TIMEOUT, Duration.ofSeconds(seconds));
     }
 
     private void closeSocket() {

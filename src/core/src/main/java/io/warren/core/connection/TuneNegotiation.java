@@ -7,8 +7,9 @@ import io.warren.amqp.ReplyCodes;
  * Checks connection.tune-ok against what the server offered in connection.tune, as RabbitMQ's reader does
  * (rabbit_reader:validate_negotiated_integer_value): frame-max below 4096, or a value above the server's offer
  * (0, "no limit", is above any non-zero offer), is 530 NOT_ALLOWED
- * {@code The peer's frame_max (200000) is higher than the server's maximum (131072)}, reported against
- * connection.tune (10, 30). frame-max is checked before channel-max.
+ * {@code negotiated frame_max = 200000 is higher than the maximum allowed value (131072)}, reported against
+ * connection.tune (10, 30). frame-max is checked before channel-max. (RabbitMQ 3.10 raises exactly this error but,
+ * the connection not being open yet, only logs it and drops the socket 3 s later; Warren sends the connection.close.)
  */
 public final class TuneNegotiation {
     private TuneNegotiation() {}
@@ -36,7 +37,7 @@ public final class TuneNegotiation {
     private static AmqpException refused(String field, long requested, String comparison, String bound, long limit) {
         String detail = field.equals("channel_max") && requested == 0 ? " (no limit)" : "";
         return new AmqpException(ReplyCodes.NOT_ALLOWED, ReplyCodes.text(ReplyCodes.NOT_ALLOWED,
-                "The peer's " + field + " (" + requested + ") is " + comparison + " than the server's " + bound + " ("
-                        + limit + ")" + detail), 10, 30, true);
+                "negotiated " + field + " = " + requested + detail + " is " + comparison + " than the " + bound
+                        + " allowed value (" + limit + ")"), 10, 30, true);
     }
 }

@@ -26,17 +26,18 @@ class TuneNegotiationTest {
 
     @Test
     void outOfRangeValuesAreRefusedWithRabbitMqsText() {
-        assertEquals("NOT_ALLOWED - The peer's frame_max (4095) is lower than the server's minimum (4096)",
+        // RabbitMQ 3.10.8's words (its log: "failed to negotiate connection parameters: negotiated ...")
+        assertEquals("NOT_ALLOWED - negotiated frame_max = 4095 is lower than the minimum allowed value (4096)",
                 refusal(10, 4095));
-        assertEquals("NOT_ALLOWED - The peer's frame_max (131073) is higher than the server's maximum (131072)",
+        assertEquals("NOT_ALLOWED - negotiated frame_max = 131073 is higher than the maximum allowed value (131072)",
                 refusal(10, 131073));
-        assertEquals("NOT_ALLOWED - The peer's frame_max (0) is higher than the server's maximum (131072)",
+        assertEquals("NOT_ALLOWED - negotiated frame_max = 0 is higher than the maximum allowed value (131072)",
                 refusal(10, 0));
-        assertEquals("NOT_ALLOWED - The peer's channel_max (2048) is higher than the server's maximum (2047)",
+        assertEquals("NOT_ALLOWED - negotiated channel_max = 2048 is higher than the maximum allowed value (2047)",
                 refusal(2048, 4096));
-        assertEquals("NOT_ALLOWED - The peer's channel_max (0) is higher than the server's maximum (2047) (no limit)",
+        assertEquals("NOT_ALLOWED - negotiated channel_max = 0 (no limit) is higher than the maximum allowed value (2047)",
                 refusal(0, 4096));
-        assertEquals("NOT_ALLOWED - The peer's frame_max (100) is lower than the server's minimum (4096)",
+        assertEquals("NOT_ALLOWED - negotiated frame_max = 100 is lower than the minimum allowed value (4096)",
                 refusal(5000, 100), "frame-max first");
     }
 }
