@@ -6,6 +6,9 @@
 #   tests/peer/java-client-suite.sh <checkout> external    use whatever listens on localhost:5672 (e.g. a RabbitMQ
 #                                                          started with RMQ_KEEP=1 RMQ_PORT=5672 tests/rabbitmq-validate.sh)
 #   JCS_TEST='Routing,QueueLifecycle' ...                  run these classes instead of the whole suite
+#   JCS_MVN_ARGS=-o ...                                    extra Maven arguments (e.g. offline)
+#   unshare -n sh -c 'ip link set lo up; tests/peer/java-client-suite.sh ...'   (root) own network namespace,
+#                                                          so 5672 is free whatever runs on the host (then -o)
 #
 # The client's tests connect to localhost:5672 (ConnectionFactory defaults, hard-wired), so the broker must listen
 # there. Nothing of the checkout is copied into this repository: its test sources are compiled in a temporary
@@ -35,7 +38,7 @@ trap stop_warren EXIT
 
 VERSION=$(python3 "$HERE/java-client-pom.py" "$CHECKOUT" "$WORK")
 echo "rabbitmq-java-client $VERSION test sources from $CHECKOUT; work dir $WORK"
-(cd "$WORK" && mvn -B -q test-compile) || { echo "compiling the client's tests failed" >&2; exit 1; }
+(cd "$WORK" && mvn -B -q ${JCS_MVN_ARGS:-} test-compile) || { echo "compiling the client's tests failed" >&2; exit 1; }
 
 if [[ "$MODE" == external ]]; then
   port_open || { echo "nothing listens on localhost:$PORT" >&2; exit 1; }
@@ -56,7 +59,7 @@ fi
 
 TEST="${JCS_TEST:-FunctionalTestSuite}"
 echo "running $TEST (surefire reports: $WORK/target/surefire-reports)"
-(cd "$WORK" && mvn -B -q surefire:test -Dtest="$TEST" -Dsurefire.failIfNoSpecifiedTests=false \
+(cd "$WORK" && mvn -B -q ${JCS_MVN_ARGS:-} surefire:test -Dtest="$TEST" -Dsurefire.failIfNoSpecifiedTests=false \
     -Dtest-broker.A.nodename="${JCS_NODENAME:-rabbit@localhost}" -Dtest-broker.A.node_port=$PORT \
     -Dtest-broker.B.nodename=hare@localhost -Dtest-broker.B.node_port=5673 \
     -Drabbitmqctl.bin="${JCS_RABBITMQCTL:-$WORK/no-rabbitmqctl}" > "$WORK/suite.log" 2>&1) || true

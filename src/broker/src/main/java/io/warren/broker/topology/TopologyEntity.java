@@ -140,6 +140,7 @@ public final class TopologyEntity extends EventSourcedBehavior<TopologyCommand, 
             replyTo.tell(new TopologyReply.Done(epoch, h.version));
             return Effect().none();
         }
+        h.table.checkBinding(b); // e.g. a headers binding's x-match: 406 here, not swallowed when applied
         boolean durable = h.table.exchange(b.source()).map(ExchangeDefinition::durable).orElse(false) && durableEnd(h, b.destination());
         return change(h, new Bound(b), durable, replyTo);
     }
