@@ -87,21 +87,10 @@ class ConnectionConformanceTest {
         try (RawAmqpConnection raw = RawAmqpConnection.open(broker, 0)) {
             sendUpdateSecret(raw, "guest");
             raw.expectMethod(0, 10, 71); // update-secret-ok
+            // RabbitMQ's internal backend (and Warren's user directory) check a password only at login
+            sendUpdateSecret(raw, "a new token");
+            raw.expectMethod(0, 10, 71);
             raw.openChannel(1); // still usable
-        }
-    }
-
-    @Test
-    void aSecretThatDoesNotMatchClosesTheConnection() throws Exception {
-        // RabbitMQ's internal backend accepts any new secret; Warren re-checks it against the user directory
-        assumeFalse(broker.isExternal(), "Warren-only: RabbitMQ 3.10's internal backend does not re-check secrets");
-        try (RawAmqpConnection raw = RawAmqpConnection.open(broker, 0)) {
-            sendUpdateSecret(raw, "wrong");
-            RawAmqpConnection.Close close = raw.expectConnectionClose();
-            assertEquals(530, close.replyCode());
-            assertEquals("NOT_ALLOWED - New secret was refused by one of the backends", close.replyText());
-            assertEquals(10, close.classId());
-            assertEquals(70, close.methodId());
         }
     }
 
