@@ -43,7 +43,7 @@ echo "amqplib $(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[
 printf '%-28s %6s %6s\n' file pass fail
 TOTAL_PASS=0; TOTAL_FAIL=0
 for f in channel_api callback_api connect; do
-  (cd "$CHECKOUT" && URL="$URL" node --test --test-timeout="$TIMEOUT" --test-reporter=tap "test/$f.test.js") \
+  (cd "$CHECKOUT" && URL="$URL" node --test-timeout="$TIMEOUT" --test-reporter=tap "test/$f.test.js") \
       > "$WORK/$f.tap" 2>&1 || true
   pass=$(grep -E '^# pass ' "$WORK/$f.tap" | awk '{print $3}'); fail=$(grep -E '^# fail ' "$WORK/$f.tap" | awk '{print $3}')
   printf '%-28s %6s %6s\n' "$f" "${pass:-?}" "${fail:-?}"
