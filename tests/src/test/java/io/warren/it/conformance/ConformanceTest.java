@@ -106,6 +106,11 @@ class ConformanceTest extends ConnectedTest {
         String e = declareExchange("cf-unbind", "direct");
         String q = declareQueue("cf-unbind");
         channel.queueUnbind(q, e, "never-bound");
+        // nothing of it needs to exist (the Java client's BindingLifecycle#unbind)
+        channel.queueUnbind(Amqp.unique("cf-no-queue"), e, "k");
+        channel.queueUnbind(q, Amqp.unique("cf-no-exchange"), "k");
+        channel.queueUnbind(Amqp.unique("cf-no-queue"), Amqp.unique("cf-no-exchange"), "k");
+        channel.exchangeUnbind(Amqp.unique("cf-no-exchange"), e, "k");
         channel.queueBind(q, e, "k");
         channel.queueUnbind(q, e, "k");
         channel.queueUnbind(q, e, "k");

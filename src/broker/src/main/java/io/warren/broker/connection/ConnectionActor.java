@@ -98,7 +98,7 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionProtocol> 
         this.remoteAddress = remoteAddress;
         this.channelMax = broker.settings().channelMax();
         this.frameMax = broker.settings().frameMax();
-        this.parser = new FrameParser(frameMax);
+        this.parser = new FrameParser((int) TuneNegotiation.FRAME_MIN_SIZE); // frame-max is 4096 until tune-ok
         timers.startSingleTimer(Tick.HANDSHAKE_TIMEOUT, broker.settings().handshakeTimeout());
         broker.connections().register(connectionId, ctx.getSelf());
     }

@@ -146,9 +146,7 @@ public final class TopologyEntity extends EventSourcedBehavior<TopologyCommand, 
     }
 
     private Effect<TopologyChange, Holder> unbind(Holder h, Binding b, ActorRef<TopologyReply> replyTo) {
-        h.table.requireExchange(b.source());
-        if (b.destination().kind() == Destination.Kind.QUEUE) h.table.requireQueue(b.destination().name());
-        else h.table.requireExchange(b.destination().name());
+        // Unbinding what does not exist (binding, queue or exchange) is fine, as in RabbitMQ: unbind-ok.
         if (!h.table.hasBinding(b)) {
             replyTo.tell(new TopologyReply.Done(epoch, h.version));
             return Effect().none();
