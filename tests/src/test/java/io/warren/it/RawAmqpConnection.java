@@ -82,6 +82,20 @@ public final class RawAmqpConnection implements AutoCloseable {
     }
 
     public void handshake(int heartbeatSeconds) throws IOException {
+        Tune offered = startUntilTune();
+        sendTuneOk(offered.channelMax(), offered.frameMax(), heartbeatSeconds);
+
+        ByteArrayOutputStream openBytes = new ByteArrayOutputStream();
+        DataOutputStream open = new DataOutputStream(openBytes);
+        shortString(open, "/");
+        shortString(open, "");
+        open.writeByte(0);
+        sendMethod(0, 10, 40, openBytes.toByteArray());
+        expectMethod(0, 10, 41); // connection.open-ok
+    }
+
+    /** The handshake up to connection.tune (header, start-ok with PLAIN guest): returns the server's offer. */
+    public Tune startUntilTune() throws IOException {
         sendRaw(PROTOCOL_HEADER);
         expectMethod(0, 10, 10); // connection.start
         ByteArrayOutputStream args = new ByteArrayOutputStream();
@@ -95,20 +109,17 @@ public final class RawAmqpConnection implements AutoCloseable {
         Frame tuneFrame = expectMethod(0, 10, 30);
         ByteBuffer tuneArgs = tuneFrame.arguments();
         tune = new Tune(tuneArgs.getShort() & 0xFFFF, tuneArgs.getInt() & 0xFFFFFFFFL, tuneArgs.getShort() & 0xFFFF);
+        return tune;
+    }
+
+    /** connection.tune-ok with these values (they need not be the offered ones). */
+    public void sendTuneOk(int channelMax, long frameMax, int heartbeatSeconds) throws IOException {
         ByteArrayOutputStream tuneOkBytes = new ByteArrayOutputStream();
         DataOutputStream tuneOk = new DataOutputStream(tuneOkBytes);
-        tuneOk.writeShort(tune.channelMax());
-        tuneOk.writeInt((int) tune.frameMax());
+        tuneOk.writeShort(channelMax);
+        tuneOk.writeInt((int) frameMax);
         tuneOk.writeShort(heartbeatSeconds);
         sendMethod(0, 10, 31, tuneOkBytes.toByteArray());
-
-        ByteArrayOutputStream openBytes = new ByteArrayOutputStream();
-        DataOutputStream open = new DataOutputStream(openBytes);
-        shortString(open, "/");
-        shortString(open, "");
-        open.writeByte(0);
-        sendMethod(0, 10, 40, openBytes.toByteArray());
-        expectMethod(0, 10, 41); // connection.open-ok
     }
 
     public void openChannel(int channel) throws IOException {

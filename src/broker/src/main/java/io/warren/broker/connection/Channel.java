@@ -29,7 +29,9 @@ import io.warren.core.channel.SocketCredit;
 import io.warren.core.channel.Transaction;
 import io.warren.core.channel.Unacked;
 import io.warren.core.channel.UnackedDeliveries;
+import io.warren.core.names.CrLfStripping;
 import io.warren.core.names.Names;
+import io.warren.core.queue.ConsumerArguments;
 import io.warren.core.queue.Message;
 import io.warren.core.queue.QueueArguments;
 import io.warren.core.queue.QueueDefinition;
@@ -226,6 +228,7 @@ final class Channel {
     // ---------------------------------------------------------------- method dispatch
 
     private void dispatch(Method method) {
+        method = CrLfStripping.apply(method); // RabbitMQ strips CR/LF from declared and bound names
         if (method instanceof ChannelClose) {
             release();
             conn.sendMethod(number, new ChannelCloseOk());
@@ -336,6 +339,9 @@ final class Channel {
 
     private record Got(BasicGet cause, String queue) implements Awaiting {}
 
+    /** The queue is not another connection's exclusive queue: change the binding, then bind-ok / unbind-ok. */
+    private record ExclusiveChecked(Method cause, Binding binding, boolean bind, boolean noWait) implements Awaiting {}
+
     private Awaiting awaiting;
 
     /** Waits for an asynchronous answer without blocking the connection; the channel is busy meanwhile. */
@@ -381,6 +387,10 @@ final class Channel {
             await(topology().deleteQueue(vhost(), d.queue()), new SendWhenDone(d.cause(), d.cause().noWait() ? null : new QueueDeleteOk(count)));
         } else if (step instanceof Got g) {
             got(g.cause(), g.queue(), reply);
+        } else if (step instanceof ExclusiveChecked x) {
+            Binding b = x.binding();
+            await(x.bind() ? topology().bind(vhost(), b) : topology().unbind(vhost(), b),
+                    new SendWhenDone(x.cause(), x.noWait() ? null : x.bind() ? new QueueBindOk() : new QueueUnbindOk()));
         }
     }
 
@@ -508,8 +518,9 @@ final class Channel {
         String routingKey = declaredQueue.routingKey(requestedQueue, key);
         if (exchange.isEmpty()) throw Names.defaultExchangeForbidden();
         Binding b = new Binding(exchange, Destination.queue(queue), routingKey, args(arguments));
-        await(bind ? topology().bind(vhost(), b) : topology().unbind(vhost(), b),
-                new SendWhenDone(cause, noWait ? null : bind ? new QueueBindOk() : new QueueUnbindOk()));
+        // another connection's exclusive queue: 405 as RabbitMQ, before the topology changes
+        await(conn.broker().queues().checkExclusive(vhost(), queue, conn.connectionId()),
+                new ExclusiveChecked(cause, b, bind, noWait));
     }
 
     private void queuePurge(QueuePurge p) {
@@ -731,7 +742,7 @@ final class Channel {
             return;
         }
         permit(ResourceKind.QUEUE, queue, Action.READ);
-        int priority = ChannelConsumers.priority(c.arguments());
+        int priority = ConsumerArguments.priority(vhost(), queue, c.arguments());
         ChannelConsumers.Consumer info = new ChannelConsumers.Consumer(tag, queue, c.noAck(), prefetch.consumerLimit(), c.exclusive(), priority);
         consumers.add(info);
         queuesTouched.add(queue);

@@ -12,6 +12,7 @@ import io.warren.amqp.frame.MethodFrame;
 import io.warren.amqp.frame.ProtocolHeader;
 import io.warren.amqp.frame.ProtocolHeaderMismatch;
 import io.warren.amqp.method.*;
+import io.warren.core.connection.TuneNegotiation;
 import io.warren.broker.BrokerContext;
 import io.warren.broker.auth.Authenticator;
 import io.warren.broker.auth.UserDirectory;
@@ -40,7 +41,7 @@ import org.apache.pekko.util.ByteStringBuilder;
  */
 public final class ConnectionActor extends AbstractBehavior<ConnectionProtocol> {
 
-    private enum State { AWAITING_HEADER, AWAITING_START_OK, AWAITING_TUNE_OK, AWAITING_OPEN, OPEN, CLOSING, CLOSED }
+    private enum State { AWAITING_HEADER, AWAITING_START_OK, AWAITING_TUNE_OK, AWAITING_OPEN, OPEN, CLOSING, CLOSED_BY_CLIENT, CLOSED }
 
     /** Pending outbound bytes above which we stop reading from the socket until the client catches up. */
     private static final int OUTBOUND_HIGH_WATER = 1 << 20;
@@ -101,7 +102,7 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionProtocol> 
         this.remoteAddress = remoteAddress;
         this.channelMax = broker.settings().channelMax();
         this.frameMax = broker.settings().frameMax();
-        this.parser = new FrameParser(frameMax);
+        this.parser = new FrameParser((int) TuneNegotiation.FRAME_MIN_SIZE); // frame-max is 4096 until tune-ok
         timers.startSingleTimer(Tick.HANDSHAKE_TIMEOUT, broker.settings().handshakeTimeout());
         broker.connections().register(connectionId, ctx.getSelf());
     }
@@ -147,13 +148,14 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionProtocol> 
     // ---------------------------------------------------------------- inbound
 
     private Behavior<ConnectionProtocol> onInbound(Inbound m) {
+        if (state == State.CLOSED_BY_CLIENT) { m.ackTo().tell(StreamAck.INSTANCE); return this; } // discarded
         inboundAckTo = m.ackTo();
         lastReadNanos = System.nanoTime();
         if (state == State.CLOSED) return this;
         try {
             for (Frame frame : parser.feed(m.bytes())) {
                 handleFrame(frame);
-                if (state == State.CLOSED) break;
+                if (state == State.CLOSED || state == State.CLOSED_BY_CLIENT) break;
             }
         } catch (ProtocolHeaderMismatch e) {
             // The client speaks another protocol version: tell it ours and hang up, as the spec asks.
@@ -259,13 +261,15 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionProtocol> 
                     Object sw205 = method;
                     if (sw205 instanceof ConnectionClose c) {
                         sendMethod(0, new ConnectionCloseOk());
-                        closeSocket();
+                        awaitClientClose();
                     } else if (sw205 instanceof ConnectionCloseOk c) {
                         closeSocket();
                     } else if (sw205 instanceof ConnectionBlocked b) {
                         
                     } else if (sw205 instanceof ConnectionUnblocked u) {
                         
+                    } else if (sw205 instanceof ConnectionUpdateSecret u) {
+                        onUpdateSecret(u);
                     } else {
                         throw unexpectedMethod(method, "a connection method");
                     }
@@ -315,13 +319,19 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionProtocol> 
         return caps instanceof Map<?, ?> m && Boolean.TRUE.equals(((Map<String, Object>) m).get(name));
     }
 
+    /**
+     * RabbitMQ hands the new secret to its auth backends (rabbit_access_control:update_state); its internal backend,
+     * like Warren's user directory, checks a password only at login and accepts any new secret (amqplib's tests rely
+     * on it). A token backend would re-check here and refuse with 530 "New secret was refused by one of the backends".
+     */
+    private void onUpdateSecret(ConnectionUpdateSecret u) {
+        sendMethod(0, new ConnectionUpdateSecretOk());
+    }
+
     private void onTuneOk(ConnectionTuneOk to) {
-        // The lower of the two wins; 0 means "no limit" from that side.
+        // Out of range (frame-max below 4096, anything above our offer): 530 as RabbitMQ. Else the lower one wins.
+        TuneNegotiation.check(channelMax, frameMax, to.channelMax(), to.frameMax());
         channelMax = lowerNonZero(channelMax, to.channelMax());
-        if (to.frameMax() != 0 && to.frameMax() < 4096) {
-            throw AmqpException.connection(ReplyCodes.SYNTAX_ERROR,
-                    ReplyCodes.text(ReplyCodes.SYNTAX_ERROR, "frame_max=" + to.frameMax() + " < 4096 min size"));
-        }
         frameMax = (int) lowerNonZero(frameMax, to.frameMax());
         parser.setFrameMax(frameMax);
         heartbeatSeconds = to.heartbeat();
@@ -554,7 +564,7 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionProtocol> 
 
     /** Sends connection.close and waits (briefly) for close-ok; everything else the client sends is dropped. */
     void closeConnection(int code, String text, int classId, int methodId) {
-        if (state == State.CLOSING || state == State.CLOSED) return;
+        if (state == State.CLOSING || state == State.CLOSED || state == State.CLOSED_BY_CLIENT) return;
         boolean handshakeDone = state == State.OPEN || state == State.AWAITING_OPEN || state == State.AWAITING_TUNE_OK
                 || (state == State.AWAITING_START_OK && code == ReplyCodes.ACCESS_REFUSED);
         if (state == State.AWAITING_HEADER) { closeSocket(); return; }
@@ -563,6 +573,19 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionProtocol> 
         state = State.CLOSING;
         releaseChannels();
         timers.startSingleTimer(Tick.CLOSE_TIMEOUT, Duration.ofSeconds(3));
+    }
+
+    /**
+     * After close-ok to the client's connection.close, RabbitMQ leaves the socket to the client, discarding what still
+     * arrives (a client flushing publishes must not get EPIPE), and closes it itself after the heartbeat interval,
+     * at most 30 s (rabbit_reader:close_connection).
+     */
+    private void awaitClientClose() {
+        releaseChannels();
+        state = State.CLOSED_BY_CLIENT;
+        timers.cancelAll();
+        int seconds = heartbeatSeconds > 0 && heartbeatSeconds < 30 ? heartbeatSeconds : 30;
+        timers.startSingleTimer(Tick.CLOSE_TIMEOUT, Duration.ofSeconds(seconds));
     }
 
     private void closeSocket() {

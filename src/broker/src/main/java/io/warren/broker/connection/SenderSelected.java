@@ -1,6 +1,9 @@
 package io.warren.broker.connection;
 
+import io.warren.amqp.AmqpException;
 import io.warren.amqp.BasicProperties;
+import io.warren.amqp.ReplyCodes;
+import io.warren.core.FieldTableValues;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -17,15 +20,22 @@ final class SenderSelected {
         if (headers == null || (!headers.containsKey("CC") && !headers.containsKey("BCC"))) return List.of(routingKey);
         List<String> keys = new ArrayList<>();
         keys.add(routingKey);
-        addAll(keys, headers.get("CC"));
-        addAll(keys, headers.get("BCC"));
+        if (headers.containsKey("CC")) addAll(keys, "CC", headers.get("CC"));
+        if (headers.containsKey("BCC")) addAll(keys, "BCC", headers.get("BCC"));
         return keys;
     }
 
-    private static void addAll(List<String> keys, Object value) {
-        if (value instanceof List<?> list) {
-            for (Object o : list) if (o instanceof String s) keys.add(s);
+    /**
+     * Only longstr elements of the array count; a CC or BCC header that is not an array refuses the publish as
+     * RabbitMQ does (rabbit_basic:header_routes): 406 {@code invalid message: {unacceptable_type_in_header,"CC",longstr}}.
+     */
+    private static void addAll(List<String> keys, String header, Object value) {
+        if (!(value instanceof List<?> list)) {
+            throw AmqpException.channel(ReplyCodes.PRECONDITION_FAILED, ReplyCodes.text(ReplyCodes.PRECONDITION_FAILED,
+                    "invalid message: {unacceptable_type_in_header,\"" + header + "\","
+                            + FieldTableValues.typeNameWithBytesAsLongstr(value) + "}"));
         }
+        for (Object o : list) if (o instanceof String s) keys.add(s);
     }
 
     static BasicProperties withoutBcc(BasicProperties props) {

@@ -56,6 +56,11 @@ public final class QueueClient {
         return ref(vhost, queue).ask(r -> new QueueCommand.Purge(owner, r), TIMEOUT);
     }
 
+    /** Ok unless {@code queue} is another connection's exclusive queue (see {@link QueueCommand.CheckExclusive}). */
+    public CompletionStage<QueueReply> checkExclusive(String vhost, String queue, String owner) {
+        return ref(vhost, queue).ask(r -> new QueueCommand.CheckExclusive(owner, r), TIMEOUT);
+    }
+
     public CompletionStage<QueueReply> delete(String vhost, String queue, boolean ifUnused, boolean ifEmpty, String owner) {
         return ref(vhost, queue).ask(r -> new QueueCommand.Delete(ifUnused, ifEmpty, owner, r), TIMEOUT);
     }

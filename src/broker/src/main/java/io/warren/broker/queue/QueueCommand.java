@@ -13,7 +13,7 @@ import org.apache.pekko.actor.typed.ActorRef;
  * package-private and never serialized.
  */
 public sealed interface QueueCommand permits QueueCommand.Declare, QueueCommand.Enqueue, QueueCommand.Consume,
-        QueueCommand.Cancel, QueueCommand.Settle, QueueCommand.Get, QueueCommand.Purge, QueueCommand.Delete,
+        QueueCommand.Cancel, QueueCommand.Settle, QueueCommand.Get, QueueCommand.Purge, QueueCommand.CheckExclusive, QueueCommand.Delete,
         QueueCommand.ChannelClosed, QueueCommand.Recover, QueueCommand.OwnerClosed, QueueCommand.NoAckWritten,
         QueueInternal {
 
@@ -47,6 +47,12 @@ public sealed interface QueueCommand permits QueueCommand.Declare, QueueCommand.
                String ownerConnection, ActorRef<QueueReply> replyTo) implements QueueCommand, WarrenSerializable {}
 
     record Purge(String ownerConnection, ActorRef<QueueReply> replyTo) implements QueueCommand, WarrenSerializable {}
+
+    /**
+     * Before queue.bind/unbind: Ok unless the queue is another connection's exclusive queue (405, RabbitMQ's text). A
+     * missing queue answers Ok too: the topology reports it, after a missing exchange as RabbitMQ does.
+     */
+    record CheckExclusive(String ownerConnection, ActorRef<QueueReply> replyTo) implements QueueCommand, WarrenSerializable {}
 
     record Delete(boolean ifUnused, boolean ifEmpty, String ownerConnection, ActorRef<QueueReply> replyTo) implements QueueCommand, WarrenSerializable {}
 

@@ -230,6 +230,7 @@ public final class QueueEntity extends AbstractBehavior<QueueCommand> {
                 .onMessage(Settle.class, c -> onSettle(h, c))
                 .onMessage(Get.class, c -> onGet(h, c))
                 .onMessage(Purge.class, c -> onPurge(h, c))
+                .onMessage(QueueCommand.CheckExclusive.class, c -> onCheckExclusive(h, c))
                 .onMessage(Delete.class, c -> onDelete(h, c))
                 .onMessage(ChannelClosed.class, c -> onChannelClosed(h, c))
                 .onMessage(Recover.class, c -> {
@@ -508,6 +509,11 @@ public final class QueueEntity extends AbstractBehavior<QueueCommand> {
                         new QueueDelivery(null, r.deliveryId(), r.message(), r.redelivered(), r.messageCountAfter())))
                 .orElseGet(QueueReply.Empty::new);
         return afterChange(h, () -> g.replyTo().tell(reply));
+    }
+
+    private Behavior<QueueCommand> onCheckExclusive(Holder h, QueueCommand.CheckExclusive c) {
+        if (h.state == null || !refuse(h, c.ownerConnection(), c.replyTo())) c.replyTo().tell(new QueueReply.Ok(0, 0));
+        return this;
     }
 
     private Behavior<QueueCommand> onPurge(Holder h, Purge p) {

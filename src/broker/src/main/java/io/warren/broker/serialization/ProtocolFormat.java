@@ -34,7 +34,8 @@ final class ProtocolFormat {
     // QueueCommand
     private static final String Q_DECLARE = "qDcl2", Q_ENQUEUE = "qEnq2", Q_CONSUME = "qCon", Q_CANCEL = "qCan",
             Q_SETTLE = "qSet", Q_GET = "qGet", Q_PURGE = "qPur", Q_DELETE = "qDel", Q_CHANNEL_CLOSED = "qChC",
-            Q_RECOVER = "qRec", Q_OWNER_CLOSED = "qOwC", Q_NO_ACK_WRITTEN = "qNAW";
+            Q_RECOVER = "qRec", Q_OWNER_CLOSED = "qOwC", Q_NO_ACK_WRITTEN = "qNAW",
+            Q_CHECK_EXCLUSIVE = "qChX";
     // QueueReply
     private static final String R_OK = "rOk", R_GOT = "rGot2", R_EMPTY = "rEmp", R_FAILED = "rFail";
     // ConnectionProtocol.ToChannel
@@ -74,6 +75,7 @@ final class ProtocolFormat {
         if (c instanceof QueueCommand.Settle) return Q_SETTLE;
         if (c instanceof QueueCommand.Get) return Q_GET;
         if (c instanceof QueueCommand.Purge) return Q_PURGE;
+        if (c instanceof QueueCommand.CheckExclusive) return Q_CHECK_EXCLUSIVE;
         if (c instanceof QueueCommand.Delete) return Q_DELETE;
         if (c instanceof QueueCommand.ChannelClosed) return Q_CHANNEL_CLOSED;
         if (c instanceof QueueCommand.Recover) return Q_RECOVER;
@@ -159,6 +161,7 @@ final class ProtocolFormat {
             case Q_GET -> new QueueCommand.Get(r.readString(), readRef(r), r.readInt(), r.readBoolean(), r.readString(),
                     readRef(r));
             case Q_PURGE -> new QueueCommand.Purge(r.readString(), readRef(r));
+            case Q_CHECK_EXCLUSIVE -> new QueueCommand.CheckExclusive(r.readString(), readRef(r));
             case Q_DELETE -> new QueueCommand.Delete(r.readBoolean(), r.readBoolean(), r.readString(), readRef(r));
             case Q_CHANNEL_CLOSED -> new QueueCommand.ChannelClosed(r.readString());
             case Q_RECOVER -> new QueueCommand.Recover(r.readString());
@@ -245,6 +248,9 @@ final class ProtocolFormat {
         } else if (c instanceof QueueCommand.Purge p) {
             w.writeString(p.ownerConnection());
             writeRef(p.replyTo(), w);
+        } else if (c instanceof QueueCommand.CheckExclusive x) {
+            w.writeString(x.ownerConnection());
+            writeRef(x.replyTo(), w);
         } else if (c instanceof QueueCommand.Delete d) {
             w.writeBoolean(d.ifUnused());
             w.writeBoolean(d.ifEmpty());

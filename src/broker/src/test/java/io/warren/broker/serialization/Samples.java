@@ -143,6 +143,8 @@ final class Samples {
         s.add(new QueueCommand.Get("node/1/2", cast(ref), 3, true, null, cast(ref)));
         s.add(new QueueCommand.Purge("conn-1", cast(ref)));
         s.add(new QueueCommand.Purge(null, null));
+        s.add(new QueueCommand.CheckExclusive("conn-1", cast(ref)));
+        s.add(new QueueCommand.CheckExclusive(null, null));
         s.add(new QueueCommand.Delete(true, false, "conn-1", cast(ref)));
         s.add(new QueueCommand.Delete(false, true, null, null));
         s.add(new QueueCommand.ChannelClosed("node/1/2"));

@@ -96,7 +96,8 @@ public final class UnackedDeliveries {
     }
 
     private static AmqpException unknownTag(long tag) {
+        // delivery tags are unsigned 64-bit on the wire
         return AmqpException.channel(ReplyCodes.PRECONDITION_FAILED,
-                ReplyCodes.text(ReplyCodes.PRECONDITION_FAILED, "unknown delivery tag " + tag));
+                ReplyCodes.text(ReplyCodes.PRECONDITION_FAILED, "unknown delivery tag " + Long.toUnsignedString(tag)));
     }
 }

@@ -75,6 +75,11 @@ final class DeathHeaders {
             headers.put("x-first-death-queue", queue);
             headers.put("x-first-death-exchange", message.exchange());
         }
+        if (dlRoutingKey != null) {
+            // the dead letter is routed by x-dead-letter-routing-key alone: its CC keys go (RabbitMQ's make_msg);
+            // x-death's routing-keys keep them
+            headers.remove("CC");
+        }
         headers.put("x-last-death-reason", reason.wireName());
         headers.put("x-last-death-queue", queue);
         headers.put("x-last-death-exchange", message.exchange());

@@ -4,7 +4,9 @@ package io.warren.core.queue;
 public enum DeathReason {
     EXPIRED("expired"),
     REJECTED("rejected"),
-    MAXLEN("maxlen");
+    MAXLEN("maxlen"),
+    /** A quorum queue's message returned more often than x-delivery-limit. */
+    DELIVERY_LIMIT("delivery_limit");
 
     private final String wireName;
 

@@ -15,13 +15,16 @@ import java.util.regex.Pattern;
  * <p>Errors are 406 PRECONDITION_FAILED with RabbitMQ's text, e.g.
  * {@code invalid arg 'x-max-length' for queue 'q' in vhost '/': {value_negative,-1}}.
  *
- * <p>x-queue-type: only {@code classic} (or absent) is accepted. {@code quorum} and {@code stream} pass
- * RabbitMQ's validation but Warren has no such queue types: they are refused with the same 406 text RabbitMQ
- * gives for an unknown type ({@code "unsupported queue type 'quorum'"}) rather than silently declaring a
- * classic queue with different guarantees. x-queue-mode (default|lazy), x-max-in-memory-*, x-max-age,
- * x-max-segment-size, x-initial-cluster-size, x-quorum-initial-group-size and x-queue-leader-locator are
- * validated like RabbitMQ and otherwise ignored. x-consumer-timeout (a non-negative integer, milliseconds) is
- * not in RabbitMQ's declare list; Warren validates it like x-max-length.
+ * <p>x-queue-type: {@code classic} (or absent) and {@code quorum} (see {@link QueueType}). {@code stream} passes
+ * RabbitMQ's validation but Warren has no streams: it is refused with the text RabbitMQ gives for an unknown type
+ * ({@code "unsupported queue type 'stream'"}) rather than silently declaring a queue with different guarantees.
+ * Each argument is first checked against the type (RabbitMQ 3.10 refuses e.g. x-max-priority on a quorum queue and
+ * x-delivery-limit on a classic one: {@code invalid arg 'k' for queue 'q' in vhost '/' of queue type
+ * rabbit_quorum_queue}), then its value. x-queue-mode (default|lazy), x-max-in-memory-*, x-max-age,
+ * x-max-segment-size, x-initial-cluster-size, x-quorum-initial-group-size, x-dead-letter-strategy and
+ * x-queue-leader-locator are validated like RabbitMQ and otherwise ignored. x-delivery-limit is not validated
+ * (RabbitMQ 3.10 accepts any value); only an integer sets a limit. x-consumer-timeout (a non-negative integer,
+ * milliseconds) is not in RabbitMQ's declare list; Warren validates it like x-max-length.
  *
  * @param messageTtl           x-message-ttl in ms, or null
  * @param expires              x-expires in ms (queue deleted after being unused that long), or null
@@ -34,6 +37,9 @@ import java.util.regex.Pattern;
  * @param singleActiveConsumer x-single-active-consumer
  * @param queueMode            x-queue-mode, informational
  * @param consumerTimeout      x-consumer-timeout in ms, or null
+ * @param queueType            x-queue-type, {@link QueueType#CLASSIC} by default
+ * @param deliveryLimit        x-delivery-limit (quorum queues): a message returned more often is dead-lettered
+ *                             (reason delivery_limit) or dropped; null for no limit
  */
 public record QueueArguments(
         Long messageTtl,
@@ -46,14 +52,17 @@ public record QueueArguments(
         Integer maxPriority,
         boolean singleActiveConsumer,
         String queueMode,
-        Long consumerTimeout) {
+        Long consumerTimeout,
+        QueueType queueType,
+        Long deliveryLimit) {
 
     /** Erlang's timer limit; RabbitMQ refuses longer TTLs ({value_too_big,N}). */
     public static final long MAX_EXPIRY = 4294967295L;
     public static final int MAX_SUPPORTED_PRIORITY = 255;
 
     public static final QueueArguments NONE =
-            new QueueArguments(null, null, null, null, Overflow.DROP_HEAD, null, null, null, false, null, null);
+            new QueueArguments(null, null, null, null, Overflow.DROP_HEAD, null, null, null, false, null, null,
+                    QueueType.CLASSIC, null);
 
     /** The arguments RabbitMQ validates at declare and compares on redeclare, in its order. */
     public static final List<String> DECLARE_KEYS = List.of(
@@ -61,9 +70,13 @@ public record QueueArguments(
             "x-max-length", "x-max-length-bytes", "x-max-in-memory-length", "x-max-in-memory-bytes",
             "x-max-priority", "x-overflow", "x-queue-mode", "x-single-active-consumer", "x-queue-type",
             "x-quorum-initial-group-size", "x-max-age", "x-max-segment-size", "x-initial-cluster-size",
-            "x-queue-leader-locator", "x-consumer-timeout");
+            "x-queue-leader-locator", "x-consumer-timeout", "x-delivery-limit", "x-dead-letter-strategy");
 
-    private static final List<String> SUPPORTED_QUEUE_TYPES = List.of("classic");
+    /** Validated (type and value) but, unlike {@link #DECLARE_KEYS}, not compared on redeclare. */
+    private static final List<String> VALIDATED_KEYS = java.util.stream.Stream.concat(DECLARE_KEYS.stream(),
+            java.util.stream.Stream.of("x-queue-master-locator")).toList();
+
+    private static final List<String> KNOWN_DLX_STRATEGIES = List.of("at-most-once", "at-least-once");
     private static final List<String> KNOWN_QUEUE_MODES = List.of("default", "lazy");
     private static final List<String> KNOWN_LEADER_LOCATORS = List.of("client-local", "random", "least-leaders");
     private static final Pattern MAX_AGE = Pattern.compile("^([0-9]*)(.*)$", Pattern.DOTALL);
@@ -72,6 +85,13 @@ public record QueueArguments(
         if (overflow == null) {
             overflow = Overflow.DROP_HEAD;
         }
+        if (queueType == null) {
+            queueType = QueueType.CLASSIC;
+        }
+    }
+
+    public boolean isQuorum() {
+        return queueType == QueueType.QUORUM;
     }
 
     /** Whether messages are kept in per-priority sub-queues. */
@@ -85,30 +105,50 @@ public record QueueArguments(
             return NONE;
         }
         checkDeadLetterExchangeType(vhost, name, args.get("x-dead-letter-exchange"));
-        for (String key : DECLARE_KEYS) {
+        String typeError = args.containsKey("x-queue-type") ? check("x-queue-type", args.get("x-queue-type"), args)
+                : null;
+        QueueType type = typeError != null || !args.containsKey("x-queue-type") ? QueueType.CLASSIC
+                : QueueType.fromWireName(FieldTableValues.string(args.get("x-queue-type")));
+        for (String key : VALIDATED_KEYS) {
             if (args.containsKey(key)) {
+                if (typeError == null && type.refuses(key)) {
+                    throw precondition("invalid arg '" + key + "' for " + QueueDefinition.resourceName(vhost, name)
+                            + " of queue type " + type.moduleName());
+                }
                 String error = check(key, args.get(key), args);
                 if (error != null) {
-                    throw AmqpException.channel(ReplyCodes.PRECONDITION_FAILED, ReplyCodes.text(
-                            ReplyCodes.PRECONDITION_FAILED,
-                            "invalid arg '" + key + "' for " + QueueDefinition.resourceName(vhost, name) + ": "
-                                    + error));
+                    throw precondition("invalid arg '" + key + "' for " + QueueDefinition.resourceName(vhost, name)
+                            + ": " + error);
                 }
             }
+        }
+        Object deliveryLimit = args.get("x-delivery-limit");
+        Overflow overflow = args.containsKey("x-overflow")
+                ? Overflow.fromWireName(FieldTableValues.string(args.get("x-overflow"))) : Overflow.DROP_HEAD;
+        if (type == QueueType.QUORUM && overflow == Overflow.REJECT_PUBLISH_DLX) {
+            // RabbitMQ 3.10's quorum queue accepts reject-publish-dlx, logs a warning and keeps its default
+            overflow = Overflow.DROP_HEAD;
         }
         return new QueueArguments(
                 longArg(args, "x-message-ttl"),
                 longArg(args, "x-expires"),
                 longArg(args, "x-max-length"),
                 longArg(args, "x-max-length-bytes"),
-                args.containsKey("x-overflow") ? Overflow.fromWireName(FieldTableValues.string(args.get("x-overflow")))
-                        : Overflow.DROP_HEAD,
+                overflow,
                 stringArg(args, "x-dead-letter-exchange"),
                 stringArg(args, "x-dead-letter-routing-key"),
                 args.containsKey("x-max-priority") ? (int) FieldTableValues.longValue(args.get("x-max-priority")) : null,
                 Boolean.TRUE.equals(args.get("x-single-active-consumer")),
                 stringArg(args, "x-queue-mode"),
-                longArg(args, "x-consumer-timeout"));
+                longArg(args, "x-consumer-timeout"),
+                type,
+                deliveryLimit != null && FieldTableValues.isInteger(deliveryLimit)
+                        ? FieldTableValues.longValue(deliveryLimit) : null);
+    }
+
+    private static AmqpException precondition(String detail) {
+        return AmqpException.channel(ReplyCodes.PRECONDITION_FAILED,
+                ReplyCodes.text(ReplyCodes.PRECONDITION_FAILED, detail));
     }
 
     /**
@@ -125,9 +165,21 @@ public record QueueArguments(
         }
     }
 
-    /** Validates and reads the arguments of a queue definition. */
+    /**
+     * Validates and reads the arguments of a queue definition. A quorum queue must also be durable, not exclusive
+     * and not auto-delete: RabbitMQ 3.10 checks these after the arguments, in this order, with 406
+     * {@code invalid property 'auto-delete' | 'exclusive-owner' | 'non-durable' for queue 'q' in vhost '/'}.
+     */
     public static QueueArguments parse(QueueDefinition def) {
-        return parse(def.vhost(), def.name(), def.arguments());
+        QueueArguments parsed = parse(def.vhost(), def.name(), def.arguments());
+        if (parsed.isQuorum()) {
+            String property = def.autoDelete() ? "auto-delete" : def.exclusive() ? "exclusive-owner"
+                    : !def.durable() ? "non-durable" : null;
+            if (property != null) {
+                throw precondition("invalid property '" + property + "' for " + def.resourceName());
+            }
+        }
+        return parsed;
     }
 
     /** For arguments already validated (e.g. a recovered definition); errors name no queue. */
@@ -183,7 +235,7 @@ public record QueueArguments(
             case "x-queue-type" -> {
                 if (!FieldTableValues.isString(v)) yield unacceptable(v);
                 String type = FieldTableValues.string(v);
-                yield SUPPORTED_QUEUE_TYPES.contains(type) ? null
+                yield QueueType.fromWireName(type) != null ? null
                         : FieldTableValues.erlangString("unsupported queue type '" + type + "'");
             }
             case "x-quorum-initial-group-size", "x-initial-cluster-size" -> {
@@ -199,6 +251,11 @@ public record QueueArguments(
                 if (!FieldTableValues.isString(v)) yield unacceptable(v);
                 yield KNOWN_LEADER_LOCATORS.contains(FieldTableValues.string(v)) ? null : "invalid_queue_locator_arg";
             }
+            case "x-dead-letter-strategy" -> {
+                if (!FieldTableValues.isString(v)) yield unacceptable(v);
+                yield KNOWN_DLX_STRATEGIES.contains(FieldTableValues.string(v)) ? null : "invalid_dlx_strategy";
+            }
+            case "x-delivery-limit", "x-queue-master-locator" -> null;
             default -> checkNonNegInt(v); // lengths, in-memory limits, segment size, consumer timeout
         };
     }

@@ -1,6 +1,7 @@
 package io.warren.core.queue;
 
 import io.warren.amqp.AmqpException;
+import io.warren.amqp.BasicProperties;
 import io.warren.amqp.ReplyCodes;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -134,7 +135,7 @@ public final class QueueState {
             return PublishOutcome.REJECTED;
         }
         long seq = nextSeq++;
-        boolean journalled = def.durable() && m.persistent();
+        boolean journalled = journalled(m);
         QueuedMessage entry = new QueuedMessage(seq, m, now, expiryFor(m, now), journalled, ready.bucketFor(m),
                 false);
         ids.add(m.id());
@@ -153,6 +154,11 @@ public final class QueueState {
         }
         flushRemoved();
         return PublishOutcome.ACCEPTED;
+    }
+
+    /** Persistent messages of a durable queue are journalled; a quorum queue journals every message. */
+    private boolean journalled(Message m) {
+        return def.durable() && (m.persistent() || args.isQuorum());
     }
 
     private boolean wouldOverflow(Message m) {
@@ -313,7 +319,7 @@ public final class QueueState {
 
     private void deliverTo(QueueConsumer c, QueuedMessage m, long now) {
         long deliveryId = nextDeliveryId++;
-        effects.add(new QueueEffect.Deliver(c.key, deliveryId, m.message, m.redelivered));
+        effects.add(new QueueEffect.Deliver(c.key, deliveryId, withDeliveryCount(m, false), m.redelivered));
         if (c.ackRequired) {
             track(c.key.channelId(), new UnackedDelivery(deliveryId, m, c, now));
             c.unacked++;
@@ -359,7 +365,7 @@ public final class QueueState {
             track(channelId, new UnackedDelivery(deliveryId, m, null, now));
         }
         flushRemoved();
-        return Optional.of(new GetResult(deliveryId, m.message, m.redelivered, ready.count()));
+        return Optional.of(new GetResult(deliveryId, withDeliveryCount(m, true), m.redelivered, ready.count()));
     }
 
     // ------------------------------------------------------------------------------------------ settlement
@@ -478,10 +484,49 @@ public final class QueueState {
 
     private void requeue(List<QueuedMessage> back) {
         if (back.isEmpty()) return;
+        if (args.isQuorum()) back = countReturns(back);
         for (QueuedMessage m : back) m.redelivered = true;
         ready.requeue(back);
         dropHeadOverLimits(clock);
     }
+
+    /**
+     * A quorum queue counts every return (requeue by reject/nack/recover, or the channel closing) as RabbitMQ 3.10's
+     * does; a message returned more than x-delivery-limit times is dead-lettered (reason delivery_limit) or dropped
+     * instead of requeued. The messages still to requeue are returned.
+     */
+    private List<QueuedMessage> countReturns(List<QueuedMessage> back) {
+        Long limit = args.deliveryLimit();
+        List<QueuedMessage> kept = limit == null ? back : new ArrayList<>(back.size());
+        for (QueuedMessage m : back) {
+            m.deliveryCount++;
+            if (limit == null) continue;
+            if (m.deliveryCount > limit) {
+                deadLetter(m, DeathReason.DELIVERY_LIMIT, clock);
+            } else {
+                kept.add(m);
+            }
+        }
+        return kept;
+    }
+
+    /**
+     * What a quorum queue hands out carries the {@code x-delivery-count} header (long): on basic.get always, on a
+     * consumer delivery once the message was returned at least once (RabbitMQ 3.10). The stored message is unchanged,
+     * so a dead letter does not carry it.
+     */
+    private Message withDeliveryCount(QueuedMessage m, boolean get) {
+        if (!args.isQuorum() || (!get && m.deliveryCount == 0)) return m.message;
+        BasicProperties props = m.message.properties();
+        Map<String, Object> headers = props.headers() == null ? new LinkedHashMap<>()
+                : new LinkedHashMap<>(props.headers());
+        headers.put(DELIVERY_COUNT_HEADER, (long) m.deliveryCount);
+        Message out = m.message;
+        return new Message(out.id(), out.exchange(), out.routingKey(), props.withHeaders(headers), out.body());
+    }
+
+    /** The header a quorum queue's deliveries carry. */
+    public static final String DELIVERY_COUNT_HEADER = "x-delivery-count";
 
     private void returnCredit(UnackedDelivery d) {
         QueueConsumer c = d.consumer;
@@ -772,7 +817,7 @@ public final class QueueState {
             Message m = e.message();
             if (!ids.add(m.id())) continue;
             ready.addLast(new QueuedMessage(e.seq(), m, e.enqueuedAt(), expiryFor(m, e.enqueuedAt()),
-                    def.durable() && m.persistent(), ready.bucketFor(m), true));
+                    journalled(m), ready.bucketFor(m), true));
         }
     }
 }

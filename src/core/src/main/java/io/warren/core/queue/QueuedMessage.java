@@ -12,6 +12,8 @@ final class QueuedMessage {
     /** Index of its priority sub-queue (0 for a non-priority queue). */
     final int bucket;
     boolean redelivered;
+    /** Quorum queues: how often it was returned (requeued, or its channel closed) since it was enqueued here. */
+    int deliveryCount;
 
     QueuedMessage(long seq, Message message, long enqueuedAt, long expiresAt, boolean journalled, int bucket,
                   boolean redelivered) {

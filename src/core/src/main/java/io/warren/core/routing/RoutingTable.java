@@ -162,6 +162,14 @@ public final class RoutingTable {
         return added;
     }
 
+    /**
+     * The checks {@link #bind} makes, without binding: the writer of the routing table runs them before it accepts a
+     * change (a replica applying it later tolerates failures, so they must not reach it).
+     */
+    public synchronized void checkBinding(Binding binding) {
+        checkBindable(binding);
+    }
+
     private Entry checkBindable(Binding binding) {
         if (binding.source().isEmpty()
                 || (binding.destination().isExchange() && binding.destination().name().isEmpty())) {

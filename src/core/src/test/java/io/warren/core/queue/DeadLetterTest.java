@@ -34,6 +34,20 @@ class DeadLetterTest {
     }
 
     @Test
+    void aNewDeadLetterRoutingKeyDropsTheCcHeader() {
+        QueueState q = queue(Map.of("x-dead-letter-exchange", "dlx", "x-dead-letter-routing-key", "other"));
+        q.publish(new Message("m1", "amq.direct", "test", BasicProperties.EMPTY.withHeaders(Map.of("CC", List.of("foo"))),
+                ByteString.fromString("x")), 1_000);
+        Message dead = rejectOne(q, 2_000).message();
+        assertNull(dead.properties().headers().get("CC"));
+        assertEquals(List.of("test", "foo"), xDeath(dead).get(0).get("routing-keys"));
+        QueueState keep = queue(Map.of("x-dead-letter-exchange", "dlx"));
+        keep.publish(new Message("m2", "amq.direct", "test", BasicProperties.EMPTY.withHeaders(Map.of("CC", List.of("foo"))),
+                ByteString.fromString("x")), 1_000);
+        assertEquals(List.of("foo"), rejectOne(keep, 2_000).message().properties().headers().get("CC"));
+    }
+
+    @Test
     void rejectedMessageCarriesXDeathAndIsAddressedToTheDlx() {
         QueueState q = queue(Map.of("x-dead-letter-exchange", "dlx"));
         Message original = new Message("m1", "orders", "new", BasicProperties.EMPTY.withHeaders(Map.of("k", "v")),

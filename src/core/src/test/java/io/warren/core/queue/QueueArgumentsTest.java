@@ -136,9 +136,9 @@ class QueueArgumentsTest {
     }
 
     @Test
-    void onlyClassicQueuesAreSupported() {
-        assertInvalid(Map.of("x-queue-type", "quorum"),
-                "invalid arg 'x-queue-type' for queue 'q' in vhost '/': \"unsupported queue type 'quorum'\"");
+    void classicAndQuorumQueuesAreSupported() {
+        assertEquals(QueueType.QUORUM, parse(Map.of("x-queue-type", "quorum")).queueType());
+        assertEquals(QueueType.CLASSIC, parse(Map.of("x-queue-type", "classic")).queueType());
         assertInvalid(Map.of("x-queue-type", "stream"),
                 "invalid arg 'x-queue-type' for queue 'q' in vhost '/': \"unsupported queue type 'stream'\"");
         assertInvalid(Map.of("x-queue-type", "foo"),

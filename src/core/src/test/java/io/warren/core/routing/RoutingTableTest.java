@@ -35,6 +35,16 @@ class RoutingTableTest {
     }
 
     @Test
+    void checkBindingRefusesABadXMatchWithoutBinding() {
+        RoutingTable table = tableWithQueues("q");
+        Binding bad = new Binding("amq.headers", Destination.queue("q"), "", Map.of("x-match", 1));
+        io.warren.amqp.AmqpException e = assertThrows(io.warren.amqp.AmqpException.class, () -> table.checkBinding(bad));
+        assertEquals("PRECONDITION_FAILED - Invalid x-match field type signedint (value 1); expected longstr", e.replyText());
+        assertFalse(table.hasBinding(bad));
+        table.checkBinding(new Binding("amq.headers", Destination.queue("q"), "", Map.of("x-match", "any")));
+    }
+
+    @Test
     void defaultsArePredeclaredAndDurable() {
         RoutingTable table = RoutingTable.withDefaults();
         assertEquals(ExchangeType.DIRECT, table.exchange("").orElseThrow().type());

@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# Runs the RabbitMQ Java client's FunctionalTestSuite (a checkout of rabbitmq-java-client, e.g. tag v5.25.0) against
+# Warren, or against a broker already listening, and prints pass/fail counts per test class.
+#
+#   tests/peer/java-client-suite.sh <checkout>             build and start a Warren of this repository on 5672
+#   tests/peer/java-client-suite.sh <checkout> external    use whatever listens on localhost:5672 (e.g. a RabbitMQ
+#                                                          started with RMQ_KEEP=1 RMQ_PORT=5672 tests/rabbitmq-validate.sh)
+#   JCS_TEST='Routing,QueueLifecycle' ...                  run these classes instead of the whole suite
+#   JCS_MVN_ARGS=-o ...                                    extra Maven arguments (e.g. offline)
+#   unshare -n sh -c 'ip link set lo up; tests/peer/java-client-suite.sh ...'   (root) own network namespace,
+#                                                          so 5672 is free whatever runs on the host (then -o)
+#
+# The client's tests connect to localhost:5672 (ConnectionFactory defaults, hard-wired), so the broker must listen
+# there. Nothing of the checkout is copied into this repository: its test sources are compiled in a temporary
+# project against the released amqp-client jar of the same version (no code generation needed) with the
+# checkout's own test dependencies. Tests that need rabbitmqctl (close_connection, set_policy, stop_app, ...)
+# get rabbitmqctl.bin=$JCS_RABBITMQCTL when set (e.g. RabbitMQ's), else a path that does not exist: they fail.
+set -euo pipefail
+HERE="$(cd "$(dirname "$0")" && pwd)"
+ROOT="$(cd "$HERE/../.." && pwd)"
+CHECKOUT="$(cd "${1:?usage: java-client-suite.sh <rabbitmq-java-client checkout> [external]}" && pwd)"
+MODE="${2:-warren}"
+WORK="${JCS_WORK:-$(mktemp -d /tmp/java-client-suite.XXXXXX)}"
+PORT=5672
+mkdir -p "$WORK"
+
+port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; }
+
+WARREN_PID=
+stop_warren() {
+  if [[ -n "$WARREN_PID" ]] && kill -0 "$WARREN_PID" 2>/dev/null; then
+    kill "$WARREN_PID" 2>/dev/null || true
+    for _ in $(seq 1 30); do kill -0 "$WARREN_PID" 2>/dev/null || break; sleep 1; done
+    kill -9 "$WARREN_PID" 2>/dev/null || true
+  fi
+}
+trap stop_warren EXIT
+
+VERSION=$(python3 "$HERE/java-client-pom.py" "$CHECKOUT" "$WORK")
+echo "rabbitmq-java-client $VERSION test sources from $CHECKOUT; work dir $WORK"
+(cd "$WORK" && mvn -B -q ${JCS_MVN_ARGS:-} test-compile) || { echo "compiling the client's tests failed" >&2; exit 1; }
+
+if [[ "$MODE" == external ]]; then
+  port_open || { echo "nothing listens on localhost:$PORT" >&2; exit 1; }
+else
+  if port_open; then echo "localhost:$PORT is taken; stop that broker or use 'external'" >&2; exit 1; fi
+  echo "starting Warren on localhost:$PORT (log: $WORK/warren.log)"
+  # exec: the pid is the JVM's, so the trap stops the broker itself
+  (exec "$ROOT/bin/warren" start --data-dir "$WORK/data" -Dwarren.amqp.port=$PORT -Dwarren.management.enabled=false \
+      -Dwarren.cluster.remote-port=0 > "$WORK/warren.log" 2>&1) &
+  WARREN_PID=$!
+  for _ in $(seq 1 300); do
+    port_open && break
+    kill -0 "$WARREN_PID" 2>/dev/null || { tail -50 "$WORK/warren.log"; exit 1; }
+    sleep 1
+  done
+  port_open || { echo "Warren did not open port $PORT" >&2; tail -50 "$WORK/warren.log"; exit 1; }
+fi
+
+TEST="${JCS_TEST:-FunctionalTestSuite}"
+echo "running $TEST (surefire reports: $WORK/target/surefire-reports)"
+(cd "$WORK" && mvn -B -q ${JCS_MVN_ARGS:-} surefire:test -Dtest="$TEST" -Dsurefire.failIfNoSpecifiedTests=false \
+    -Dtest-broker.A.nodename="${JCS_NODENAME:-rabbit@localhost}" -Dtest-broker.A.node_port=$PORT \
+    -Dtest-broker.B.nodename=hare@localhost -Dtest-broker.B.node_port=5673 \
+    -Drabbitmqctl.bin="${JCS_RABBITMQCTL:-$WORK/no-rabbitmqctl}" > "$WORK/suite.log" 2>&1) || true
+
+python3 - "$WORK/target/surefire-reports" <<'PY'
+import glob, sys, collections
+import xml.etree.ElementTree as ET
+counts = collections.OrderedDict()
+failed = []
+for f in sorted(glob.glob(sys.argv[1] + "/TEST-*.xml")):
+    for tc in ET.parse(f).getroot().iter("testcase"):
+        cls = tc.get("classname", "?").rsplit(".", 1)[-1]
+        c = counts.setdefault(cls, [0, 0, 0])
+        if tc.find("skipped") is not None:
+            c[2] += 1
+        elif tc.find("failure") is not None or tc.find("error") is not None:
+            c[1] += 1
+            failed.append(cls + "#" + tc.get("name", "?"))
+        else:
+            c[0] += 1
+print("%-40s %6s %6s %6s" % ("class", "pass", "fail", "skip"))
+for cls, (p, fl, s) in counts.items():
+    print("%-40s %6d %6d %6d" % (cls, p, fl, s))
+tot = [sum(c[i] for c in counts.values()) for i in range(3)]
+print("%-40s %6d %6d %6d   (%d tests)" % ("TOTAL", tot[0], tot[1], tot[2], sum(tot)))
+print("\nfailed:")
+for name in failed:
+    print("  " + name)
+PY
