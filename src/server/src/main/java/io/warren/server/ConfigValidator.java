@@ -98,6 +98,7 @@ final class ConfigValidator {
         positiveDuration("warren.cluster.failover.probe-timeout");
         intInRange("warren.cluster.failover.refusals-to-down", 1, 100, "must be 1 to 100");
         positiveDuration("warren.cluster.failover.minority-exit-after");
+        positiveDuration("warren.cluster.failover.retry-interval");
         positiveDuration("warren.persistence.postgres.lock-timeout");
         positiveDuration("warren.persistence.postgres.idle-in-transaction-timeout");
 
