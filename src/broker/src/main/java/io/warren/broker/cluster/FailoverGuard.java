@@ -52,6 +52,7 @@ public final class FailoverGuard extends AbstractActorWithTimers {
     private final Map<Address, Long> probeStartedNanos = new HashMap<>();
     private final Set<Address> downedByUs = new HashSet<>();
     private long minoritySinceNanos = 0;
+    private long lastTickNanos = System.nanoTime();
     private boolean exiting = false;
 
     public static Props props(FailoverSettings settings, Props splitBrainResolver) {
@@ -78,12 +79,31 @@ public final class FailoverGuard extends AbstractActorWithTimers {
     @Override
     public Receive createReceive() {
         return receiveBuilder()
-                .match(Tick.class, t -> probeAll())
+                .match(Tick.class, t -> onTick())
                 .match(ProbeResult.class, this::onProbe)
                 .match(ClusterEvent.MemberDowned.class, d -> onDowned(d.member()))
                 .match(Fenced.class, this::onFenced)
                 .matchAny(m -> { })
                 .build();
+    }
+
+    /**
+     * A tick far later than scheduled means this process could not run (kill -STOP, a very long GC pause, a
+     * starved host). If that lasted longer than the earliest moment the others could have downed it
+     * (acceptable-heartbeat-pause + stable-after), its queues may already run elsewhere: it must not serve or
+     * write another message, and leaves at once rather than after the seconds it takes to learn its fate.
+     */
+    private void onTick() {
+        long now = System.nanoTime();
+        long stalled = now - lastTickNanos;
+        lastTickNanos = now;
+        if (settings.frozenExitAfter().isPresent() && stalled > settings.frozenExitAfter().get().toNanos()
+                && cluster.state().getMembers().size() > 1) {
+            exit("this process could not run for " + Duration.ofNanos(stalled).toMillis() + " ms, longer than the "
+                    + settings.frozenExitAfter().get().toMillis() + " ms after which the other members may have downed it");
+            return;
+        }
+        probeAll();
     }
 
     private void probeAll() {

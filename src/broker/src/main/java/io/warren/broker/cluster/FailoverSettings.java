@@ -10,7 +10,7 @@ import java.util.Optional;
  */
 public record FailoverSettings(Duration probeInterval, Duration probeTimeout, int refusalsToDown,
                                Duration minorityExitAfter, boolean exitWhenDowned,
-                               Optional<JournalFence.Target> fenceTarget) {
+                               Optional<JournalFence.Target> fenceTarget, Optional<Duration> frozenExitAfter) {
 
     /** The cluster role that carries a node's journal session tag, so that whoever downs it knows what to end. */
     public static final String SESSION_ROLE_PREFIX = "journal-session:";
@@ -20,8 +20,13 @@ public record FailoverSettings(Duration probeInterval, Duration probeTimeout, in
         Optional<JournalFence.Target> target = config.getString("warren.persistence.backend").equals("postgres")
                 ? Optional.of(JournalFence.Target.from(config.getConfig("pekko-persistence-jdbc.shared-databases.warren.db")))
                 : Optional.empty();
+        // The others' earliest downing decision about a silent node; only the resolver's keep-majority path has one.
+        Optional<Duration> frozen = config.hasPath("pekko.cluster.split-brain-resolver.stable-after")
+                ? Optional.of(config.getDuration("pekko.cluster.failure-detector.acceptable-heartbeat-pause")
+                        .plus(config.getDuration("pekko.cluster.split-brain-resolver.stable-after")))
+                : Optional.empty();
         return new FailoverSettings(f.getDuration("probe-interval"), f.getDuration("probe-timeout"),
                 f.getInt("refusals-to-down"), f.getDuration("minority-exit-after"), f.getBoolean("exit-when-downed"),
-                target);
+                target, frozen);
     }
 }
