@@ -98,7 +98,7 @@ public final class FailoverGuard extends AbstractActorWithTimers {
         long stalled = now - lastTickNanos;
         lastTickNanos = now;
         if (settings.frozenExitAfter().isPresent() && stalled > settings.frozenExitAfter().get().toNanos()
-                && cluster.state().getMembers().size() > 1) {
+                && cluster.state().members().size() > 1) {
             exit("this process could not run for " + Duration.ofNanos(stalled).toMillis() + " ms, longer than the "
                     + settings.frozenExitAfter().get().toMillis() + " ms after which the other members may have downed it");
             return;
