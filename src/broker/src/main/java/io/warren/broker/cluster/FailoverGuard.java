@@ -116,12 +116,9 @@ public final class FailoverGuard extends AbstractActorWithTimers {
 
     private void probe(Address member) {
         long now = System.nanoTime();
-        Long started = probeStartedNanos.get(member);
-        if (started != null) {
-            // Still waiting on the last one: past the timeout it counts as silent.
-            if (now - started > settings.probeTimeout().toNanos()) lastProbe.put(member, CrashVerdict.Probe.SILENT);
-            return;
-        }
+        // Still waiting on the last one. Only the connect's own timeout says "silent": inferring it from how long
+        // the answer takes would make a stall of this very process look like silence of the others.
+        if (probeStartedNanos.containsKey(member)) return;
         if (member.host().isEmpty() || member.port().isEmpty()) return;
         probeStartedNanos.put(member, now);
         String host = member.host().get();
