@@ -105,7 +105,9 @@ public final class Main {
         try {
             node = WarrenNode.start(withOperations(config.config()));
         } catch (RuntimeException e) {
-            log.error("Warren failed to start", e);
+            java.util.Optional<String> portInUse = StartupFailure.portInUse(e);
+            if (portInUse.isPresent()) log.error("Warren failed to start: {}", portInUse.get());
+            else log.error("Warren failed to start", e);
             pidFile.delete();
             return EXIT_FAILED;
         }
