@@ -392,7 +392,7 @@ start_node() {
           (( code == 0 )) && exit 0
           printf "\n===== %s: supervisor: node exited with code %s, starting it again in 1 s\n" "$(date -Is)" "$code" >> "$log"
           sleep 1
-        done' supervisor "$log" "$dir/child.pid" "${cmd[@]}"
+        done' supervisor "$log" "$dir/child.pid" "${cmd[@]}" >> "$log" 2>&1 < /dev/null
     fi
     exec setsid "${cmd[@]}" >> "$log" 2>&1 < /dev/null
   ) &
