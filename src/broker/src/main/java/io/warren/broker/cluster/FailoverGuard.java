@@ -129,7 +129,7 @@ public final class FailoverGuard extends AbstractActorWithTimers {
     }
 
     /** A refused connect (RST) is a crash; a timeout or an unreachable host is only silence. */
-    private static CrashVerdict.Probe connect(String host, int port, int timeoutMillis) {
+    static CrashVerdict.Probe connect(String host, int port, int timeoutMillis) {
         try (Socket socket = new Socket()) {
             socket.setSoLinger(true, 0);
             socket.connect(new InetSocketAddress(host, port), timeoutMillis);
