@@ -28,4 +28,26 @@ final class StartupFailure {
         int newline = message.indexOf('\n');
         return newline < 0 ? message : message.substring(0, newline);
     }
+
+    /**
+     * Which of the node's listen addresses (config key to host and port) another process already holds, checked
+     * before the actor system starts: Pekko logs a failed bind with a stack trace, and would only fail after the
+     * whole start-up. Port 0 (any free port) is never taken.
+     */
+    static Optional<String> takenPort(java.util.Map<String, java.net.InetSocketAddress> listeners) {
+        for (var entry : listeners.entrySet()) {
+            java.net.InetSocketAddress address = entry.getValue();
+            if (address.getPort() == 0) continue;
+            try (java.net.ServerSocket probe = new java.net.ServerSocket()) {
+                probe.setReuseAddress(true);
+                probe.bind(address);
+            } catch (BindException e) {
+                return Optional.of(entry.getKey() + ": " + address.getHostString() + ":" + address.getPort()
+                        + " is already in use by another process");
+            } catch (java.io.IOException e) {
+                // not a port clash (e.g. an address this host lacks): the real bind reports it
+            }
+        }
+        return Optional.empty();
+    }
 }
