@@ -50,7 +50,8 @@ public final class FailoverGuard extends AbstractActorWithTimers {
     private final Map<Address, CrashVerdict.Probe> lastProbe = new HashMap<>();
     private final Map<Address, Integer> refusalsInARow = new HashMap<>();
     private final Map<Address, Long> probeStartedNanos = new HashMap<>();
-    private final Set<Address> downedByUs = new HashSet<>();
+    /** Incarnations (address + uid) this node downed: a restart at the same address is a new member. */
+    private final Set<org.apache.pekko.cluster.UniqueAddress> downedByUs = new HashSet<>();
     private long minoritySinceNanos = 0;
     private long lastTickNanos = System.nanoTime();
     private boolean exiting = false;
@@ -163,10 +164,10 @@ public final class FailoverGuard extends AbstractActorWithTimers {
     private void judge() {
         Set<String> voters = new HashSet<>();
         Set<String> candidates = new HashSet<>();
-        Map<String, Address> byName = new HashMap<>();
+        Map<String, Member> byName = new HashMap<>();
         for (Member member : cluster.state().getMembers()) {
             String name = member.address().toString();
-            byName.put(name, member.address());
+            byName.put(name, member);
             if (member.status() == MemberStatus.up() || member.status() == MemberStatus.leaving()) voters.add(name);
             if (isCandidate(member)) candidates.add(name);
         }
@@ -181,10 +182,11 @@ public final class FailoverGuard extends AbstractActorWithTimers {
         CrashVerdict.Verdict verdict = CrashVerdict.judge(cluster.selfAddress().toString(), voters, candidates,
                 probes, refusals, settings.refusalsToDown());
         for (String name : verdict.toDown()) {
-            Address address = byName.get(name);
-            if (downedByUs.add(address)) {
-                log.warn("Downing {}: its remoting port refuses connections (crashed), seen from a majority", address);
-                cluster.down(address);
+            Member member = byName.get(name);
+            if (downedByUs.add(member.uniqueAddress())) {
+                log.warn("Downing {}: its remoting port refuses connections (crashed), seen from a majority",
+                        member.address());
+                cluster.down(member.address());
             }
         }
         if (verdict.selfRefusedByMajority()) {
