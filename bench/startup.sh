@@ -17,6 +17,9 @@ boot_ms() { echo $(( $(awk '/^btime/ {print $2}' /proc/stat) * 1000 )); }
 echo "load before: $(cut -d' ' -f1-3 /proc/loadavg), $(nproc) cores"
 printf '%-4s %14s %14s %6s %6s  %s\n' run launch-to-jvm jvm-to-ready warn error ports
 results=()
+pid=""
+# Never leave a node behind, even when a step below fails.
+trap '[[ -n "$pid" ]] && kill -TERM "$pid" 2>/dev/null; true' EXIT
 for (( run = 1; run <= RUNS; run++ )); do
   dir="$(mktemp -d /tmp/warren-startup.XXXXXX)"
   amqp=$(free_port) mgmt=$(free_port)
@@ -43,6 +46,7 @@ for (( run = 1; run <= RUNS; run++ )); do
   results+=("$(( ready_ms - jvm_ms ))")
   grep -E ' (WARN|ERROR) ' "$dir/node.log" | cut -c1-200 | sed 's/^/    /' || true
   kill -TERM "$pid"; wait "$pid" 2>/dev/null || true
+  pid=""
   rm -rf "$dir"
 done
 sorted=($(printf '%s\n' "${results[@]}" | sort -n))
