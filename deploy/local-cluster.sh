@@ -1,17 +1,21 @@
 #!/usr/bin/env bash
 # Runs a Warren cluster of N nodes plus its own PostgreSQL on this machine, for trying failover by hand.
 #
-#   deploy/local-cluster.sh up N [--base-port P] [--min-members M] [--build]
+#   deploy/local-cluster.sh up N [--base-port P] [--remote-base R] [--management-base H]
+#                                [--pekko-management-base K] [--min-members M] [--supervise] [--build]
 #   deploy/local-cluster.sh status
-#   deploy/local-cluster.sh kill I        # kill -9 node I (a crash, not a graceful leave)
+#   deploy/local-cluster.sh kill I        # kill -9 node I (a crash, not a graceful leave); supervised: its JVM only
 #   deploy/local-cluster.sh start I       # restart node I with the settings of the last `up`
 #   deploy/local-cluster.sh stop I        # graceful stop of node I (SIGTERM, then -9 after a timeout)
 #   deploy/local-cluster.sh down          # stop every node and PostgreSQL
 #   deploy/local-cluster.sh logs I [-f]   # show node I's log
 #   deploy/local-cluster.sh psql          # psql shell on the cluster's database
 #
-# Node i (1-based) listens on AMQP P-1+i (P=5672 by default), Pekko remoting 25520+i, management HTTP
-# 15672+i-1 and Pekko Management (/ready, /alive) 7626+i-1; its data and log live in deploy/work/node-i.
+# Node i (1-based) listens on AMQP P-1+i (P=5672 by default), Pekko remoting R+i (R=25520), management HTTP
+# H+i-1 (H=15672) and Pekko Management (/ready, /alive) K+i-1 (K=7626); its data and log live in
+# deploy/work/node-i. --supervise runs each node under a supervisor that starts it again whenever it exits with a
+# non-zero code (a crash, or downed by the cluster), as Kubernetes or compose's restart: on-failure do; a node
+# that exits with 0 (stop I, down) stays down.
 # PostgreSQL is a private cluster under deploy/work/pg on 127.0.0.1:5499 (database, user and password
 # "warren"), started with the Debian `postgresql` binaries; no other PostgreSQL on the machine is touched.
 # All state lives under deploy/work; PIDs are in deploy/work/*.pid. Every command is idempotent.
@@ -39,7 +43,7 @@ PG_LOG="$PG_DIR/postgres.log"
 PG_PIDFILE="$WORK/postgres.pid"
 PG_DB=warren PG_USER=warren PG_PASSWORD=warren
 
-REMOTE_BASE=25520 MGMT_BASE=15672 PEKKO_MGMT_BASE=7626
+REMOTE_BASE=25520 MGMT_BASE=15672 PEKKO_MGMT_BASE=7626 SUPERVISE=0
 START_TIMEOUT="${WARREN_START_TIMEOUT:-90}"
 STOP_TIMEOUT=30
 
@@ -72,7 +76,8 @@ load_settings() {
 
 save_settings() {
   mkdir -p "$WORK"
-  printf 'NODES=%s\nBASE_PORT=%s\nMIN_MEMBERS=%s\n' "$NODES" "$BASE_PORT" "$MIN_MEMBERS" > "$SETTINGS"
+  printf 'NODES=%s\nBASE_PORT=%s\nMIN_MEMBERS=%s\nREMOTE_BASE=%s\nMGMT_BASE=%s\nPEKKO_MGMT_BASE=%s\nSUPERVISE=%s\n' \
+    "$NODES" "$BASE_PORT" "$MIN_MEMBERS" "$REMOTE_BASE" "$MGMT_BASE" "$PEKKO_MGMT_BASE" "$SUPERVISE" > "$SETTINGS"
 }
 
 require_settings() {
@@ -89,17 +94,32 @@ check_node_index() {
 node_pidfile() { echo "$WORK/node-$1.pid"; }
 node_dir()     { echo "$WORK/node-$1"; }
 
-# A node is ours if its environment carries the marker we started it with: a PID file left over from a
-# previous boot must never make us signal an unrelated process that reused the PID.
+# A PID file holds "PID STARTTIME": a node is ours if that PID still runs and started at that time (field 22 of
+# /proc/PID/stat, which an exec does not change), so a PID file left over from a previous boot never makes us
+# signal an unrelated process that reused the PID. (The environment is no proof: a node's process shows its
+# parent's environment until it has exec'd, which on a loaded host can take seconds.)
+start_time() {
+  local stat; stat="$(cat "/proc/$1/stat" 2>/dev/null)" || return 1
+  stat="${stat##*) }"
+  local fields; read -ra fields <<< "$stat"
+  echo "${fields[19]}"
+}
+
 node_pid() {
   local f; f="$(node_pidfile "$1")"
   [[ -f "$f" ]] || return 1
-  local pid; pid="$(<"$f")"
+  local pid started
+  read -r pid started < "$f" || true
   [[ "$pid" =~ ^[0-9]+$ ]] && pid_alive "$pid" || return 1
-  if [[ -r "/proc/$pid/environ" ]]; then
-    tr '\0' '\n' < "/proc/$pid/environ" 2>/dev/null | grep -qx "WARREN_LOCAL_CLUSTER_NODE=$(node_dir "$1")" || return 1
-  fi
+  [[ -z "${started:-}" || "$(start_time "$pid")" == "$started" ]] || return 1
   echo "$pid"
+}
+
+# The node's JVM (or launcher) under a supervisor, as the supervisor last wrote it; else the node itself.
+node_child_pid() {
+  local pid; pid="$(node_pid "$1")" || return 1
+  local child; child="$(cat "$(node_dir "$1")/child.pid" 2>/dev/null || true)"
+  if [[ "$child" =~ ^[0-9]+$ ]] && pid_alive "$child"; then echo "$child"; else echo "$pid"; fi
 }
 
 # Nodes are started with setsid, so the PID is also the process group: signalling the group also reaches
@@ -123,6 +143,13 @@ group_alive() {
     [[ "${fields[2]}" == "$1" && "${fields[0]}" != Z ]] && return 0
   done
   return 1
+}
+
+# Signals a process and its descendants (bin/warren runs the JVM by exec, so usually one process).
+pkill_tree() {
+  local sig=$1 pid=$2 kid
+  for kid in $(cat /proc/"$pid"/task/*/children 2>/dev/null); do pkill_tree "$sig" "$kid"; done
+  kill "-$sig" "$pid" 2>/dev/null || true
 }
 
 wait_group_gone() {
@@ -325,6 +352,7 @@ start_node() {
     "-Dwarren.cluster.min-nr-of-members=$MIN_MEMBERS"
     "-Dpekko.management.http.hostname=127.0.0.1"
     "-Dpekko.management.http.port=$(pekko_mgmt_port "$i")"
+    "-Dpekko.management.http.bind-hostname=127.0.0.1"
   )
   local k=0 s
   IFS=, read -ra s <<< "$seeds"
@@ -353,11 +381,24 @@ start_node() {
     export WARREN_MIN_NR_OF_MEMBERS="$MIN_MEMBERS"
     export WARREN_PEKKO_MANAGEMENT_PORT="$(pekko_mgmt_port "$i")"
     export WARREN_JAVA_OPTS="$JAVA_HEAP_OPTS"
+    if (( SUPERVISE )); then
+      exec setsid bash -c '
+        log=$1 childfile=$2; shift 2
+        trap "kill -TERM \$child 2>/dev/null; wait \$child; exit 0" TERM INT
+        while true; do
+          "$@" >> "$log" 2>&1 < /dev/null &
+          child=$!; echo "$child" > "$childfile"
+          wait "$child"; code=$?
+          (( code == 0 )) && exit 0
+          printf "\n===== %s: supervisor: node exited with code %s, starting it again in 1 s\n" "$(date -Is)" "$code" >> "$log"
+          sleep 1
+        done' supervisor "$log" "$dir/child.pid" "${cmd[@]}" >> "$log" 2>&1 < /dev/null
+    fi
     exec setsid "${cmd[@]}" >> "$log" 2>&1 < /dev/null
   ) &
   pid=$!
-  echo "$pid" > "$(node_pidfile "$i")"
-  say "started node $i (pid $pid): amqp $(amqp_port "$i"), remoting $(remote_port "$i"), management $(mgmt_port "$i"), pekko-management $(pekko_mgmt_port "$i"); log $log"
+  echo "$pid $(start_time "$pid")" > "$(node_pidfile "$i")"
+  say "started node $i (pid $pid$( (( SUPERVISE )) && echo ", supervised")): amqp $(amqp_port "$i"), remoting $(remote_port "$i"), management $(mgmt_port "$i"), pekko-management $(pekko_mgmt_port "$i"); log $log"
 }
 
 # Waits until each given node listens on its AMQP port, or dies, or the timeout passes.
@@ -425,9 +466,17 @@ known_nodes() {
 # ---------------------------------------------------------------- commands
 
 cmd_up() {
-  local n="" base=5672 min="" build=0
+  local n="" base=5672 min="" build=0 supervise=0
+  local remote_base=$REMOTE_BASE mgmt_base=$MGMT_BASE pekko_mgmt_base=$PEKKO_MGMT_BASE
   while (( $# > 0 )); do
     case "$1" in
+      --remote-base) [[ $# -ge 2 ]] || die "--remote-base needs a value"; remote_base=$2; shift 2 ;;
+      --remote-base=*) remote_base=${1#*=}; shift ;;
+      --management-base) [[ $# -ge 2 ]] || die "--management-base needs a value"; mgmt_base=$2; shift 2 ;;
+      --management-base=*) mgmt_base=${1#*=}; shift ;;
+      --pekko-management-base) [[ $# -ge 2 ]] || die "--pekko-management-base needs a value"; pekko_mgmt_base=$2; shift 2 ;;
+      --pekko-management-base=*) pekko_mgmt_base=${1#*=}; shift ;;
+      --supervise) supervise=1; shift ;;
       --base-port) [[ $# -ge 2 ]] || die "--base-port needs a value"; base=$2; shift 2 ;;
       --base-port=*) base=${1#*=}; shift ;;
       --min-members) [[ $# -ge 2 ]] || die "--min-members needs a value"; min=$2; shift 2 ;;
@@ -439,6 +488,10 @@ cmd_up() {
   done
   [[ "$n" =~ ^[1-9][0-9]*$ ]] || die "usage: $0 up N [--base-port P] [--min-members M] [--build]"
   [[ "$base" =~ ^[0-9]+$ ]] && (( base >= 1024 && base + n - 1 <= 65535 )) || die "bad --base-port $base"
+  [[ "$remote_base" =~ ^[0-9]+$ ]] && (( remote_base >= 1023 && remote_base + n <= 65535 )) || die "bad --remote-base $remote_base"
+  [[ "$mgmt_base" =~ ^[0-9]+$ ]] && (( mgmt_base >= 1024 && mgmt_base + n - 1 <= 65535 )) || die "bad --management-base $mgmt_base"
+  [[ "$pekko_mgmt_base" =~ ^[0-9]+$ ]] && (( pekko_mgmt_base >= 1024 && pekko_mgmt_base + n - 1 <= 65535 )) \
+    || die "bad --pekko-management-base $pekko_mgmt_base"
   # Wait for a majority before any node becomes Up (else every shard lands on node 1), but no more: the shard
   # coordinator re-checks min-nr-of-members whenever it moves, so N would stall failover after one node dies.
   min=${min:-$(( n / 2 + 1 ))}
@@ -447,11 +500,13 @@ cmd_up() {
   if load_settings; then
     local running=() i
     for i in $(known_nodes); do node_pid "$i" >/dev/null && running+=("$i"); done
-    if (( ${#running[@]} > 0 )) && [[ "$NODES $BASE_PORT $MIN_MEMBERS" != "$n $base $min" ]]; then
-      die "a cluster is running with $NODES node(s), base port $BASE_PORT, min-members $MIN_MEMBERS (running: ${running[*]}); run '$0 down' first"
+    if (( ${#running[@]} > 0 )) && [[ "$NODES $BASE_PORT $MIN_MEMBERS $REMOTE_BASE $MGMT_BASE $PEKKO_MGMT_BASE $SUPERVISE" \
+        != "$n $base $min $remote_base $mgmt_base $pekko_mgmt_base $supervise" ]]; then
+      die "a cluster is running with other settings ($NODES node(s), base port $BASE_PORT, min-members $MIN_MEMBERS, remote base $REMOTE_BASE, management base $MGMT_BASE, pekko-management base $PEKKO_MGMT_BASE, supervise $SUPERVISE; running: ${running[*]}); run '$0 down' first"
     fi
   fi
-  NODES=$n BASE_PORT=$base MIN_MEMBERS=$min
+  NODES=$n BASE_PORT=$base MIN_MEMBERS=$min SUPERVISE=$supervise
+  REMOTE_BASE=$remote_base MGMT_BASE=$mgmt_base PEKKO_MGMT_BASE=$pekko_mgmt_base
   save_settings
   (( build )) && build_modules
   prepare_bin_warren
@@ -484,6 +539,15 @@ cmd_kill() {
     rm -f "$(node_pidfile "$1")"
     say "node $1 is not running"
     return 0
+  fi
+  if (( SUPERVISE )); then
+    # A crash under supervision: only the node's process goes; its supervisor starts it again.
+    local child; child="$(node_child_pid "$1")"
+    if [[ "$child" != "$pid" ]]; then
+      pkill_tree KILL "$child"
+      say "killed node $1's process (pid $child) with SIGKILL; its supervisor (pid $pid) starts it again"
+      return 0
+    fi
   fi
   signal_group KILL "$pid"
   wait_group_gone "$pid" 10 || warn "node $1 (pid $pid) still alive after kill -9"

@@ -14,13 +14,15 @@ export WARREN_LAUNCH_CMD="python3 $HERE/fake-node.py"
 export WARREN_START_TIMEOUT=20
 export FAKE_QUEUES=orders,audit
 BASE=5772
+# Every port base moved off the defaults, so that the test does not collide with a cluster started by hand.
+PORTS=(--remote-base 25620 --management-base 15772 --pekko-management-base 7726)
 
 checks=0
 fail() { printf 'FAIL: %s\n' "$*" >&2; exit 1; }
 ok()   { checks=$((checks + 1)); printf 'ok %d - %s\n' "$checks" "$*"; }
 run()  { OUT="$("$SCRIPT" "$@" 2>&1)"; }          # sets OUT, keeps the exit status
 expect_output() { grep -qE -- "$1" <<< "$OUT" || fail "expected /$1/ in output of '$2':"$'\n'"$OUT"; }
-pid_of() { cat "$WARREN_LOCAL_WORK/node-$1.pid" 2>/dev/null; }
+pid_of() { cut -d' ' -f1 "$WARREN_LOCAL_WORK/node-$1.pid" 2>/dev/null; }
 alive() {   # zombies (which a container's PID 1 may never reap) are dead
   local stat; stat="$(cat "/proc/$1/stat" 2>/dev/null)" || return 1
   stat="${stat##*) }"; [[ "${stat%% *}" != Z ]]
@@ -32,7 +34,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-run up 3 --base-port "$BASE" || fail "up 3 failed:"$'\n'"$OUT"
+run up 3 --base-port "$BASE" "${PORTS[@]}" || fail "up 3 failed:"$'\n'"$OUT"
 expect_output 'cluster of 3 node\(s\) is up' "up 3"
 ok "up 3 starts PostgreSQL and three nodes"
 
@@ -46,19 +48,20 @@ N1="$(pid_of 1)" N2="$(pid_of 2)" N3="$(pid_of 3)"
 [[ -n "$N1" && -n "$N2" && -n "$N3" ]] || fail "missing node PID files"
 tr '\0' '\n' < "/proc/$N1/environ" | grep -qx "WARREN_AMQP_PORT=$BASE" || fail "node 1 not on AMQP port $BASE"
 tr '\0' '\n' < "/proc/$N3/environ" | grep -qx "WARREN_AMQP_PORT=$((BASE + 2))" || fail "node 3 not on AMQP port $((BASE + 2))"
-tr '\0' '\n' < "/proc/$N2/environ" | grep -qx "WARREN_REMOTE_PORT=25522" || fail "node 2 remote port not 25522"
-tr '\0' '\n' < "/proc/$N2/environ" | grep -qx "WARREN_SEED_NODES=pekko://warren@127.0.0.1:25521,pekko://warren@127.0.0.1:25522,pekko://warren@127.0.0.1:25523" \
+tr '\0' '\n' < "/proc/$N2/environ" | grep -qx "WARREN_REMOTE_PORT=25622" || fail "node 2 remote port not 25622"
+tr '\0' '\n' < "/proc/$N2/environ" | grep -qx "WARREN_PEKKO_MANAGEMENT_PORT=7727" || fail "node 2 pekko management port not 7727"
+tr '\0' '\n' < "/proc/$N2/environ" | grep -qx "WARREN_SEED_NODES=pekko://warren@127.0.0.1:25621,pekko://warren@127.0.0.1:25622,pekko://warren@127.0.0.1:25623" \
   || fail "node 2 seed nodes wrong"
 tr '\0' '\n' < "/proc/$N3/environ" | grep -qx "WARREN_PERSISTENCE_BACKEND=postgres" || fail "node 3 not on postgres"
 ok "nodes get their ports, seed nodes and PostgreSQL settings"
 
 run status || fail "status failed"
-expect_output "^1 +$N1 +alive +$BASE\(up\) +25521\(up\) +15672\(up\) +7626\(up\) +ready" "status"
+expect_output "^1 +$N1 +alive +$BASE\(up\) +25621\(up\) +15772\(up\) +7726\(up\) +ready" "status"
 expect_output 'node-2-orders +node-2' "status"
 expect_output 'queues per node: node-1=2, node-2=2, node-3=2' "status"
 ok "status shows live nodes, their ports, readiness and queue owners"
 
-run up 3 --base-port "$BASE" || fail "second up 3 failed:"$'\n'"$OUT"
+run up 3 --base-port "$BASE" "${PORTS[@]}" || fail "second up 3 failed:"$'\n'"$OUT"
 expect_output 'node 2 already running' "up 3 (again)"
 [[ "$(pid_of 2)" == "$N2" ]] || fail "second up restarted node 2"
 ok "up is idempotent"
@@ -114,11 +117,33 @@ expect_output 'no node is running' "down (again)"
 expect_output 'PostgreSQL is not running' "down (again)"
 ok "down is idempotent"
 
-run up 1 --base-port "$BASE" || fail "up 1 after down failed:"$'\n'"$OUT"
+run up 1 --base-port "$BASE" "${PORTS[@]}" || fail "up 1 after down failed:"$'\n'"$OUT"
 expect_output 'PostgreSQL already running|starting PostgreSQL' "up 1"
 run status || fail "status failed"
 expect_output 'queues per node: node-1=2$' "status (1 node)"
 run down || fail "down failed"
 ok "a second up reuses the existing PostgreSQL data"
+
+run up 2 --base-port "$BASE" "${PORTS[@]}" --supervise || fail "up 2 --supervise failed:"$'\n'"$OUT"
+expect_output 'supervised' "up 2 --supervise"
+S1="$(pid_of 1)"
+C1="$(cat "$WARREN_LOCAL_WORK/node-1/child.pid")"
+run kill 1 || fail "kill 1 (supervised) failed"
+expect_output "its supervisor \(pid $S1\) starts it again" "kill 1 (supervised)"
+for _ in $(seq 1 50); do
+  C1B="$(cat "$WARREN_LOCAL_WORK/node-1/child.pid")"
+  [[ "$C1B" != "$C1" ]] && alive "$C1B" && break
+  sleep 0.2
+done
+[[ "$C1B" != "$C1" ]] && alive "$C1B" || fail "supervisor did not start node 1 again"
+alive "$C1" && fail "node 1's killed process still alive"
+for _ in $(seq 1 50); do run status; grep -qE "^1 +$S1 +alive +$BASE\(up\)" <<< "$OUT" && break; sleep 0.2; done
+expect_output "^1 +$S1 +alive +$BASE\(up\)" "status after supervised restart"
+run stop 1 || fail "stop 1 (supervised) failed"
+expect_output 'node 1 stopped' "stop 1 (supervised)"
+alive "$S1" && fail "supervisor of node 1 alive after stop"
+alive "$C1B" && fail "node 1 alive after stop"
+run down || fail "down failed"
+ok "--supervise starts a crashed node again; stop ends node and supervisor"
 
 printf 'all %d checks passed\n' "$checks"

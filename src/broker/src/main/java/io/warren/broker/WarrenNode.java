@@ -7,6 +7,8 @@ import io.warren.broker.access.AccessReplica;
 import io.warren.broker.access.AccessSnapshot;
 import io.warren.broker.access.AccessWriter;
 import io.warren.broker.auth.UserDirectory;
+import io.warren.broker.cluster.FailoverSettings;
+import io.warren.broker.cluster.JournalFence;
 import io.warren.broker.connection.AmqpListener;
 import io.warren.broker.connection.ConnectionRegistry;
 import io.warren.broker.queue.JournalCompactor;
@@ -60,7 +62,10 @@ public final class WarrenNode {
 
     /** Starts a node from a fully resolved config (warren.* plus pekko.*). Blocks until AMQP is bound. */
     public static WarrenNode start(Config config) {
-        Config effective = persistenceBackend(config).withFallback(config).resolve();
+        boolean singleNode = config.getStringList("warren.cluster.seed-nodes").isEmpty()
+                && !config.getBoolean("warren.cluster.bootstrap");
+        Config effective = singleNodeRemoting(singleNode)
+                .withFallback(persistenceBackend(config)).withFallback(config).resolve();
         Config warren = effective.getConfig("warren");
         JournalSchema.ensure(effective.getConfig("pekko-persistence-jdbc.shared-databases.warren.db"),
                 effective.getString("warren.persistence.backend").equals("postgres"));
@@ -68,7 +73,7 @@ public final class WarrenNode {
         try {
 
             Cluster cluster = Cluster.get(system);
-            if (warren.getStringList("cluster.seed-nodes").isEmpty() && !warren.getBoolean("cluster.bootstrap")) {
+            if (singleNode) {
                 // A single node is a cluster of one that joins itself.
                 cluster.manager().tell(Join.create(cluster.selfMember().address()));
             }
@@ -128,7 +133,20 @@ public final class WarrenNode {
         }
     }
 
-    /** warren.persistence.backend = postgres points the shared journal database at PostgreSQL. */
+    /**
+     * A single node talks to no other node: its remoting listens on an ephemeral loopback port, so that two single
+     * nodes on one host do not collide on warren.cluster.remote-port.
+     */
+    private static Config singleNodeRemoting(boolean singleNode) {
+        if (!singleNode) return ConfigFactory.empty();
+        return ConfigFactory.parseMap(Map.of("pekko.remote.artery.canonical.hostname", "127.0.0.1",
+                "pekko.remote.artery.canonical.port", 0));
+    }
+
+    /**
+     * warren.persistence.backend = postgres points the shared journal database at PostgreSQL, with this
+     * incarnation's session tag (for fencing, see JournalFence) in the URL and as a cluster role.
+     */
     private static Config persistenceBackend(Config config) {
         String backend = config.getString("warren.persistence.backend");
         if (!backend.equals("postgres")) {
@@ -138,9 +156,20 @@ public final class WarrenNode {
                     "jdbc:h2:file:" + dir.resolve("journal").resolve("warren") + ";DB_CLOSE_ON_EXIT=FALSE;WRITE_DELAY=0"));
         }
         Config pg = config.getConfig("warren.persistence.postgres");
+        String nodeName = config.getString("warren.node-name");
+        if (nodeName.isEmpty()) {
+            nodeName = config.getString("warren.cluster.remote-host") + ":" + config.getString("warren.cluster.remote-port");
+        }
+        String sessionTag = JournalFence.newSessionTag(nodeName);
+        java.util.List<String> roles = new java.util.ArrayList<>(config.getStringList("pekko.cluster.roles"));
+        roles.add(FailoverSettings.SESSION_ROLE_PREFIX + sessionTag);
+        String url = JournalFence.taggedUrl(pg.getString("url"), sessionTag,
+                String.valueOf(pg.getDuration("lock-timeout").toMillis()),
+                String.valueOf(pg.getDuration("idle-in-transaction-timeout").toMillis()));
         return ConfigFactory.parseMap(Map.of(
+                "pekko.cluster.roles", roles,
                 "pekko-persistence-jdbc.shared-databases.warren.profile", "slick.jdbc.PostgresProfile$",
-                "pekko-persistence-jdbc.shared-databases.warren.db.url", pg.getString("url"),
+                "pekko-persistence-jdbc.shared-databases.warren.db.url", url,
                 "pekko-persistence-jdbc.shared-databases.warren.db.user", pg.getString("user"),
                 "pekko-persistence-jdbc.shared-databases.warren.db.password", pg.getString("password"),
                 "pekko-persistence-jdbc.shared-databases.warren.db.driver", "org.postgresql.Driver"));

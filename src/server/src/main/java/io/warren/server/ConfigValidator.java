@@ -99,6 +99,13 @@ final class ConfigValidator {
         intInRange("warren.cluster.min-nr-of-members", 1, Integer.MAX_VALUE, "must be at least 1");
         String remoteHost = host("warren.cluster.remote-host");
         Integer remotePort = port("warren.cluster.remote-port");
+        positiveDuration("warren.cluster.failover.probe-interval");
+        positiveDuration("warren.cluster.failover.probe-timeout");
+        intInRange("warren.cluster.failover.refusals-to-down", 1, 100, "must be 1 to 100");
+        positiveDuration("warren.cluster.failover.minority-exit-after");
+        positiveDuration("warren.cluster.failover.retry-interval");
+        positiveDuration("warren.persistence.postgres.lock-timeout");
+        positiveDuration("warren.persistence.postgres.idle-in-transaction-timeout");
 
         Map<String, Listener> listeners = new LinkedHashMap<>();
         listeners.put("warren.amqp.port", new Listener(amqpHost, amqpPort));

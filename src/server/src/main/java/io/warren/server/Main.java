@@ -89,6 +89,24 @@ public final class Main {
         return config.withValue("pekko.extensions", com.typesafe.config.ConfigValueFactory.fromIterable(extensions));
     }
 
+    /** The ports this node will listen on, by config key (a single node's remoting uses an ephemeral port). */
+    private static java.util.Map<String, java.net.InetSocketAddress> listeners(Config config) {
+        java.util.Map<String, java.net.InetSocketAddress> listeners = new java.util.LinkedHashMap<>();
+        listeners.put("warren.amqp.port", new java.net.InetSocketAddress(config.getString("warren.amqp.host"),
+                config.getInt("warren.amqp.port")));
+        if (config.hasPath("warren.management.enabled") && config.getBoolean("warren.management.enabled")) {
+            listeners.put("warren.management.port", new java.net.InetSocketAddress(
+                    config.getString("warren.management.host"), config.getInt("warren.management.port")));
+        }
+        boolean clustered = !config.getStringList("warren.cluster.seed-nodes").isEmpty()
+                || (config.hasPath("warren.cluster.bootstrap") && config.getBoolean("warren.cluster.bootstrap"));
+        if (clustered) {
+            listeners.put("warren.cluster.remote-port", new java.net.InetSocketAddress(
+                    config.getString("warren.cluster.remote-host"), config.getInt("warren.cluster.remote-port")));
+        }
+        return listeners;
+    }
+
     private static int startNode(ServerConfig config, PrintStream err) {
         PidFile pidFile;
         try {
@@ -101,11 +119,19 @@ public final class Main {
             return EXIT_USAGE;
         }
         Logger log = LoggerFactory.getLogger(Main.class);
+        java.util.Optional<String> taken = StartupFailure.takenPort(listeners(config.config()));
+        if (taken.isPresent()) {
+            log.error("Warren failed to start: {}", taken.get());
+            pidFile.delete();
+            return EXIT_FAILED;
+        }
         WarrenNode node;
         try {
             node = WarrenNode.start(withOperations(config.config()));
         } catch (RuntimeException e) {
-            log.error("Warren failed to start", e);
+            java.util.Optional<String> portInUse = StartupFailure.portInUse(e);
+            if (portInUse.isPresent()) log.error("Warren failed to start: {}", portInUse.get());
+            else log.error("Warren failed to start", e);
             pidFile.delete();
             return EXIT_FAILED;
         }

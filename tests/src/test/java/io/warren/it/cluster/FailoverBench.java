@@ -39,6 +39,7 @@ class FailoverBench {
     void failoverTimeOverFiveKills() throws Exception {
         Path logback = writeLogbackConfig();
         List<String> rows = new ArrayList<>();
+        List<Long> allQueues = new ArrayList<>();
         rows.add(String.format("%-4s %-6s %-5s %10s %9s %9s %12s %12s %14s %6s %6s",
                 "run", "victim", "coord", "detection", "downing", "removal", "coordinator", "last-shard",
                 "queues-deliver", "lost", "dups"));
@@ -54,8 +55,8 @@ class FailoverBench {
                 long t0 = result.disruptionMillis();
                 OptionalLong detection = firstAfter(cluster, t0, line -> line.contains("Marking node as UNREACHABLE")
                         && line.contains(victimAddress));
-                OptionalLong downing = firstAfter(cluster, t0, line -> line.contains("SBR is downing")
-                        && line.contains(victimAddress));
+                OptionalLong downing = firstAfter(cluster, t0, line -> (line.contains("SBR is downing")
+                        || line.contains("refuses connections")) && line.contains(victimAddress));
                 OptionalLong removal = firstAfter(cluster, t0, line -> line.contains("Leader is removing")
                         && line.contains(victimAddress));
                 OptionalLong coordinator = result.coordinatorBefore() == victim
@@ -64,6 +65,7 @@ class FailoverBench {
                 OptionalLong lastShard = lastAfter(cluster, t0, t0 + 60_000,
                         line -> line.contains("queue: Shard [") && line.contains("allocated at"));
                 long queues = result.report().slowestRecoveryMillis();
+                for (long ms : result.report().recoveryMillis()) allQueues.add(ms < 0 ? Long.MAX_VALUE : ms);
                 rows.add(String.format("%-4d %-6d %-5s %10s %9s %9s %12s %12s %14s %6d %6d", run, victim,
                         result.coordinatorBefore() == victim ? "yes" : "no", ms(detection), ms(downing), ms(removal),
                         ms(coordinator), ms(lastShard), queues < 0 ? "never" : queues + "", result.report().lost(),
@@ -73,6 +75,12 @@ class FailoverBench {
         } finally {
             System.out.println("Failover phases, ms after kill -9 (node logs; queues-deliver from the clients):");
             rows.forEach(System.out::println);
+            if (!allQueues.isEmpty()) {
+                List<Long> sorted = allQueues.stream().sorted().toList();
+                System.out.println("every queue of every run (" + sorted.size() + "), ms from kill -9 to its first delivery"
+                        + " of a message published after the kill: median " + sorted.get(sorted.size() / 2)
+                        + ", worst " + (sorted.get(sorted.size() - 1) == Long.MAX_VALUE ? "never" : sorted.get(sorted.size() - 1)));
+            }
         }
     }
 

@@ -374,7 +374,7 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionProtocol> 
             timers.startTimerAtFixedRate(Tick.HEARTBEAT, Duration.ofMillis(heartbeatSeconds * 500L));
         }
         sendMethod(0, new ConnectionOpenOk());
-        timers.startTimerWithFixedDelay(ResendTick.INSTANCE, Duration.ofSeconds(1));
+        timers.startTimerWithFixedDelay(ResendTick.INSTANCE, Duration.ofNanos(Math.min(1_000_000_000L, RETRY_RECOVERY_AFTER_NANOS)));
     }
 
     // ---------------------------------------------------------------- timers
@@ -432,7 +432,7 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionProtocol> 
     /** Queue incarnations our channels use, and which channels use each. */
     private final Map<ActorRef<io.warren.broker.queue.QueueCommand>, java.util.Set<Integer>> watchedQueues = new HashMap<>();
     private static final long RESEND_AFTER_NANOS = 20_000_000_000L;
-    private static final long RETRY_RECOVERY_AFTER_NANOS = 1_500_000_000L;
+    private final long RETRY_RECOVERY_AFTER_NANOS = getContext().getSystem().settings().config().getDuration("warren.cluster.failover.retry-interval").toNanos();
 
     private Behavior<ConnectionProtocol> onQueueTerminated(QueueTerminated t) {
         java.util.Set<Integer> users = watchedQueues.remove(t.ref());

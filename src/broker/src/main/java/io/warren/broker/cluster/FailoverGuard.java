@@ -1,0 +1,263 @@
+package io.warren.broker.cluster;
+
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.InetSocketAddress;
+import java.net.NoRouteToHostException;
+import java.net.Socket;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.apache.pekko.actor.AbstractActorWithTimers;
+import org.apache.pekko.actor.Address;
+import org.apache.pekko.actor.Props;
+import org.apache.pekko.cluster.Cluster;
+import org.apache.pekko.cluster.ClusterEvent;
+import org.apache.pekko.cluster.Member;
+import org.apache.pekko.cluster.MemberStatus;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The downing actor of {@link WarrenDowningProvider}: runs the Split Brain Resolver as its child (silence), and
+ * itself probes every other member's remoting port (crashes), fences downed members off the journal database and
+ * takes this node out when it is downed or on the losing side.
+ *
+ * <p>Probes are plain TCP connects, closed at once, every {@code probe-interval}; a refusal is checked again right
+ * away. A frozen process still accepts (its kernel completes the handshake), so a freeze is never mistaken for a
+ * crash; it stays with the heartbeats and the Split Brain Resolver.
+ */
+public final class FailoverGuard extends AbstractActorWithTimers {
+    private static final Logger log = LoggerFactory.getLogger(FailoverGuard.class);
+    /** The exit code of a node that takes itself out; a supervisor restarts it as a new incarnation. */
+    public static final int EXIT_DOWNED = 3;
+
+    private record Tick() {}
+    private record ProbeResult(Address member, CrashVerdict.Probe probe) {}
+    private record Fenced(Address member, String tag, int sessions, Throwable failure, long tookMillis) {}
+
+    private final Cluster cluster = Cluster.get(getContext().getSystem());
+    private final FailoverSettings settings;
+    private final ExecutorService blocking = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "warren-failover-probe");
+        t.setDaemon(true);
+        return t;
+    });
+    private final Map<Address, CrashVerdict.Probe> lastProbe = new HashMap<>();
+    private final Map<Address, Integer> refusalsInARow = new HashMap<>();
+    private final Map<Address, Long> probeStartedNanos = new HashMap<>();
+    /** Incarnations (address + uid) this node downed: a restart at the same address is a new member. */
+    private final Set<org.apache.pekko.cluster.UniqueAddress> downedByUs = new HashSet<>();
+    private long minoritySinceNanos = 0;
+    private long lastTickNanos = System.nanoTime();
+    private boolean exiting = false;
+
+    public static Props props(FailoverSettings settings, Props splitBrainResolver) {
+        return Props.create(FailoverGuard.class, () -> new FailoverGuard(settings, splitBrainResolver));
+    }
+
+    private FailoverGuard(FailoverSettings settings, Props splitBrainResolver) {
+        this.settings = settings;
+        getContext().actorOf(splitBrainResolver, "splitBrainResolver");
+    }
+
+    @Override
+    public void preStart() {
+        cluster.subscribe(getSelf(), ClusterEvent.initialStateAsEvents(), ClusterEvent.MemberDowned.class);
+        getTimers().startTimerWithFixedDelay("probe", new Tick(), settings.probeInterval());
+    }
+
+    @Override
+    public void postStop() {
+        cluster.unsubscribe(getSelf());
+        blocking.shutdownNow();
+    }
+
+    @Override
+    public Receive createReceive() {
+        return receiveBuilder()
+                .match(Tick.class, t -> onTick())
+                .match(ProbeResult.class, this::onProbe)
+                .match(ClusterEvent.MemberDowned.class, d -> onDowned(d.member()))
+                .match(Fenced.class, this::onFenced)
+                .matchAny(m -> { })
+                .build();
+    }
+
+    /**
+     * A tick far later than scheduled means this process could not run (kill -STOP, a very long GC pause, a
+     * starved host). If that lasted longer than the earliest moment the others could have downed it
+     * (acceptable-heartbeat-pause + stable-after), its queues may already run elsewhere: it must not serve or
+     * write another message, and leaves at once rather than after the seconds it takes to learn its fate.
+     */
+    private void onTick() {
+        long now = System.nanoTime();
+        long stalled = now - lastTickNanos;
+        lastTickNanos = now;
+        if (settings.frozenExitAfter().isPresent() && stalled > settings.frozenExitAfter().get().toNanos()
+                && cluster.state().members().size() > 1) {
+            exit("this process could not run for " + Duration.ofNanos(stalled).toMillis() + " ms, longer than the "
+                    + settings.frozenExitAfter().get().toMillis() + " ms after which the other members may have downed it");
+            return;
+        }
+        probeAll();
+    }
+
+    private void probeAll() {
+        if (exiting) return;
+        for (Member member : cluster.state().getMembers()) {
+            if (isCandidate(member) && !member.address().equals(cluster.selfAddress())) probe(member.address());
+        }
+        judge();
+    }
+
+    private void probe(Address member) {
+        long now = System.nanoTime();
+        // Still waiting on the last one. Only the connect's own timeout says "silent": inferring it from how long
+        // the answer takes would make a stall of this very process look like silence of the others.
+        if (probeStartedNanos.containsKey(member)) return;
+        if (member.host().isEmpty() || member.port().isEmpty()) return;
+        probeStartedNanos.put(member, now);
+        String host = member.host().get();
+        int port = (Integer) member.port().get();
+        int timeoutMillis = (int) Math.max(1, settings.probeTimeout().toMillis());
+        var self = getSelf();
+        blocking.execute(() -> self.tell(new ProbeResult(member, connect(host, port, timeoutMillis)), self));
+    }
+
+    /** A refused connect (RST) is a crash; a timeout or an unreachable host is only silence. */
+    static CrashVerdict.Probe connect(String host, int port, int timeoutMillis) {
+        try (Socket socket = new Socket()) {
+            socket.setSoLinger(true, 0);
+            socket.connect(new InetSocketAddress(host, port), timeoutMillis);
+            return CrashVerdict.Probe.ANSWERED;
+        } catch (NoRouteToHostException e) {
+            return CrashVerdict.Probe.SILENT;
+        } catch (ConnectException e) {
+            return e.getMessage() != null && e.getMessage().contains("refused")
+                    ? CrashVerdict.Probe.REFUSED : CrashVerdict.Probe.SILENT;
+        } catch (IOException e) {
+            return CrashVerdict.Probe.SILENT;
+        }
+    }
+
+    private void onProbe(ProbeResult r) {
+        probeStartedNanos.remove(r.member());
+        if (exiting) return;
+        lastProbe.put(r.member(), r.probe());
+        if (r.probe() == CrashVerdict.Probe.REFUSED) {
+            int refusals = refusalsInARow.merge(r.member(), 1, Integer::sum);
+            if (refusals < settings.refusalsToDown()) {
+                probe(r.member()); // confirm at once rather than a probe interval later
+                return;
+            }
+        } else {
+            refusalsInARow.remove(r.member());
+        }
+        judge();
+    }
+
+    private void judge() {
+        Set<String> voters = new HashSet<>();
+        Set<String> candidates = new HashSet<>();
+        Map<String, Member> byName = new HashMap<>();
+        for (Member member : cluster.state().getMembers()) {
+            String name = member.address().toString();
+            byName.put(name, member);
+            if (member.status() == MemberStatus.up() || member.status() == MemberStatus.leaving()) voters.add(name);
+            if (isCandidate(member)) candidates.add(name);
+        }
+        Map<String, CrashVerdict.Probe> probes = new HashMap<>();
+        lastProbe.forEach((a, p) -> probes.put(a.toString(), p));
+        Map<String, Integer> refusals = new HashMap<>();
+        refusalsInARow.forEach((a, n) -> refusals.put(a.toString(), n));
+        // Forget members that left the membership.
+        lastProbe.keySet().removeIf(a -> !byName.containsKey(a.toString()));
+        refusalsInARow.keySet().removeIf(a -> !byName.containsKey(a.toString()));
+
+        CrashVerdict.Verdict verdict = CrashVerdict.judge(cluster.selfAddress().toString(), voters, candidates,
+                probes, refusals, settings.refusalsToDown());
+        for (String name : verdict.toDown()) {
+            Member member = byName.get(name);
+            if (downedByUs.add(member.uniqueAddress())) {
+                log.warn("Downing {}: its remoting port refuses connections (crashed), seen from a majority",
+                        member.address());
+                cluster.down(member.address());
+            }
+        }
+        if (verdict.selfRefusedByMajority()) {
+            exit("a majority of the members refuse connections: this node is on the losing side of a partition or alone");
+        } else if (verdict.selfInMinority()) {
+            long now = System.nanoTime();
+            if (minoritySinceNanos == 0) {
+                minoritySinceNanos = now;
+            } else if (now - minoritySinceNanos >= settings.minorityExitAfter().toNanos()) {
+                exit("a majority of the members have not answered for " + settings.minorityExitAfter().toMillis()
+                        + " ms: this node is on the losing side of a partition");
+            }
+        } else {
+            minoritySinceNanos = 0;
+        }
+    }
+
+    private void onDowned(Member member) {
+        if (member.address().equals(cluster.selfAddress())) {
+            exit("this node was downed by the cluster");
+            return;
+        }
+        if (exiting || settings.fenceTarget().isEmpty()) return;
+        for (String role : member.getRoles()) {
+            if (!role.startsWith(FailoverSettings.SESSION_ROLE_PREFIX)) continue;
+            String tag = role.substring(FailoverSettings.SESSION_ROLE_PREFIX.length());
+            var target = settings.fenceTarget().get();
+            var self = getSelf();
+            blocking.execute(() -> {
+                long start = System.nanoTime();
+                int ended = 0;
+                Throwable failure = null;
+                try {
+                    ended = JournalFence.endSessions(target, tag);
+                } catch (Exception e) {
+                    failure = e;
+                }
+                self.tell(new Fenced(member.address(), tag, ended, failure,
+                        Duration.ofNanos(System.nanoTime() - start).toMillis()), self);
+            });
+        }
+    }
+
+    private void onFenced(Fenced f) {
+        if (f.failure() != null) {
+            log.warn("Could not end the journal sessions of downed {} ({}): {}", f.member(), f.tag(), f.failure().toString());
+        } else {
+            log.info("Fenced downed {} off the journal: ended {} session(s) tagged {} in {} ms", f.member(),
+                    f.sessions(), f.tag(), f.tookMillis());
+        }
+    }
+
+    /**
+     * Stops this process at once: whatever it still does (deliveries, journal writes) would race the survivors,
+     * which start its queues after down-removal-margin; its supervisor starts a new incarnation that rejoins.
+     */
+    private void exit(String why) {
+        if (exiting) return;
+        exiting = true;
+        if (!settings.exitWhenDowned()) {
+            log.error("{}; leaving the cluster (warren.cluster.failover.exit-when-downed = off)", why);
+            cluster.down(cluster.selfAddress());
+            return;
+        }
+        log.error("{}; exiting with code {} so that a supervisor starts a new incarnation", why, EXIT_DOWNED);
+        Runtime.getRuntime().halt(EXIT_DOWNED);
+    }
+
+    private static boolean isCandidate(Member member) {
+        MemberStatus s = member.status();
+        return s == MemberStatus.joining() || s == MemberStatus.weaklyUp() || s == MemberStatus.up()
+                || s == MemberStatus.leaving();
+    }
+}
