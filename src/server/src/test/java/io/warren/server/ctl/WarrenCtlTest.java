@@ -8,11 +8,8 @@ import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
 import com.rabbitmq.client.ShutdownSignalException;
-import com.typesafe.config.Config;
-import com.typesafe.config.ConfigFactory;
 import io.warren.broker.WarrenNode;
-import io.warren.server.Main;
-import io.warren.server.management.ManagementServer;
+import io.warren.server.management.ManagementTestNode;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.ServerSocket;
@@ -30,35 +27,22 @@ import org.junit.jupiter.api.Test;
 /** {@code bin/warren ctl}'s commands against a real node, with rabbitmqctl's output shapes and exit codes. */
 class WarrenCtlTest {
     private static Path dataDir;
+    private static ManagementTestNode warren;
     private static WarrenNode node;
-    private static ManagementServer management;
     private static String url;
 
     @BeforeAll
     static void start() throws Exception {
         dataDir = Files.createTempDirectory("warren-ctl-test");
-        Config config = ConfigFactory.parseMap(Map.of(
-                        "warren.data-dir", dataDir.toString(),
-                        "warren.amqp.host", "127.0.0.1",
-                        "warren.amqp.port", "0",
-                        "warren.cluster.remote-port", "0",
-                        "warren.management.host", "127.0.0.1",
-                        "warren.management.port", "0",
-                        "warren.management.pekko-management.enabled", "false"))
-                .withFallback(ConfigFactory.defaultReferenceUnresolved())
-                .resolve();
-        node = WarrenNode.start(Main.withOperations(config));
-        management = ManagementServer.start(node, config, "9.9.9-test");
-        url = "http://127.0.0.1:" + management.httpPort().orElseThrow();
+        warren = ManagementTestNode.start(dataDir, "");
+        node = warren.node;
+        url = warren.url();
     }
 
     @AfterAll
     static void stop() throws Exception {
-        if (management != null) management.stop(Duration.ofSeconds(1));
-        if (node != null) node.stop(Duration.ofSeconds(10));
-        try (var files = Files.walk(dataDir)) {
-            files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        }
+        if (warren != null) warren.close();
+        ManagementTestNode.delete(dataDir);
     }
 
     private record Run(int exit, String out, String err) {}

@@ -10,10 +10,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.rabbitmq.client.AuthenticationFailureException;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
-import com.typesafe.config.Config;
-import com.typesafe.config.ConfigFactory;
 import io.warren.broker.WarrenNode;
-import io.warren.server.Main;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -24,7 +21,6 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.Base64;
-import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -37,32 +33,20 @@ class AccessApiTest {
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     private Path dataDir;
+    private ManagementTestNode warren;
     private WarrenNode node;
-    private ManagementServer management;
     private int httpPort;
 
     private void start(String users) throws Exception {
         if (dataDir == null) dataDir = Files.createTempDirectory("warren-access-test");
-        Config config = ConfigFactory.parseString("warren.users = " + users)
-                .withFallback(ConfigFactory.parseMap(Map.of(
-                        "warren.data-dir", dataDir.toString(),
-                        "warren.amqp.host", "127.0.0.1",
-                        "warren.amqp.port", "0",
-                        "warren.cluster.remote-port", "0",
-                        "warren.management.host", "127.0.0.1",
-                        "warren.management.port", "0",
-                        "warren.management.pekko-management.enabled", "false")))
-                .withFallback(ConfigFactory.defaultReferenceUnresolved())
-                .resolve();
-        node = WarrenNode.start(Main.withOperations(config));
-        management = ManagementServer.start(node, config, "9.9.9-test");
-        httpPort = management.httpPort().orElseThrow();
+        warren = ManagementTestNode.start(dataDir, "warren.users = " + users);
+        node = warren.node;
+        httpPort = warren.httpPort;
     }
 
     private void stop() {
-        if (management != null) management.stop(Duration.ofSeconds(1));
-        if (node != null) node.stop(Duration.ofSeconds(10));
-        management = null;
+        if (warren != null) warren.close();
+        warren = null;
         node = null;
     }
 
@@ -70,9 +54,7 @@ class AccessApiTest {
     void cleanUp() throws Exception {
         stop();
         if (dataDir != null) {
-            try (var files = Files.walk(dataDir)) {
-                files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
+            ManagementTestNode.delete(dataDir);
         }
     }
 

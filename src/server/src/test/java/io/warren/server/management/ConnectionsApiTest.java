@@ -8,10 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
 import com.rabbitmq.client.ShutdownSignalException;
-import com.typesafe.config.Config;
-import com.typesafe.config.ConfigFactory;
 import io.warren.broker.WarrenNode;
-import io.warren.server.Main;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -22,7 +19,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Base64;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -34,35 +30,22 @@ class ConnectionsApiTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private static Path dataDir;
+    private static ManagementTestNode warren;
     private static WarrenNode node;
-    private static ManagementServer management;
     private static int httpPort;
 
     @BeforeAll
     static void start() throws Exception {
         dataDir = Files.createTempDirectory("warren-connections-test");
-        Config config = ConfigFactory.parseMap(Map.of(
-                        "warren.data-dir", dataDir.toString(),
-                        "warren.amqp.host", "127.0.0.1",
-                        "warren.amqp.port", "0",
-                        "warren.cluster.remote-port", "0",
-                        "warren.management.host", "127.0.0.1",
-                        "warren.management.port", "0",
-                        "warren.management.pekko-management.enabled", "false"))
-                .withFallback(ConfigFactory.defaultReferenceUnresolved())
-                .resolve();
-        node = WarrenNode.start(Main.withOperations(config));
-        management = ManagementServer.start(node, config, "9.9.9-test");
-        httpPort = management.httpPort().orElseThrow();
+        warren = ManagementTestNode.start(dataDir, "");
+        node = warren.node;
+        httpPort = warren.httpPort;
     }
 
     @AfterAll
     static void stop() throws Exception {
-        if (management != null) management.stop(Duration.ofSeconds(1));
-        if (node != null) node.stop(Duration.ofSeconds(10));
-        try (var files = Files.walk(dataDir)) {
-            files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        }
+        if (warren != null) warren.close();
+        ManagementTestNode.delete(dataDir);
     }
 
     @Test
