@@ -133,6 +133,8 @@ final class Channel {
     private long nextPublishSeq = 1;
     /** Confirm sequence → how many queues still have to accept it. */
     private final TreeMap<Long, int[]> unconfirmed = new TreeMap<>();
+    /** {confirm sequence, nanoTime published} in publish order, for warren.persistence.confirm-timeout. */
+    private final ArrayDeque<long[]> confirmsSince = new ArrayDeque<>();
 
     private boolean txMode;
     private final List<Runnable> txActions = new ArrayList<>();
@@ -617,7 +619,10 @@ final class Channel {
             return;
         }
         Message m = new Message(conn.nextMessageId(), exchangeName, p.routingKey(), stored, bytes);
-        if (seq != 0) unconfirmed.put(seq, new int[] {queues.size()});
+        if (seq != 0) {
+            unconfirmed.put(seq, new int[] {queues.size()});
+            confirmsSince.add(new long[] {seq, System.nanoTime()});
+        }
         for (String q : queues) {
             publishBatches.computeIfAbsent(q, k -> new PublishBatch()).add(m, seq);
             if (seq != 0) inFlight.computeIfAbsent(q, k -> new InFlight()).bySeq.put(seq, m);
@@ -1033,6 +1038,25 @@ final class Channel {
         enqueuesOutstanding.put(queue, only);
     }
 
+    /**
+     * Nacks publishes unconfirmed for longer than {@code nanos} (0: never), e.g. while the journal database is down:
+     * a publisher is told within a bounded time that the broker did not take its message. The queue may still write
+     * and deliver it later, so a publisher that re-publishes on nack may cause a duplicate, as with any nack.
+     */
+    void nackUnconfirmedOlderThan(long nanos) {
+        long now = System.nanoTime();
+        while (!confirmsSince.isEmpty()) {
+            long[] oldest = confirmsSince.peek();
+            if (!unconfirmed.containsKey(oldest[0])) { confirmsSince.poll(); continue; }
+            if (nanos <= 0 || now - oldest[1] <= nanos) return;
+            confirmsSince.poll();
+            unconfirmed.remove(oldest[0]);
+            for (InFlight f : inFlight.values()) f.bySeq.remove(oldest[0]);
+            inFlight.values().removeIf(f -> f.bySeq.isEmpty());
+            conn.sendMethod(number, new BasicNack(oldest[0], false, false));
+        }
+    }
+
     /** Publishes unconfirmed for this long are sent again: the message may have died with a node on its way. */
     void resendOlderThan(long nanos) {
         long now = System.nanoTime();
@@ -1072,6 +1096,7 @@ final class Channel {
         unacked.clear();
         held.clear();
         unconfirmed.clear();
+        confirmsSince.clear();
         inFlight.clear();
         written.clear();
         enqueuesOutstanding.clear();

@@ -125,7 +125,8 @@ public final class QueueEntity extends EventSourcedBehavior<QueueCommand, QueueE
         this.name = n.queue();
         this.deadLetterReplies = ctx.messageAdapter(ConnectionProtocol.EnqueueSettled.class,
                 s -> new DeadLetterSettled(concat(s.accepted(), s.rejected())));
-        this.journal = new QueueJournal(ctx, persistenceId().id(), broker.journalCompactor(), broker.settings().snapshotEvery());
+        this.journal = new QueueJournal(ctx, persistenceId().id(), broker.journalCompactor(), broker.settings().snapshotEvery(),
+                broker.alarms().journal().writes());
     }
 
     private static long[] concat(long[] a, long[] b) {
@@ -189,7 +190,10 @@ public final class QueueEntity extends EventSourcedBehavior<QueueCommand, QueueE
             scheduleTick(h);
             scheduleIdleCheck(h);
             publishStats(h);
-        }).onSignal(org.apache.pekko.actor.typed.PostStop.instance(), h -> broker.localQueues().remove(entityId)).build();
+        }).onSignal(org.apache.pekko.actor.typed.PostStop.instance(), h -> {
+            journal.stopped();
+            broker.localQueues().remove(entityId);
+        }).build();
     }
 
     @Override

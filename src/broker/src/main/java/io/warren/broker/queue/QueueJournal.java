@@ -41,10 +41,13 @@ final class QueueJournal {
 
     /** Rows of up to this many bytes of events (a bigger single event gets a row of its own). */
     static final long BATCH_BYTES = 512 * 1024;
+    /** A failed write is sent again after this long, doubling up to the maximum (the journal alarm is up meanwhile). */
+    private static final long RETRY_FIRST_MILLIS = 100, RETRY_MAX_MILLIS = 500;
+    private static final String CONFLICT = "conflict: ";
     /** Snapshots are one row: a queue holding more than this is not snapshotted until it shrinks (see below). */
     private static final long SNAPSHOT_MAX_MESSAGES = 50_000, SNAPSHOT_MAX_BYTES = 16L << 20;
 
-    private record Write(long lastSeqNr, List<Runnable> afters) {}
+    private record Write(long lastSeqNr, List<Runnable> afters, List<PersistentEnvelope> rows, int events) {}
 
     private final String persistenceId;
     private final String writerUuid = UUID.randomUUID().toString();
@@ -58,9 +61,16 @@ final class QueueJournal {
     private final List<Runnable> pendingAfters = new ArrayList<>();
     private long eventsSinceSnapshot;
     private boolean snapshotInFlight;
+    /** Reports writes to the node's journal alarm; a failed write is kept and sent again (see {@link #onJournalled}). */
+    private final io.warren.broker.alarm.JournalWrites health;
+    private final ActorContext<QueueCommand> ctx;
+    private int failedAttempts;
+    private long retryAt;
 
     QueueJournal(ActorContext<QueueCommand> ctx, String persistenceId, ActorRef<JournalCompactor.Command> compactor,
-                 int snapshotEvery) {
+                 int snapshotEvery, io.warren.broker.alarm.JournalWrites health) {
+        this.ctx = ctx;
+        this.health = health;
         this.persistenceId = persistenceId;
         this.compactor = compactor;
         this.snapshotEvery = snapshotEvery;
@@ -82,7 +92,8 @@ final class QueueJournal {
     private static QueueCommand.Journalled journalled(JournalProtocol.Response r) {
         if (r instanceof JournalProtocol.WriteMessageSuccess s) return new QueueCommand.Journalled(s.persistent().sequenceNr(), "");
         if (r instanceof JournalProtocol.WriteMessageFailure f) {
-            return new QueueCommand.Journalled(f.message().sequenceNr(), "failed: " + f.cause());
+            return new QueueCommand.Journalled(f.message().sequenceNr(),
+                    (io.warren.broker.alarm.JournalFailures.isConflict(f.cause()) ? CONFLICT : "failed: ") + f.cause());
         }
         if (r instanceof JournalProtocol.WriteMessageRejected f) {
             return new QueueCommand.Journalled(f.message().sequenceNr(), "rejected: " + f.cause());
@@ -112,6 +123,10 @@ final class QueueJournal {
 
     /** Sends what is pending unless a write is in flight (it then leaves when that write is done). */
     void flush() {
+        if (inFlight != null && failedAttempts > 0 && System.nanoTime() >= retryAt) { // its retry is due
+            retryAt = Long.MAX_VALUE;
+            send(inFlight);
+        }
         if (inFlight != null || (pendingEvents.isEmpty() && pendingAfters.isEmpty())) return;
         List<QueueEntityEvent> rows = batched(pendingEvents);
         List<Runnable> afters = new ArrayList<>(pendingAfters);
@@ -123,15 +138,28 @@ final class QueueJournal {
         }
         long now = System.currentTimeMillis();
         List<PersistentRepr> reprs = new ArrayList<>(rows.size());
+        int events = 0;
         for (QueueEntityEvent row : rows) {
-            eventsSinceSnapshot += row instanceof QueueEntityEvent.Batch b ? b.events().size() : 1;
+            int n = row instanceof QueueEntityEvent.Batch b ? b.events().size() : 1;
+            events += n;
+            eventsSinceSnapshot += n;
             reprs.add(PersistentRepr$.MODULE$.apply(row, ++lastSeqNr, persistenceId, "", false,
                     org.apache.pekko.actor.ActorRef.noSender(), writerUuid).withTimestamp(now));
         }
         List<PersistentEnvelope> write = List.of(new AtomicWrite(CollectionConverters.asScala(reprs).toList()));
-        journal.tell(new JournalProtocol.WriteMessages(CollectionConverters.asScala(write).toList(), journalReplies, 1),
+        inFlight = new Write(lastSeqNr, afters, write, events);
+        send(inFlight);
+    }
+
+    private void send(Write w) {
+        health.started(persistenceId);
+        journal.tell(new JournalProtocol.WriteMessages(CollectionConverters.asScala(w.rows()).toList(), journalReplies, 1),
                 org.apache.pekko.actor.ActorRef.noSender());
-        inFlight = new Write(lastSeqNr, afters);
+    }
+
+    /** The queue stopped: the node's journal alarm no longer waits for its write. */
+    void stopped() {
+        health.forget(persistenceId);
     }
 
     /**
@@ -139,11 +167,28 @@ final class QueueJournal {
      * true; the caller then {@link #flush}es what gathered meanwhile.
      */
     boolean onJournalled(QueueCommand.Journalled j) {
-        if (!j.written()) {
+        if (!j.written() && (!j.failure().startsWith("failed: ") || inFlight == null)) {
+            // Rejected (cannot be serialised), or a retry found its rows written by an attempt whose answer was lost
+            // (or by another incarnation): recover from what the journal holds.
             throw new IllegalStateException("journal write of " + persistenceId + " at " + j.seqNr() + " " + j.failure());
         }
         if (inFlight == null || j.seqNr() != inFlight.lastSeqNr()) return false;
+        if (!j.written()) {
+            // The database is down or hangs: keep the write (same rows, same sequence numbers) and send it again, so
+            // the queue goes on serving consumers and keeps what waits for the write; the journal alarm blocks
+            // publishers meanwhile. The retry goes out from flush(), at most RETRY_MAX_MILLIS apart.
+            health.failed(persistenceId, j.failure());
+            long delayMillis = Math.min(RETRY_MAX_MILLIS, RETRY_FIRST_MILLIS << Math.min(failedAttempts, 8));
+            failedAttempts++;
+            retryAt = System.nanoTime() + delayMillis * 1_000_000;
+            ctx.scheduleOnce(java.time.Duration.ofMillis(delayMillis), ctx.getSelf(), QueueCommand.Flush.INSTANCE);
+            if (failedAttempts == 1) ctx.getLog().warn("journal write of {} failed, retrying: {}", persistenceId, j.failure());
+            return false;
+        }
+        if (failedAttempts > 0) ctx.getLog().info("journal write of {} succeeded after {} retries", persistenceId, failedAttempts);
+        failedAttempts = 0;
         Write done = inFlight;
+        health.succeeded(persistenceId, done.events());
         inFlight = null;
         durableTo = done.lastSeqNr();
         done.afters().forEach(Runnable::run);
