@@ -124,6 +124,10 @@ public final class ManagementApi {
             case "connections" -> args.size() == 1 ? withReports(this::connections) : done(notFound());
             case "vhosts" -> args.size() <= 2 ? withReports(r -> vhosts(r, vhost)) : done(notFound());
             case "whoami" -> args.size() == 1 ? done(whoami(request)) : done(notFound());
+            case "health" -> args.equals(List.of("health", "checks", "alarms")) ? withReports(this::alarmsCheck)
+                    : args.equals(List.of("health", "checks", "local-alarms"))
+                    ? done(alarmsCheck(List.of(NodeStats.report(broker, selfAddress))))
+                    : done(notFound());
             default -> done(notFound());
         };
     }
@@ -170,7 +174,39 @@ public final class ManagementApi {
         queueTotals.put("messages_ready", ready);
         queueTotals.put("messages_unacknowledged", unacked);
         m.put("queue_totals", queueTotals);
+        m.put("alarms", alarms(reports));
         return json(StatusCodes.OK, m);
+    }
+
+    /** The alarms in effect on the reporting nodes: {node, resource, reason}. */
+    private static List<Map<String, Object>> alarms(List<NodeReport> reports) {
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (NodeReport r : reports) {
+            for (String resource : r.alarms()) {
+                Map<String, Object> a = new LinkedHashMap<>();
+                a.put("node", r.address());
+                a.put("resource", resource);
+                if (resource.equals("journal")) a.put("reason", r.alarmReason());
+                out.add(a);
+            }
+        }
+        out.sort(Comparator.comparing(a -> a.get("node") + " " + a.get("resource")));
+        return out;
+    }
+
+    /** RabbitMQ's /api/health/checks/alarms: 200 {"status":"ok"}, or 503 with the alarms in effect. */
+    private HttpResponse alarmsCheck(List<NodeReport> reports) {
+        List<Map<String, Object>> alarms = alarms(reports);
+        Map<String, Object> m = new LinkedHashMap<>();
+        if (alarms.isEmpty()) {
+            m.put("status", "ok");
+            return json(StatusCodes.OK, m);
+        }
+        m.put("status", "failed");
+        m.put("reason", reports.size() == 1 ? "resource alarm(s) in effect on the node"
+                : "resource alarm(s) in effect in the cluster");
+        m.put("alarms", alarms);
+        return json(StatusCodes.SERVICE_UNAVAILABLE, m);
     }
 
     /** Every cluster member, running or not, as this node's membership view has them. */
@@ -199,6 +235,9 @@ public final class ManagementApi {
                 m.put("warren_node_name", report.nodeName());
                 m.put("connections", report.connections());
                 m.put("queues", report.queues().size());
+                m.put("mem_alarm", report.alarms().contains("memory"));
+                m.put("journal_alarm", report.alarms().contains("journal"));
+                m.put("journal_alarm_reason", report.alarmReason());
             }
             nodes.add(m);
         }
@@ -321,7 +360,7 @@ public final class ManagementApi {
                 up++;
             }
         }
-        String text = PrometheusMetrics.render(self, up);
+        String text = PrometheusMetrics.render(self, up) + JournalMetrics.render(broker.alarms());
         ContentType type = ContentTypes.parse(PrometheusMetrics.CONTENT_TYPE);
         return HttpResponse.create().withEntity(type, text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }

@@ -10,11 +10,16 @@ import java.util.List;
  * @param uptimeMillis how long the node's JVM has been running
  * @param connections  AMQP connections open on the node
  * @param queues       the queues running on the node (passivated ones are absent)
+ * @param alarms       the node's resource alarms in effect ("memory", "journal")
+ * @param alarmReason  why the journal alarm is up (empty when it is not)
  */
 public record NodeReport(String address, String nodeName, long uptimeMillis, int connections,
-                         List<QueueFigures> queues) implements ManagementSerializable {
+                         List<QueueFigures> queues, List<String> alarms, String alarmReason)
+        implements ManagementSerializable {
 
     public NodeReport {
         queues = List.copyOf(queues);
+        alarms = alarms == null ? List.of() : List.copyOf(alarms);
+        alarmReason = alarmReason == null ? "" : alarmReason;
     }
 }

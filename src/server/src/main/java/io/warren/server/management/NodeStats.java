@@ -44,7 +44,8 @@ public final class NodeStats {
     public static NodeReport report(BrokerContext broker, String address) {
         List<QueueFigures> queues = broker.localQueues().all().stream().map(QueueFigures::of).toList();
         return new NodeReport(address, broker.settings().nodeName(),
-                ManagementFactory.getRuntimeMXBean().getUptime(), broker.connections().size(), queues);
+                ManagementFactory.getRuntimeMXBean().getUptime(), broker.connections().size(), queues,
+                broker.alarms().raised(), broker.alarms().journal().reason());
     }
 
     /** Spawns this node's NodeStats as a system actor; it registers itself and lives as long as the node. */
