@@ -21,9 +21,13 @@ public final class SharedJournalDatabase implements AutoCloseable {
     public static final String PASSWORD = "postgres";
 
     private final EmbeddedPostgres postgres;
+    private final Path dataDir;
+    private final Path log;
 
-    private SharedJournalDatabase(EmbeddedPostgres postgres) {
+    private SharedJournalDatabase(EmbeddedPostgres postgres, Path dataDir, Path log) {
         this.postgres = postgres;
+        this.dataDir = dataDir;
+        this.log = log;
     }
 
     /** Starts PostgreSQL on a free port with a fresh data directory under {@code parent} and creates the database. */
@@ -47,7 +51,7 @@ public final class SharedJournalDatabase implements AutoCloseable {
                 postgres.close();
                 throw new IllegalStateException("cannot create database " + DATABASE, e);
             }
-            return new SharedJournalDatabase(postgres);
+            return new SharedJournalDatabase(postgres, dataDir, log);
         } catch (IOException e) {
             throw new IllegalStateException("cannot start embedded PostgreSQL", e);
         }
@@ -82,6 +86,48 @@ public final class SharedJournalDatabase implements AutoCloseable {
             throw new IllegalStateException("cannot count journal rows", e);
         }
     }
+
+    /**
+     * Stops the server as an operator would ({@code pg_ctl stop -m fast}: sessions are ended, new connections
+     * refused), keeping its data directory; {@link #restart} starts it again with the same options and port.
+     */
+    public void stop() {
+        pgCtl("stop", "-m", "fast");
+    }
+
+    /** Starts the server stopped by {@link #stop} again, with the options it ran with (postmaster.opts). */
+    public void restart() {
+        pgCtl("start", "-o", startOptions);
+    }
+
+    private String startOptions;
+
+    private void pgCtl(String action, String... options) {
+        try {
+            if (startOptions == null) {
+                // "<bin>/postgres" "-D" "<dir>" "-p" "<port>" ... as the embedded server was started
+                String opts = Files.readString(dataDir.resolve("postmaster.opts")).trim();
+                int firstArg = opts.indexOf(" \"");
+                pgCtl = Path.of(opts.substring(0, firstArg).replace("\"", "")).resolveSibling("pg_ctl");
+                startOptions = opts.substring(firstArg + 1).replaceAll("\"-D\" \"[^\"]*\"", "");
+            }
+            java.util.List<String> command = new java.util.ArrayList<>(java.util.List.of(
+                    pgCtl.toString(), action, "-w", "-D", dataDir.toString(), "-l", log.toString()));
+            command.addAll(java.util.List.of(options));
+            Process p = new ProcessBuilder(command).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+            if (!p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS) || p.exitValue() != 0) {
+                throw new IllegalStateException("pg_ctl " + action + " failed; see " + log);
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("pg_ctl " + action, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+
+    private Path pgCtl;
 
     @Override
     public void close() {
