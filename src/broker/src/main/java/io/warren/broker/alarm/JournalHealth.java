@@ -41,6 +41,8 @@ public final class JournalHealth {
     private long probeStartedAt;
     private boolean probing;
     private boolean lastProbeOk = true;
+    /** The first probe also opens the connection (and loads the driver): on a busy host that takes a while. */
+    private boolean answeredOnce;
     private String lastProbeFailure = "";
 
     /** {@code db}: the shared database's settings (url, user, password). */
@@ -67,6 +69,7 @@ public final class JournalHealth {
                 })
                 .onMessage(Probed.class, p -> {
                     probing = false;
+                    answeredOnce = true;
                     lastProbeOk = p.ok();
                     lastProbeFailure = p.failure();
                     evaluate();
@@ -102,7 +105,7 @@ public final class JournalHealth {
         long now = System.nanoTime();
         long raiseAfterNanos = alarm.raiseAfter().toNanos();
         String problem = null;
-        if (probing && now - probeStartedAt > raiseAfterNanos) {
+        if (probing && answeredOnce && now - probeStartedAt > raiseAfterNanos) {
             problem = "the journal database has not answered for " + (now - probeStartedAt) / 1_000_000 + " ms";
         } else if (!lastProbeOk) {
             problem = "the journal database is unreachable: " + lastProbeFailure;
