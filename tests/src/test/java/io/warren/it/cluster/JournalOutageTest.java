@@ -1,37 +1,24 @@
 package io.warren.it.cluster;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.rabbitmq.client.AMQP;
-import com.rabbitmq.client.BlockedListener;
 import com.rabbitmq.client.Channel;
-import com.rabbitmq.client.ConfirmListener;
 import com.rabbitmq.client.Connection;
-import com.rabbitmq.client.DefaultConsumer;
-import com.rabbitmq.client.Envelope;
 import com.rabbitmq.client.MessageProperties;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentNavigableMap;
-import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -51,12 +38,6 @@ class JournalOutageTest {
     private static final Pattern READY_PORT = Pattern.compile("Pekko Management \\(/alive, /ready\\) on http://[^:]+:(\\d+)");
 
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-    private final Set<String> confirmed = ConcurrentHashMap.newKeySet();
-    private final Set<String> received = ConcurrentHashMap.newKeySet();
-    private final AtomicLong nacked = new AtomicLong();
-    private final AtomicLong lastConfirmAt = new AtomicLong();
-    private final long[] blockedAt = new long[NODES + 1];
-    private final AtomicBoolean publishing = new AtomicBoolean(true);
 
     @Test
     @Timeout(value = 6, unit = TimeUnit.MINUTES)
@@ -75,24 +56,15 @@ class JournalOutageTest {
             List<String> queues = List.of("outage-q1", "outage-q2", "outage-q3");
             try (Connection admin = cluster.connect(1); Channel ch = admin.createChannel()) {
                 ch.queueDeclare("outage-backlog", true, false, false, null);
-                for (String q : queues) ch.queueDeclare(q, true, false, false, null);
                 ch.confirmSelect();
                 for (int i = 0; i < BACKLOG; i++) {
                     ch.basicPublish("", "outage-backlog", MessageProperties.PERSISTENT_BASIC, new byte[16]);
                 }
                 ch.waitForConfirmsOrDie(30_000);
             }
-            List<Connection> connections = new ArrayList<>();
-            List<Thread> publishers = new ArrayList<>();
-            try {
-                for (int i = 1; i <= NODES; i++) connections.add(consumer(cluster.connect(i), queues.get(i - 1)));
-                for (int i = 1; i <= NODES; i++) {
-                    Connection c = cluster.connect(i);
-                    connections.add(c);
-                    publishers.add(publisher(c, i, queues));
-                }
+            try (ConfirmedTraffic traffic = ConfirmedTraffic.start(cluster, queues)) {
                 Thread.sleep(3_000);
-                assertTrue(confirmed.size() > 20, "confirms flow before the outage: " + confirmed.size());
+                assertTrue(traffic.confirmed.size() > 20, "confirms flow before the outage: " + traffic.confirmed.size());
 
                 long stopAt = System.currentTimeMillis();
                 cluster.database().stop();
@@ -113,29 +85,24 @@ class JournalOutageTest {
                 }
                 cluster.database().restart();
                 long restartAt = System.currentTimeMillis();
-                while (lastConfirmAt.get() < restartAt && System.currentTimeMillis() - restartAt < 30_000) {
+                while (traffic.lastConfirmAt.get() < restartAt && System.currentTimeMillis() - restartAt < 30_000) {
                     backlogShown.add(backlogFigure(api[1 + backlogShown.size() % NODES]));
                     Thread.sleep(50);
                 }
-                long resumedAfter = lastConfirmAt.get() - restartAt;
+                long resumedAfter = traffic.lastConfirmAt.get() - restartAt;
                 Thread.sleep(2_000);
-                publishing.set(false);
-                for (Thread t : publishers) t.join(60_000);
-                long waitUntil = System.currentTimeMillis() + 60_000;
-                while (!received.containsAll(confirmed) && System.currentTimeMillis() < waitUntil) Thread.sleep(200);
-                Set<String> lost = new HashSet<>(confirmed);
-                lost.removeAll(received);
+                Set<String> lost = traffic.stopAndFindLost(60_000);
                 List<Integer> readyAfter = new ArrayList<>();
                 for (int i = 1; i <= NODES; i++) readyAfter.add(get(ready[i], "/ready", false).statusCode());
 
                 System.out.printf("journal outage: alarm after %s ms, not ready after %s ms, blocked after %s ms, "
                                 + "confirms resumed %d ms after the restart; %d confirmed, %d nacked, %d lost%n",
-                        offsets(alarmAt, stopAt), offsets(notReadyAt, stopAt), offsets(blockedAt, stopAt),
-                        resumedAfter, confirmed.size(), nacked.get(), lost.size());
+                        offsets(alarmAt, stopAt), offsets(notReadyAt, stopAt), offsets(traffic.blockedAt, stopAt),
+                        resumedAfter, traffic.confirmed.size(), traffic.nacked.get(), lost.size());
                 for (int i = 1; i <= NODES; i++) {
                     assertTrue(alarmAt[i] > 0 && alarmAt[i] - stopAt <= 2_000, "node " + i + " alarm within 2 s");
                     assertTrue(notReadyAt[i] > 0, "node " + i + " /ready failed during the outage");
-                    assertTrue(blockedAt[i] >= stopAt, "publisher on node " + i + " got connection.blocked");
+                    assertTrue(traffic.blockedAt[i] >= stopAt, "publisher on node " + i + " got connection.blocked");
                 }
                 assertTrue(resumedAfter >= 0 && resumedAfter <= 5_000, "confirms resumed " + resumedAfter + " ms after the restart");
                 assertEquals(Set.of(), lost, "confirmed messages never delivered");
@@ -147,92 +114,11 @@ class JournalOutageTest {
                     assertEquals(1, logLines(cluster.node(i), "journal alarm raised"), "node " + i + " raise lines");
                     assertEquals(1, logLines(cluster.node(i), "journal alarm cleared"), "node " + i + " clear lines");
                 }
-                try (Channel ch = connections.get(0).createChannel()) {
+                try (Channel ch = traffic.anyConnection().createChannel()) {
                     assertEquals(BACKLOG, ch.queueDeclarePassive("outage-backlog").getMessageCount());
-                }
-            } finally {
-                publishing.set(false);
-                for (Connection c : connections) {
-                    try { c.abort(); } catch (RuntimeException ignored) { /* closing anyway */ }
                 }
             }
         }
-    }
-
-    private Connection consumer(Connection c, String queue) throws IOException {
-        Channel ch = c.createChannel();
-        ch.basicQos(50);
-        ch.basicConsume(queue, false, new DefaultConsumer(ch) {
-            @Override
-            public void handleDelivery(String tag, Envelope envelope, AMQP.BasicProperties properties, byte[] body)
-                    throws IOException {
-                received.add(new String(body, StandardCharsets.UTF_8));
-                getChannel().basicAck(envelope.getDeliveryTag(), false);
-            }
-        });
-        return c;
-    }
-
-    /** Publishes about 50 persistent messages a second round-robin, pausing while the connection is blocked. */
-    private Thread publisher(Connection c, int node, List<String> queues) throws IOException {
-        AtomicBoolean blocked = new AtomicBoolean();
-        c.addBlockedListener(new BlockedListener() {
-            @Override
-            public void handleBlocked(String reason) {
-                blocked.set(true);
-                synchronized (blockedAt) {
-                    if (blockedAt[node] == 0) blockedAt[node] = System.currentTimeMillis();
-                }
-            }
-
-            @Override
-            public void handleUnblocked() {
-                blocked.set(false);
-            }
-        });
-        Channel ch = c.createChannel();
-        ch.confirmSelect();
-        ConcurrentSkipListMap<Long, String> outstanding = new ConcurrentSkipListMap<>();
-        ch.addConfirmListener(new ConfirmListener() {
-            @Override
-            public void handleAck(long seq, boolean multiple) {
-                settle(seq, multiple).values().forEach(confirmed::add);
-                lastConfirmAt.set(System.currentTimeMillis());
-            }
-
-            @Override
-            public void handleNack(long seq, boolean multiple) {
-                nacked.addAndGet(settle(seq, multiple).size());
-            }
-
-            private Map<Long, String> settle(long seq, boolean multiple) {
-                ConcurrentNavigableMap<Long, String> done = multiple ? outstanding.headMap(seq, true)
-                        : outstanding.subMap(seq, true, seq, true);
-                Map<Long, String> copy = Map.copyOf(done);
-                done.clear();
-                return copy;
-            }
-        });
-        Thread t = new Thread(() -> {
-            try {
-                for (int n = 0; publishing.get(); n++) {
-                    if (blocked.get()) {
-                        Thread.sleep(10);
-                        continue;
-                    }
-                    String id = node + "-" + n;
-                    outstanding.put(ch.getNextPublishSeqNo(), id);
-                    ch.basicPublish("", queues.get(n % queues.size()), MessageProperties.PERSISTENT_BASIC,
-                            id.getBytes(StandardCharsets.UTF_8));
-                    Thread.sleep(20);
-                }
-                ch.waitForConfirms(40_000); // the last ones: answered (or nacked) before the count
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        }, "outage-publisher-" + node);
-        t.start();
-        return t;
     }
 
     private String backlogFigure(int apiPort) throws Exception {
