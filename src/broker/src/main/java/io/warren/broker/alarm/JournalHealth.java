@@ -43,6 +43,8 @@ public final class JournalHealth {
     private boolean lastProbeOk = true;
     /** The first probe also opens the connection (and loads the driver): on a busy host that takes a while. */
     private boolean answeredOnce;
+    private long slowSince;
+    private static final long SECOND_LOOK_NANOS = 200_000_000L;
     private String lastProbeFailure = "";
 
     /** {@code db}: the shared database's settings (url, user, password). */
@@ -105,15 +107,18 @@ public final class JournalHealth {
         long now = System.nanoTime();
         long raiseAfterNanos = alarm.raiseAfter().toNanos();
         String problem = null;
+        String slow = null;
         if (probing && answeredOnce && now - probeStartedAt > raiseAfterNanos) {
-            problem = "the journal database has not answered for " + (now - probeStartedAt) / 1_000_000 + " ms";
-        } else if (!lastProbeOk) {
-            problem = "the journal database is unreachable: " + lastProbeFailure;
+            slow = "the journal database has not answered for " + (now - probeStartedAt) / 1_000_000 + " ms";
         }
         long oldest = alarm.writes().oldestInFlightNanos();
-        if (problem == null && oldest > raiseAfterNanos) {
-            problem = "a journal write has waited " + oldest / 1_000_000 + " ms";
-        }
+        if (slow == null && oldest > raiseAfterNanos) slow = "a journal write has waited " + oldest / 1_000_000 + " ms";
+        // Waits count once they outlast a second look: after a pause of the whole JVM (GC, an overloaded host) every
+        // wait looks long at the first look, and the write or probe completes as soon as the JVM runs again.
+        if (slow == null) slowSince = 0;
+        else if (slowSince == 0) slowSince = now;
+        else if (now - slowSince >= SECOND_LOOK_NANOS) problem = slow;
+        if (problem == null && !lastProbeOk) problem = "the journal database is unreachable: " + lastProbeFailure;
         JournalWrites.Failure failure = alarm.writes().lastFailure();
         if (problem == null && failure != null && now - failure.atNanos() < FAILURE_HOLDS_MILLIS * 1_000_000) {
             problem = "journal writes fail: " + failure.cause();
