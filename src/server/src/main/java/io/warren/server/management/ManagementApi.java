@@ -260,9 +260,11 @@ public final class ManagementApi {
                 if (name.isPresent() && !name.get().equals(n)) {
                     continue;
                 }
-                Located located = running.get(new QueueId(v, n));
-                out.add(located == null ? ApiViews.idleQueue(v, n)
-                        : ApiViews.runningQueue(located.figures(), located.node()));
+                QueueId id = new QueueId(v, n);
+                Located located = running.get(id);
+                QueueFigures last = located == null ? lastSeen.get(id) : null;
+                out.add(located != null ? ApiViews.runningQueue(located.figures(), located.node())
+                        : last != null && last.messages() > 0 ? ApiViews.recoveringQueue(last) : ApiViews.idleQueue(v, n));
             }
         }
         if (name.isPresent()) {
@@ -376,7 +378,22 @@ public final class ManagementApi {
      * (the old incarnation has not yet removed its figures); the one with consumers or more messages wins, else
      * the first by address, so that the answer is stable.
      */
-    private static Map<QueueId, Located> runningQueues(List<NodeReport> reports) {
+    private Map<QueueId, Located> runningQueues(List<NodeReport> reports) {
+        Map<QueueId, Located> running = runningQueuesOf(reports);
+        // Remember each queue's last figures: a queue that goes away while holding messages is recovering, not empty
+        // (queues only passivate when empty). Figures of queues gone from the topology are dropped on the way.
+        running.forEach((id, located) -> lastSeen.put(id, located.figures()));
+        if (lastSeen.size() > running.size()) {
+            lastSeen.keySet().removeIf(id -> !running.containsKey(id)
+                    && !broker.topology().table(id.vhost()).queues().contains(id.name()));
+        }
+        return running;
+    }
+
+    /** The last figures each queue reported, for queues that are between incarnations. */
+    private final Map<QueueId, QueueFigures> lastSeen = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private static Map<QueueId, Located> runningQueuesOf(List<NodeReport> reports) {
         Map<QueueId, Located> running = new LinkedHashMap<>();
         for (NodeReport node : reports) {
             for (QueueFigures q : node.queues()) {
