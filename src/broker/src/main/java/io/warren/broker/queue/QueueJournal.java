@@ -182,10 +182,10 @@ final class QueueJournal {
             failedAttempts++;
             retryAt = System.nanoTime() + delayMillis * 1_000_000;
             ctx.scheduleOnce(java.time.Duration.ofMillis(delayMillis), ctx.getSelf(), QueueCommand.Flush.INSTANCE);
-            if (failedAttempts == 1) ctx.getLog().warn("journal write of {} failed, retrying: {}", persistenceId, j.failure());
+            if (failedAttempts == 1) ctx.getLog().debug("journal write of {} failed, retrying: {}", persistenceId, j.failure());
             return false;
         }
-        if (failedAttempts > 0) ctx.getLog().info("journal write of {} succeeded after {} retries", persistenceId, failedAttempts);
+        if (failedAttempts > 0) ctx.getLog().debug("journal write of {} succeeded after {} retries", persistenceId, failedAttempts);
         failedAttempts = 0;
         Write done = inFlight;
         health.succeeded(persistenceId, done.events());
