@@ -57,6 +57,7 @@ public final class JournalHealth {
 
     private JournalHealth(ActorContext<Command> ctx, Config db, JournalAlarm alarm) {
         this.ctx = ctx;
+        ctx.setLoggerName(JournalHealth.class);
         this.db = db;
         this.alarm = alarm;
         this.blocking = ctx.getSystem().dispatchers().lookup(DispatcherSelector.blocking());

@@ -34,12 +34,14 @@ import org.junit.jupiter.api.Test;
  */
 class JournalAlarmTest {
     private static final String QUEUE = "alarmed";
+    /** Any free remoting port: the machine may run other nodes on the default one. */
+    private static final Map<String, String> FREE_PORTS = Map.of("pekko.remote.artery.canonical.port", "0");
 
     @Test
     void aStuckJournalRaisesTheAlarmAndTheQueueWritesOnceItIsBack() throws Exception {
         Path dataDir = Files.createTempDirectory("warren-journal-alarm");
         QueueDefinition def = new QueueDefinition("/", QUEUE, true, false, false, Map.of());
-        WarrenNode node = WarrenNode.start(JournalTestNode.config(dataDir, Map.of()));
+        WarrenNode node = WarrenNode.start(JournalTestNode.config(dataDir, FREE_PORTS));
         try {
             var system = node.system();
             JournalAlarm alarm = ResourceAlarms.get(system).journal();
@@ -73,7 +75,7 @@ class JournalAlarmTest {
             node.stop(Duration.ofSeconds(20));
         }
 
-        WarrenNode again = WarrenNode.start(JournalTestNode.config(dataDir, Map.of()));
+        WarrenNode again = WarrenNode.start(JournalTestNode.config(dataDir, FREE_PORTS));
         try {
             QueueClient queues = new QueueClient(again.system());
             QueueReply reply = queues.declare("/", QUEUE, def, "test", true).toCompletableFuture().get(30, TimeUnit.SECONDS);
