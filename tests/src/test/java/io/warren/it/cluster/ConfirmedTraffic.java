@@ -33,6 +33,8 @@ final class ConfirmedTraffic implements AutoCloseable {
     final Set<String> received = ConcurrentHashMap.newKeySet();
     final AtomicLong nacked = new AtomicLong();
     final AtomicLong lastConfirmAt = new AtomicLong();
+    final AtomicLong published = new AtomicLong();
+    final AtomicLong unblocked = new AtomicLong();
     /** Wall-clock ms each node's publisher first got connection.blocked (index = node; 0 = never). */
     final long[] blockedAt;
     private final AtomicBoolean publishing = new AtomicBoolean(true);
@@ -93,6 +95,7 @@ final class ConfirmedTraffic implements AutoCloseable {
 
             @Override
             public void handleUnblocked() {
+                unblocked.incrementAndGet();
                 blocked.set(false);
             }
         });
@@ -130,6 +133,7 @@ final class ConfirmedTraffic implements AutoCloseable {
                     outstanding.put(ch.getNextPublishSeqNo(), id);
                     ch.basicPublish("", queues.get(n % queues.size()), MessageProperties.PERSISTENT_BASIC,
                             id.getBytes(StandardCharsets.UTF_8));
+                    published.incrementAndGet();
                     Thread.sleep(20);
                 }
                 ch.waitForConfirms(40_000); // the last ones: answered (or nacked) before anything is counted
@@ -139,6 +143,13 @@ final class ConfirmedTraffic implements AutoCloseable {
         }, "confirmed-publisher-" + node);
         publishers.add(t);
         t.start();
+    }
+
+    /** Counters for a test's report: published, confirmed, nacked, received, unblocked, publishers alive. */
+    String figures() {
+        return "published " + published + ", confirmed " + confirmed.size() + ", nacked " + nacked + ", received "
+                + received.size() + ", unblocked " + unblocked + ", publishers alive "
+                + publishers.stream().filter(Thread::isAlive).count();
     }
 
     Connection anyConnection() {

@@ -90,6 +90,15 @@ class JournalOutageTest {
                     Thread.sleep(50);
                 }
                 long resumedAfter = traffic.lastConfirmAt.get() - restartAt;
+                System.out.println("journal outage: after the restart: " + traffic.figures());
+                if (resumedAfter < 0) {
+                    for (int i = 1; i <= NODES; i++) {
+                        System.out.println("node " + i + " /metrics:\n" + get(api[i], "/metrics", false).body().lines()
+                                .filter(l -> !l.startsWith("#") && (l.startsWith("warren_journal") || l.startsWith("warren_alarm")
+                                        || l.startsWith("warren_queue_published") || l.startsWith("warren_connections")))
+                                .reduce("", (a, b) -> a + b + "\n"));
+                    }
+                }
                 Thread.sleep(2_000);
                 Set<String> lost = traffic.stopAndFindLost(60_000);
                 List<Integer> readyAfter = new ArrayList<>();

@@ -108,7 +108,8 @@ public final class ManagementApi {
         }
         String resource = args.get(0);
         Optional<String> vhost = args.size() > 1 ? Optional.of(args.get(1)) : Optional.empty();
-        if (vhost.isPresent() && !resource.equals("nodes") && !broker.users().vhostExists(vhost.get())) {
+        if (vhost.isPresent() && !resource.equals("nodes") && !resource.equals("health")
+                && !broker.users().vhostExists(vhost.get())) {
             return done(notFound());
         }
         return switch (resource) {
