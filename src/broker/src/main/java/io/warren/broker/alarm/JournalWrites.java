@@ -27,21 +27,23 @@ public final class JournalWrites {
     private final Histogram batchEvents = new Histogram(BATCH_BUCKETS);
     private final LongAdder failures = new LongAdder();
 
-    /** A queue's write (or its retry) left for the database. */
+    /** A queue's write (or its retry) left for the database; a retry keeps the first attempt's time. */
     public void started(String persistenceId) {
-        inFlightSince.put(persistenceId, System.nanoTime());
+        inFlightSince.putIfAbsent(persistenceId, System.nanoTime());
     }
 
-    /** The write is durable: {@code events} queue events in it. */
+    /** The write is durable (latency: from its first attempt): {@code events} queue events in it. */
     public void succeeded(String persistenceId, int events) {
         Long since = inFlightSince.remove(persistenceId);
         if (since != null) latency.observe((System.nanoTime() - since) / 1e9);
         batchEvents.observe(events);
     }
 
-    /** The write failed; the queue keeps it and tries again. */
+    /**
+     * The write failed; the queue keeps it and tries again. It stays in flight (since its first attempt) until it
+     * succeeds: a write that is not getting through keeps the alarm up, whatever the reason.
+     */
     public void failed(String persistenceId, String cause) {
-        inFlightSince.remove(persistenceId);
         failures.increment();
         lastFailure.set(new Failure(System.nanoTime(), cause));
     }

@@ -43,6 +43,7 @@ final class QueueJournal {
     static final long BATCH_BYTES = 512 * 1024;
     /** A failed write is sent again after this long, doubling up to the maximum (the journal alarm is up meanwhile). */
     private static final long RETRY_FIRST_MILLIS = 100, RETRY_MAX_MILLIS = 500;
+    private static final long RETRY_SLACK_NANOS = 50_000_000L;
     private static final String CONFLICT = "conflict: ";
     /** Snapshots are one row: a queue holding more than this is not snapshotted until it shrinks (see below). */
     private static final long SNAPSHOT_MAX_MESSAGES = 50_000, SNAPSHOT_MAX_BYTES = 16L << 20;
@@ -123,7 +124,8 @@ final class QueueJournal {
 
     /** Sends what is pending unless a write is in flight (it then leaves when that write is done). */
     void flush() {
-        if (inFlight != null && failedAttempts > 0 && System.nanoTime() >= retryAt) { // its retry is due
+        // Its retry is due (the timer may fire a scheduler tick early: a few ms of slack, or the retry never leaves).
+        if (inFlight != null && failedAttempts > 0 && System.nanoTime() >= retryAt - RETRY_SLACK_NANOS) {
             retryAt = Long.MAX_VALUE;
             send(inFlight);
         }
