@@ -355,6 +355,9 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionProtocol> 
                 }
             }
             case HEARTBEAT -> {
+                // While blocked we do not read, heartbeats included: the silence is ours (RabbitMQ pauses its
+                // heartbeat monitor too), or a 20 s journal outage closes every publisher with heartbeat 5 s.
+                if (blocked) lastReadNanos = System.nanoTime();
                 long silentMillis = (System.nanoTime() - lastReadNanos) / 1_000_000;
                 if (silentMillis > heartbeatSeconds * 2000L) {
                     getContext().getLog().info("{}: missed heartbeats from client, timeout: {}s", remoteAddress, heartbeatSeconds);
