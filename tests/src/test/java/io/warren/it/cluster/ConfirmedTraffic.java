@@ -149,7 +149,16 @@ final class ConfirmedTraffic implements AutoCloseable {
     String figures() {
         return "published " + published + ", confirmed " + confirmed.size() + ", nacked " + nacked + ", received "
                 + received.size() + ", unblocked " + unblocked + ", publishers alive "
-                + publishers.stream().filter(Thread::isAlive).count();
+                + publishers.stream().filter(Thread::isAlive).count() + ", connections open " + openConnections();
+    }
+
+    /** Connections still open: a broker that closes a blocked publisher (or a consumer) fails the tests. */
+    long openConnections() {
+        return connections.stream().filter(Connection::isOpen).count();
+    }
+
+    int connectionCount() {
+        return connections.size();
     }
 
     Connection anyConnection() {

@@ -45,7 +45,8 @@ class JournalStandbyFailoverTest {
                             + "on the new primary%n", promotedAt - killedAt, resumedAfterPromote,
                     traffic.lastConfirmAt.get() - killedAt, traffic.confirmed.size(), traffic.nacked.get(), lost.size(),
                     db.journalRowsOnStandby());
-            assertTrue(resumedAfterPromote >= 0, "confirms never resumed after the promotion");
+            assertTrue(resumedAfterPromote >= 0, "confirms never resumed after the promotion: " + traffic.figures());
+            assertEquals(traffic.connectionCount(), traffic.openConnections(), "every client connection survives");
             assertEquals(Set.of(), lost, "confirmed messages never delivered");
         }
     }
