@@ -170,7 +170,7 @@ final class ConfirmedTraffic implements AutoCloseable {
         publishing.set(false);
         for (Connection c : connections) {
             try {
-                c.abort();
+                c.abort(2_000); // a blocked connection is not read: do not wait for its close-ok forever
             } catch (RuntimeException ignored) {
                 // closing anyway
             }
