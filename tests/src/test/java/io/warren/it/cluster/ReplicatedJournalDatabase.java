@@ -62,8 +62,8 @@ public final class ReplicatedJournalDatabase implements AutoCloseable {
         pg(List.of(bin.resolve("initdb").toString(), "-D", primary.toString(), "-U", USER, "--auth=trust", "-E", "UTF8"));
         append(primary.resolve("postgresql.conf"), String.join("\n",
                 "port = " + primaryPort, "listen_addresses = '127.0.0.1'", "unix_socket_directories = '" + dir + "'",
-                "wal_level = replica", "max_wal_senders = 5", "synchronous_commit = on",
-                "synchronous_standby_names = 'standby1'", "max_connections = 100", "fsync = on", ""));
+                "wal_level = replica", "max_wal_senders = 5", "synchronous_commit = on", "max_connections = 100",
+                "fsync = on", ""));
         pgCtl(primary, "start");
         psql(primaryPort, "CREATE DATABASE " + DATABASE);
         Path standby = dir.resolve("standby");
@@ -72,9 +72,12 @@ public final class ReplicatedJournalDatabase implements AutoCloseable {
         append(standby.resolve("postgresql.auto.conf"), String.join("\n", "port = " + standbyPort,
                 "primary_conninfo = 'host=127.0.0.1 port=" + primaryPort + " user=" + USER + " application_name=standby1'", ""));
         pgCtl(standby, "start");
+        // Only now: with a synchronous standby named but absent, every commit (CREATE DATABASE too) waits for it.
+        psql(primaryPort, "ALTER SYSTEM SET synchronous_standby_names = 'standby1'");
+        psql(primaryPort, "SELECT pg_reload_conf()");
         long until = System.currentTimeMillis() + 60_000;
         while (!psql(primaryPort, "SELECT sync_state FROM pg_stat_replication WHERE application_name = 'standby1'")
-                .contains("sync")) {
+                .trim().equals("sync")) {
             if (System.currentTimeMillis() > until) throw new IllegalStateException("the standby never became synchronous");
             sleep(200);
         }
