@@ -88,8 +88,9 @@ final class QueueStore extends AbstractPersistentActor {
     private void persist(Persist p) {
         if (writing) throw new IllegalStateException(persistenceId + ": a second write while one is in flight");
         writing = true;
+        // lastSequenceNr() moves only as rows are written: before this write it is the last durable one.
+        long upTo = lastSequenceNr() + p.rows().size();
         persistAllAsync(p.rows(), row -> {});
-        long upTo = lastSequenceNr();
         // Runs after the handlers of every row above, i.e. once the whole write is durable.
         deferAsync(upTo, seqNr -> {
             writing = false;
