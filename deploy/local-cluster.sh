@@ -10,6 +10,8 @@
 #   deploy/local-cluster.sh down          # stop every node and PostgreSQL
 #   deploy/local-cluster.sh logs I [-f]   # show node I's log
 #   deploy/local-cluster.sh psql          # psql shell on the cluster's database
+#   deploy/local-cluster.sh up N --pg-standby   # PostgreSQL primary + synchronous standby (port 5500)
+#   deploy/local-cluster.sh pg-failover   # kill -9 the PostgreSQL primary and promote the standby
 #
 # Node i (1-based) listens on AMQP P-1+i (P=5672 by default), Pekko remoting R+i (R=25520), management HTTP
 # H+i-1 (H=15672) and Pekko Management (/ready, /alive) K+i-1 (K=7626); its data and log live in
@@ -42,6 +44,11 @@ PG_SOCKET_DIR="$PG_DIR/run"
 PG_LOG="$PG_DIR/postgres.log"
 PG_PIDFILE="$WORK/postgres.pid"
 PG_DB=warren PG_USER=warren PG_PASSWORD=warren
+# --pg-standby: a streaming-replication standby of the primary, synchronous (synchronous_commit = on,
+# synchronous_standby_names = 'standby1'); the nodes use a multi-host URL that finds whichever is primary.
+PG_STANDBY_PORT=$(( PG_PORT + 1 ))
+PG_STANDBY_DIR="$WORK/pg-standby"
+PG_STANDBY=0
 
 REMOTE_BASE=25520 MGMT_BASE=15672 PEKKO_MGMT_BASE=7626 SUPERVISE=0
 START_TIMEOUT="${WARREN_START_TIMEOUT:-90}"
@@ -78,6 +85,7 @@ save_settings() {
   mkdir -p "$WORK"
   printf 'NODES=%s\nBASE_PORT=%s\nMIN_MEMBERS=%s\nREMOTE_BASE=%s\nMGMT_BASE=%s\nPEKKO_MGMT_BASE=%s\nSUPERVISE=%s\n' \
     "$NODES" "$BASE_PORT" "$MIN_MEMBERS" "$REMOTE_BASE" "$MGMT_BASE" "$PEKKO_MGMT_BASE" "$SUPERVISE" > "$SETTINGS"
+  printf 'PG_STANDBY=%s\n' "$PG_STANDBY" >> "$SETTINGS"
 }
 
 require_settings() {
@@ -234,7 +242,49 @@ pg_up() {
     || die "applying $SCHEMA failed"
 }
 
+pg_url() {
+  if (( PG_STANDBY )); then
+    echo "jdbc:postgresql://127.0.0.1:$PG_PORT,127.0.0.1:$PG_STANDBY_PORT/$PG_DB?targetServerType=primary"
+  else
+    echo "jdbc:postgresql://127.0.0.1:$PG_PORT/$PG_DB"
+  fi
+}
+
+# The standby: a pg_basebackup of the primary, streaming from it; the primary then waits for it on every commit.
+pg_standby_up() {
+  local bin; bin="$(pg_bindir)"
+  local data="$PG_STANDBY_DIR/data" run="$PG_STANDBY_DIR/run"
+  mkdir -p "$run"; [[ "$(id -u)" == 0 ]] && chown -R postgres: "$PG_STANDBY_DIR"
+  if [[ -f "$data/postmaster.pid" ]] && as_pg_owner "$bin/pg_ctl" status -D "$data" >/dev/null 2>&1; then
+    say "PostgreSQL standby already running (127.0.0.1:$PG_STANDBY_PORT)"; return 0
+  fi
+  if [[ ! -s "$data/PG_VERSION" ]]; then
+    say "cloning the primary into the standby ($data)"
+    as_pg_owner "$bin/pg_basebackup" -h "$PG_SOCKET_DIR" -p "$PG_PORT" -U postgres -D "$data" -R -X stream \
+      >"$PG_STANDBY_DIR/basebackup.log" 2>&1 || die "pg_basebackup failed, see $PG_STANDBY_DIR/basebackup.log"
+    printf "primary_conninfo = 'host=%s port=%s user=postgres application_name=standby1'\n" "$PG_SOCKET_DIR" "$PG_PORT" \
+      | as_pg_owner tee -a "$data/postgresql.auto.conf" >/dev/null
+  fi
+  as_pg_owner "$bin/pg_ctl" start -D "$data" -l "$PG_STANDBY_DIR/postgres.log" -w -t 60 \
+    -o "-p $PG_STANDBY_PORT -k $run -c listen_addresses=127.0.0.1" >/dev/null \
+    || die "the standby did not start, see $PG_STANDBY_DIR/postgres.log"
+  pg_psql postgres postgres -c "ALTER SYSTEM SET synchronous_standby_names = 'standby1'" \
+    -c "ALTER SYSTEM SET synchronous_commit = on" -c "SELECT pg_reload_conf()" >/dev/null
+  say "PostgreSQL standby on 127.0.0.1:$PG_STANDBY_PORT, synchronous"
+}
+
+cmd_pg_failover() {
+  require_settings
+  (( PG_STANDBY )) || die "no standby: start the cluster with '$0 up N --pg-standby'"
+  local pid; pid="$(pg_pid)"; [[ -n "$pid" ]] && kill -9 "$pid" 2>/dev/null && say "killed the PostgreSQL primary (pid $pid)"
+  as_pg_owner "$(pg_bindir)/pg_ctl" promote -D "$PG_STANDBY_DIR/data" -w >/dev/null || die "promoting the standby failed"
+  say "promoted the standby on 127.0.0.1:$PG_STANDBY_PORT: it is the primary now (nodes find it through the multi-host URL)"
+}
+
 pg_down() {
+  if [[ -f "$PG_STANDBY_DIR/data/postmaster.pid" ]]; then
+    as_pg_owner "$(pg_bindir)/pg_ctl" stop -D "$PG_STANDBY_DIR/data" -m fast -w >/dev/null 2>&1 || true
+  fi
   if ! pg_bindir >/dev/null || ! pg_running; then
     say "PostgreSQL is not running"
     rm -f "$PG_PIDFILE"
@@ -344,7 +394,7 @@ start_node() {
     "-Dwarren.amqp.port=$(amqp_port "$i")"
     "-Dwarren.management.port=$(mgmt_port "$i")"
     "-Dwarren.persistence.backend=postgres"
-    "-Dwarren.persistence.postgres.url=jdbc:postgresql://127.0.0.1:$PG_PORT/$PG_DB"
+    "-Dwarren.persistence.postgres.url=$(pg_url)"
     "-Dwarren.persistence.postgres.user=$PG_USER"
     "-Dwarren.persistence.postgres.password=$PG_PASSWORD"
     "-Dwarren.cluster.remote-host=127.0.0.1"
@@ -372,7 +422,7 @@ start_node() {
     export WARREN_AMQP_PORT="$(amqp_port "$i")"
     export WARREN_MANAGEMENT_PORT="$(mgmt_port "$i")"
     export WARREN_PERSISTENCE_BACKEND=postgres
-    export WARREN_POSTGRES_URL="jdbc:postgresql://127.0.0.1:$PG_PORT/$PG_DB"
+    export WARREN_POSTGRES_URL="$(pg_url)"
     export WARREN_POSTGRES_USER="$PG_USER"
     export WARREN_POSTGRES_PASSWORD="$PG_PASSWORD"
     export WARREN_SEED_NODES="$seeds"
@@ -466,7 +516,7 @@ known_nodes() {
 # ---------------------------------------------------------------- commands
 
 cmd_up() {
-  local n="" base=5672 min="" build=0 supervise=0
+  local n="" base=5672 min="" build=0 supervise=0 standby=0
   local remote_base=$REMOTE_BASE mgmt_base=$MGMT_BASE pekko_mgmt_base=$PEKKO_MGMT_BASE
   while (( $# > 0 )); do
     case "$1" in
@@ -482,6 +532,7 @@ cmd_up() {
       --min-members) [[ $# -ge 2 ]] || die "--min-members needs a value"; min=$2; shift 2 ;;
       --min-members=*) min=${1#*=}; shift ;;
       --build) build=1; shift ;;
+      --pg-standby) standby=1; shift ;;
       -*) die "unknown option $1" ;;
       *) [[ -z "$n" ]] || die "unexpected argument $1"; n=$1; shift ;;
     esac
@@ -505,13 +556,14 @@ cmd_up() {
       die "a cluster is running with other settings ($NODES node(s), base port $BASE_PORT, min-members $MIN_MEMBERS, remote base $REMOTE_BASE, management base $MGMT_BASE, pekko-management base $PEKKO_MGMT_BASE, supervise $SUPERVISE; running: ${running[*]}); run '$0 down' first"
     fi
   fi
-  NODES=$n BASE_PORT=$base MIN_MEMBERS=$min SUPERVISE=$supervise
+  NODES=$n BASE_PORT=$base MIN_MEMBERS=$min SUPERVISE=$supervise PG_STANDBY=$standby
   REMOTE_BASE=$remote_base MGMT_BASE=$mgmt_base PEKKO_MGMT_BASE=$pekko_mgmt_base
   save_settings
   (( build )) && build_modules
   prepare_bin_warren
 
   pg_up
+  (( PG_STANDBY )) && pg_standby_up
   local i
   for (( i = 1; i <= NODES; i++ )); do start_node "$i"; done
   local all=(); for (( i = 1; i <= NODES; i++ )); do all+=("$i"); done
@@ -672,6 +724,7 @@ main() {
     down) cmd_down "$@" ;;
     logs) cmd_logs "$@" ;;
     psql) cmd_psql "$@" ;;
+    pg-failover) cmd_pg_failover "$@" ;;
     -h|--help|help) usage ;;
     "") usage; exit 2 ;;
     *) usage >&2; die "unknown command '$cmd'" ;;

@@ -7,7 +7,7 @@ import io.warren.broker.topology.TopologyClient;
 
 /** The node-wide services every connection and entity on this node shares. */
 public record BrokerContext(BrokerSettings settings, UserDirectory users, QueueClient queues, TopologyClient topology,
-                            ConnectionRegistry connections, MemoryAlarm memoryAlarm,
+                            ConnectionRegistry connections, io.warren.broker.alarm.ResourceAlarms alarms,
                             io.warren.broker.queue.LocalQueues localQueues,
                             org.apache.pekko.actor.typed.ActorRef<io.warren.broker.queue.JournalCompactor.Command> journalCompactor,
                             io.warren.broker.auth.AccessControl access) {}

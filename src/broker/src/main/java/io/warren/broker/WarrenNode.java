@@ -90,10 +90,13 @@ public final class WarrenNode {
                     effective.getConfig("pekko-persistence-jdbc.shared-databases.warren.db"),
                     effective.getString("jdbc-journal.tables.event_journal.tableName"),
                     effective.getString("jdbc-snapshot-store.tables.snapshot.tableName")), "journal-compactor", Props.empty());
+            system.systemActorOf(io.warren.broker.alarm.JournalHealth.create(
+                    effective.getConfig("pekko-persistence-jdbc.shared-databases.warren.db"),
+                    io.warren.broker.alarm.ResourceAlarms.get(system).journal()), "journal-health", Props.empty());
             UserDirectory users = new UserDirectory(warren);
             BrokerContext broker = new BrokerContext(BrokerSettings.from(warren, nodeName), users,
                     new QueueClient(system), topology, connections,
-                    new MemoryAlarm(warren.getDouble("memory-high-watermark"), warren.getDouble("process-memory-high-watermark")), new io.warren.broker.queue.LocalQueues(),
+                    io.warren.broker.alarm.ResourceAlarms.get(system), new io.warren.broker.queue.LocalQueues(),
                     compactor, io.warren.broker.auth.AccessControl.from(warren, users));
 
             ActorRef<Topic.Command<VersionedChange>> topic =

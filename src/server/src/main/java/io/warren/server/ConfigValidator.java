@@ -94,6 +94,8 @@ final class ConfigValidator {
         ServerConfig.Backend backend = backend();
         postgres(backend);
         intInRange("warren.persistence.snapshot-every", 1, Integer.MAX_VALUE, "must be at least 1");
+        positiveDuration("warren.persistence.journal-alarm-after");
+        nonNegativeDuration("warren.persistence.confirm-timeout", "0s waits for confirms as long as it takes");
 
         seedNodes();
         intInRange("warren.cluster.min-nr-of-members", 1, Integer.MAX_VALUE, "must be at least 1");

@@ -87,6 +87,8 @@ class ServerConfigTest {
             "warren.amqp.handshake-timeout = 0s | warren.amqp.handshake-timeout: 0s must be longer than zero",
             "warren.amqp.consumer-timeout = -1s | warren.amqp.consumer-timeout: -1s is negative (0s turns the consumer timeout off)",
             "warren.amqp.consumer-timeout = never | warren.amqp.consumer-timeout: never is not a duration (e.g. 60s, 500ms)",
+            "warren.persistence.journal-alarm-after = 0s | warren.persistence.journal-alarm-after: 0s must be longer than zero",
+            "warren.persistence.confirm-timeout = -1s | warren.persistence.confirm-timeout: -1s is negative (0s waits for confirms as long as it takes)",
             "warren.amqp.max-message-size = 0 | warren.amqp.max-message-size: 0 is not a message size (1 byte to 512MiB, RabbitMQ's limit)",
             "warren.amqp.max-message-size = 1GiB | warren.amqp.max-message-size: 1GiB is not a message size (1 byte to 512MiB, RabbitMQ's limit)",
             "warren.node-name = \"a b\" | warren.node-name: \"a b\" contains whitespace",

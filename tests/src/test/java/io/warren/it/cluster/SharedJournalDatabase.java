@@ -9,6 +9,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -21,9 +22,13 @@ public final class SharedJournalDatabase implements AutoCloseable {
     public static final String PASSWORD = "postgres";
 
     private final EmbeddedPostgres postgres;
+    private final Path dataDir;
+    private final Path log;
 
-    private SharedJournalDatabase(EmbeddedPostgres postgres) {
+    private SharedJournalDatabase(EmbeddedPostgres postgres, Path dataDir, Path log) {
         this.postgres = postgres;
+        this.dataDir = dataDir;
+        this.log = log;
     }
 
     /** Starts PostgreSQL on a free port with a fresh data directory under {@code parent} and creates the database. */
@@ -47,7 +52,7 @@ public final class SharedJournalDatabase implements AutoCloseable {
                 postgres.close();
                 throw new IllegalStateException("cannot create database " + DATABASE, e);
             }
-            return new SharedJournalDatabase(postgres);
+            return new SharedJournalDatabase(postgres, dataDir, log);
         } catch (IOException e) {
             throw new IllegalStateException("cannot start embedded PostgreSQL", e);
         }
@@ -83,8 +88,75 @@ public final class SharedJournalDatabase implements AutoCloseable {
         }
     }
 
+    /**
+     * Stops the server as an operator would with {@code pg_ctl stop -m fast} (SIGINT to the postmaster: sessions are
+     * ended, new connections refused), keeping its data directory; {@link #restart} starts it again.
+     */
+    public void stop() {
+        try {
+            String opts = Files.readString(dataDir.resolve("postmaster.opts")).trim();
+            int firstArg = opts.indexOf(" \"");
+            pgCtl = Path.of(opts.substring(0, firstArg).replace("\"", "")).resolveSibling("pg_ctl");
+            startOptions = opts.substring(firstArg + 1).replaceAll("\"-D\" \"[^\"]*\"", "");
+            String pid = Files.readAllLines(dataDir.resolve("postmaster.pid")).get(0).trim();
+            run(List.of("kill", "-INT", pid), false);
+            long until = System.currentTimeMillis() + 60_000;
+            while (Files.exists(dataDir.resolve("postmaster.pid"))) {
+                if (System.currentTimeMillis() > until) throw new IllegalStateException("PostgreSQL did not stop");
+                Thread.sleep(50);
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot stop PostgreSQL", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+
+    /**
+     * Starts the server stopped by {@link #stop} again with the options it ran with (postmaster.opts). pg_ctl and
+     * PostgreSQL refuse root: as root, the data directory is handed to the {@code postgres} user, who runs it.
+     */
+    public void restart() {
+        if (isRoot() && !restartedAsPostgres) {
+            run(List.of("chown", "-R", "postgres:", dataDir.toString()), false);
+            restartedAsPostgres = true;
+        }
+        run(List.of(pgCtl.toString(), "start", "-w", "-t", "60", "-D", dataDir.toString(), "-o", startOptions), true);
+    }
+
+    private Path pgCtl;
+    private String startOptions;
+    private boolean restartedAsPostgres;
+
+    private static boolean isRoot() {
+        return "root".equals(System.getProperty("user.name"));
+    }
+
+    private void run(List<String> command, boolean asOwner) {
+        List<String> full = new java.util.ArrayList<>();
+        if (asOwner && restartedAsPostgres) full.addAll(List.of("runuser", "-u", "postgres", "--"));
+        full.addAll(command);
+        try {
+            Process p = new ProcessBuilder(full).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+            if (!p.waitFor(90, java.util.concurrent.TimeUnit.SECONDS) || p.exitValue() != 0) {
+                throw new IllegalStateException(full + " failed; see " + log);
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException(full + " failed", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+
     @Override
     public void close() {
+        if (restartedAsPostgres && Files.exists(dataDir.resolve("postmaster.pid"))) {
+            stop(); // ours to stop: the embedded server's own stop runs as root
+            run(List.of("chown", "-R", "root:", dataDir.toString()), false);
+        }
         try {
             postgres.close();
         } catch (IOException e) {

@@ -909,6 +909,19 @@ final class Channel {
         for (QueueFailover.Recovery<Message> r : failover.retry(now, afterNanos, consumers::consumes)) recover(r);
     }
 
+    /**
+     * Nacks publishes unconfirmed for longer than {@code nanos} (0: never), e.g. while the journal database is down:
+     * a publisher is told within a bounded time that the broker did not take its message. The queue may still write
+     * and deliver it later, so a publisher that re-publishes on nack may cause a duplicate, as with any nack. Nacked
+     * publishes are no longer sent again after a failover.
+     */
+    void nackUnconfirmedOlderThan(long nanos) {
+        List<Confirm> nacks = confirms.timedOut(System.nanoTime(), nanos);
+        if (nacks.isEmpty()) return;
+        failover.forget(nacks.stream().mapToLong(Confirm::seq).toArray());
+        sendConfirms(nacks);
+    }
+
     /** Publishes unconfirmed for this long are sent again: the message may have died with a node on its way. */
     void resendOlderThan(long nanos) {
         for (QueueFailover.Resend<Message> r : failover.resendOlderThan(System.nanoTime(), nanos)) resend(r);

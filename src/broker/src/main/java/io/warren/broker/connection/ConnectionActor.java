@@ -129,7 +129,10 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionProtocol> 
                     for (Channel ch : channels.values()) {
                         ch.resendOlderThan(RESEND_AFTER_NANOS);
                         ch.retryRecoveries(RETRY_RECOVERY_AFTER_NANOS);
+                        ch.nackUnconfirmedOlderThan(broker.alarms().journal().confirmTimeout().toNanos());
                     }
+                    // Tell publishers of an alarm now, not only at their next read (one waiting for a confirm reads nothing).
+                    if (publisher && state != State.CLOSED && broker.alarms().publishersBlocked()) block();
                     for (Channel ch : channels.values()) ch.endOfInput();
                     flush();
                     return this;
@@ -167,7 +170,7 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionProtocol> 
         for (Channel ch : channels.values()) ch.endOfInput();
         flush();
         if (state == State.CLOSED) return this;
-        if (publisher && broker.memoryAlarm().raised()) {
+        if (publisher && broker.alarms().publishersBlocked()) {
             block();
             inboundAckOwed = true;
             return this;
@@ -388,6 +391,9 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionProtocol> 
                 }
             }
             case HEARTBEAT -> {
+                // While blocked we do not read, heartbeats included: the silence is ours (RabbitMQ pauses its
+                // heartbeat monitor too), or a 20 s journal outage closes every publisher with heartbeat 5 s.
+                if (blocked) lastReadNanos = System.nanoTime();
                 long silentMillis = (System.nanoTime() - lastReadNanos) / 1_000_000;
                 if (silentMillis > heartbeatSeconds * 2000L) {
                     getContext().getLog().info("{}: missed heartbeats from client, timeout: {}s", remoteAddress, heartbeatSeconds);
@@ -514,19 +520,19 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionProtocol> 
         maybeResumeReading();
     }
 
-    /** The memory alarm is up: stop reading from this publisher until it clears. */
+    /** A resource alarm (memory, journal) is up: stop reading from this publisher until it clears. */
     private void block() {
         if (blocked) return;
         blocked = true;
         if (clientCapability("connection.blocked")) {
-            sendMethod(0, new ConnectionBlocked("low on memory"));
+            sendMethod(0, new ConnectionBlocked(broker.alarms().blockReason()));
             flush();
         }
         timers.startTimerWithFixedDelay(Tick.ALARM_CHECK, Duration.ofMillis(200));
     }
 
     private void maybeUnblock() {
-        if (!blocked || broker.memoryAlarm().raised()) return;
+        if (!blocked || broker.alarms().publishersBlocked()) return;
         blocked = false;
         timers.cancel(Tick.ALARM_CHECK);
         if (clientCapability("connection.blocked")) sendMethod(0, new ConnectionUnblocked());

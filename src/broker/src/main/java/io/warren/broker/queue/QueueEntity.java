@@ -97,6 +97,12 @@ public final class QueueEntity extends AbstractBehavior<QueueCommand> {
     private final Holder holder;
     private long timerAt = Long.MAX_VALUE;
     private final QueueJournal journal;
+    /** The queue's store (a classic persistent actor, our child); replaced by a new one after a failed write. */
+    private org.apache.pekko.actor.ActorRef store;
+    private final String persistenceId;
+    /** The store told us its write failed and may be retried; a new store is being started or is recovering. */
+    private boolean retryingStore, storeRecovering;
+    private int storeIncarnation;
     /** A Flush is in the mailbox: the commands ahead of it join the next write. */
     private boolean flushScheduled;
     /** Stop came while writes were outstanding: stop once they are done. */
@@ -181,21 +187,23 @@ public final class QueueEntity extends AbstractBehavior<QueueCommand> {
         this.name = n.queue();
         this.deadLetterReplies = ctx.messageAdapter(ConnectionProtocol.EnqueueSettled.class,
                 s -> new DeadLetterSettled(concat(s.accepted(), s.rejected())));
+        this.store = store;
         QueueJournal.Store toStore = new QueueJournal.Store() {
             @Override
             public void persist(List<QueueEntityEvent> rows) {
-                store.tell(new QueueStore.Persist(rows), org.apache.pekko.actor.ActorRef.noSender());
+                QueueEntity.this.store.tell(new QueueStore.Persist(rows), org.apache.pekko.actor.ActorRef.noSender());
             }
 
             @Override
             public void saveSnapshot(QueueEntitySnapshot snapshot) {
-                store.tell(new QueueStore.SaveSnapshot(snapshot), org.apache.pekko.actor.ActorRef.noSender());
+                QueueEntity.this.store.tell(new QueueStore.SaveSnapshot(snapshot), org.apache.pekko.actor.ActorRef.noSender());
             }
         };
         String persistenceId = "queue|" + entityId;
+        this.persistenceId = persistenceId;
         this.journal = new QueueJournal(persistenceId, toStore,
                 below -> broker.journalCompactor().tell(new JournalCompactor.Compact(persistenceId, below)),
-                broker.settings().snapshotEvery());
+                broker.settings().snapshotEvery(), broker.alarms().journal().writes());
     }
 
     private static long[] concat(long[] a, long[] b) {
@@ -277,9 +285,50 @@ public final class QueueEntity extends AbstractBehavior<QueueCommand> {
                     journal.onSnapshotStored(s);
                     return this;
                 })
+                .onMessage(WriteFailed.class, f -> {
+                    // The store stops right after this; StoreStopped decides what follows.
+                    retryingStore = f.retry();
+                    if (f.retry()) {
+                        journal.onFailed(f.cause());
+                        if (journal.failedAttempts() == 1) ctx.getLog().debug("journal write of {} failed, retrying: {}", where(), f.cause());
+                    } else {
+                        ctx.getLog().warn("journal write of {} {}", where(), f.cause());
+                    }
+                    return this;
+                })
                 .onMessage(StoreStopped.class, s -> {
-                    // A write failed (the store logged why): stop, and recover from what was written.
-                    throw new IllegalStateException("the journal write of " + where() + " failed");
+                    if (!retryingStore) {
+                        // A write was rejected or conflicted, or the store failed otherwise: stop, and recover from
+                        // what was written.
+                        throw new IllegalStateException("the journal write of " + where() + " failed");
+                    }
+                    // The database failed the write (or the recovery of a restarted store): keep the state and the
+                    // write, start a new store after a backoff.
+                    if (storeRecovering) journal.onFailed("recovery of the restarted store failed");
+                    store = null;
+                    timers.startSingleTimer("respawn-store", RespawnStore.INSTANCE, Duration.ofMillis(journal.retryDelayMillis()));
+                    return this;
+                })
+                .onMessage(RespawnStore.class, r -> {
+                    ActorRef<QueueCommand> self = ctx.getSelf();
+                    String pid = persistenceId;
+                    store = Adapter.actorOf(ctx, org.apache.pekko.actor.Props.create(QueueStore.class,
+                            () -> new QueueStore(pid, self)), "store-" + (++storeIncarnation));
+                    ctx.watchWith(Adapter.toTyped(store), StoreStopped.INSTANCE);
+                    storeRecovering = true;
+                    return this;
+                })
+                .onMessage(Recovered.class, r -> {
+                    // A restarted store: our state is newer than what it replayed; only its sequence number counts.
+                    storeRecovering = false;
+                    retryingStore = false;
+                    int attempts = journal.failedAttempts();
+                    journal.storeRecovered(r.seqNr());
+                    if (attempts > 0 && journal.failedAttempts() == 0) {
+                        ctx.getLog().debug("journal write of {} found written after {} failures", where(), attempts);
+                    }
+                    journal.flush();
+                    return stopping && journal.idle() ? Behaviors.stopped() : this;
                 })
                 .onMessage(Stop.class, c -> {
                     while (!heldAnswers.isEmpty()) heldAnswers.poll().run(); // handed off: the next incarnation has them
@@ -289,6 +338,7 @@ public final class QueueEntity extends AbstractBehavior<QueueCommand> {
                     return this;
                 })
                 .onSignal(PostStop.class, s -> {
+                    journal.stopped();
                     broker.localQueues().remove(entityId);
                     return this;
                 })

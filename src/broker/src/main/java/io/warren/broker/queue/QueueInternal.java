@@ -39,6 +39,18 @@ sealed interface QueueInternal extends QueueCommand {
     /** The store saved (or failed to save) the snapshot taken at this sequence number. */
     record SnapshotStored(long seqNr, boolean stored) implements QueueInternal {}
 
-    /** The store stopped: its recovery or a write failed. The queue stops too and recovers from what was written. */
+    /**
+     * The store stopped: its recovery or a write failed. After a {@link WriteFailed} that may be retried, the queue
+     * starts a new store and keeps its write; otherwise it stops too and recovers from what was written.
+     */
     enum StoreStopped implements QueueInternal { INSTANCE }
+
+    /**
+     * The store's write failed (sent just before the store stops): {@code retry} for a failure of the database (down,
+     * hanging, refusing connections), false for a rejection (cannot be serialised) or a key conflict (another writer).
+     */
+    record WriteFailed(String cause, boolean retry) implements QueueInternal {}
+
+    /** Timer: start a new store after a failed write (or a failed recovery of a restarted store). */
+    enum RespawnStore implements QueueInternal { INSTANCE }
 }

@@ -16,8 +16,15 @@ import java.util.function.Supplier;
  * handled meanwhile gather and leave as the next write once this one is done (group commit), minus the messages
  * consumed before they were written. One write is in flight at a time: rows reach the database in order, and a longer
  * wait lets more enqueues cancel against their acks (two in flight measured slower). What waits for the disk
- * (confirms, replies, dead letters) runs in command order when the write holding its events is durable; a failed write
- * stops the store and with it the queue, which recovers from what was written.
+ * (confirms, replies, dead letters) runs in command order when the write holding its events is durable.
+ *
+ * <p>Every write is reported to the node's journal alarm ({@link io.warren.broker.alarm.JournalWrites}): started,
+ * succeeded, failed. A write that FAILS (the database is down or hangs) stops the store, but not the queue: the queue
+ * keeps its state and the write (same rows), the entity starts a new store after a backoff (100 ms doubling to
+ * 500 ms), and once that store has recovered, {@link #storeRecovered} either finds the write already durable (one
+ * atomic write: all rows or none) or sends the same rows again. Meanwhile the queue goes on serving consumers and
+ * what waits for the write keeps waiting; the journal alarm blocks publishers. A rejected write (it cannot be
+ * serialised) or a key conflict (another writer) still stops the queue, which recovers from what was written.
  *
  * <p>Snapshots are asked for here too, right when a write completes, so at the last durable sequence number. The state
  * may already hold the effects of events still pending; replaying them over it is harmless (an Enqueued puts the same
@@ -50,10 +57,23 @@ final class QueueJournal {
     private List<Runnable> inFlight;
     private final List<QueueEntityEvent> pendingEvents = new ArrayList<>();
     private final List<Runnable> pendingAfters = new ArrayList<>();
+    /** The rows of the write in flight (kept to send again after a failure) and the queue events in them. */
+    private List<QueueEntityEvent> inFlightRows;
+    private int inFlightEvents;
     private long eventsSinceSnapshot;
     private boolean snapshotInFlight;
+    /** Reports writes to the node's journal alarm. */
+    private final io.warren.broker.alarm.JournalWrites health;
+    /** Failed attempts of the write in flight (0: none failed). */
+    private int failedAttempts;
 
     QueueJournal(String persistenceId, Store store, LongConsumer compact, int snapshotEvery) {
+        this(persistenceId, store, compact, snapshotEvery, new io.warren.broker.alarm.JournalWrites());
+    }
+
+    QueueJournal(String persistenceId, Store store, LongConsumer compact, int snapshotEvery,
+                 io.warren.broker.alarm.JournalWrites health) {
+        this.health = health;
         this.persistenceId = persistenceId;
         this.store = store;
         this.compact = compact;
@@ -95,18 +115,72 @@ final class QueueJournal {
             afters.forEach(Runnable::run);
             return;
         }
+        int events = 0;
         for (QueueEntityEvent row : rows) {
-            eventsSinceSnapshot += row instanceof QueueEntityEvent.Batch b ? b.events().size() : 1;
+            events += row instanceof QueueEntityEvent.Batch b ? b.events().size() : 1;
         }
+        eventsSinceSnapshot += events;
         inFlight = afters;
-        store.persist(rows);
+        inFlightRows = rows;
+        inFlightEvents = events;
+        send();
+    }
+
+    private void send() {
+        health.started(persistenceId);
+        store.persist(inFlightRows);
+    }
+
+    /** The queue stopped: the node's journal alarm no longer waits for its write. */
+    void stopped() {
+        health.forget(persistenceId);
+    }
+
+    /** The store's write (or the recovery of a new store) failed; the write stays in flight and is sent again. */
+    void onFailed(String cause) {
+        health.failed(persistenceId, cause);
+        failedAttempts++;
+    }
+
+    /** How long to wait before the next store is started: 100 ms, doubling, at most 500 ms. */
+    long retryDelayMillis() {
+        return Math.min(500, 100L << Math.min(Math.max(failedAttempts - 1, 0), 8));
+    }
+
+    int failedAttempts() {
+        return failedAttempts;
+    }
+
+    /**
+     * A new store recovered up to {@code lastSequenceNr} after a failure. The write in flight was one atomic write: if
+     * the journal holds it, it is done (what waited for it runs); if not, its rows are sent again. Anything else means
+     * another writer: the caller stops the queue.
+     */
+    void storeRecovered(long lastSequenceNr) {
+        snapshotInFlight = false; // a snapshot asked of the failed store is never answered
+        if (inFlight == null) {
+            durableTo = lastSequenceNr;
+            return;
+        }
+        long expected = durableTo + inFlightRows.size();
+        if (lastSequenceNr == expected) {
+            onWritten(lastSequenceNr);
+        } else if (lastSequenceNr == durableTo) {
+            send();
+        } else {
+            throw new IllegalStateException(persistenceId + ": the journal holds sequence " + lastSequenceNr
+                    + " after a failed write of " + durableTo + "+" + inFlightRows.size());
+        }
     }
 
     /** The write in flight is durable up to this sequence number: what waited for it runs. */
     void onWritten(long seqNr) {
         if (inFlight == null) throw new IllegalStateException(persistenceId + ": written " + seqNr + " with no write in flight");
         List<Runnable> done = inFlight;
+        health.succeeded(persistenceId, inFlightEvents);
+        failedAttempts = 0;
         inFlight = null;
+        inFlightRows = null;
         durableTo = seqNr;
         done.forEach(Runnable::run);
     }

@@ -24,8 +24,10 @@ import org.apache.pekko.persistence.SnapshotOffer;
  *
  * <p>Recovery (snapshot, then replay) builds the entity's state here and hands it over in
  * {@link QueueInternal.Recovered}; recoveries are throttled by Pekko's {@code max-concurrent-recoveries} as before.
- * A failed or rejected write, or a failed recovery, stops this store; the entity watches it and stops as well, and
- * the next incarnation recovers from what was written.
+ * A failed or rejected write, or a failed recovery, stops this store; the entity watches it. After a failed write
+ * (told first, {@link QueueInternal.WriteFailed}) the entity keeps its state and write and starts a new store; after a
+ * rejection, a key conflict or a failed first recovery it stops as well, and the next incarnation recovers from what
+ * was written.
  */
 final class QueueStore extends AbstractPersistentActor {
 
@@ -86,8 +88,9 @@ final class QueueStore extends AbstractPersistentActor {
     private void persist(Persist p) {
         if (writing) throw new IllegalStateException(persistenceId + ": a second write while one is in flight");
         writing = true;
+        // lastSequenceNr() moves only as rows are written: before this write it is the last durable one.
+        long upTo = lastSequenceNr() + p.rows().size();
         persistAllAsync(p.rows(), row -> {});
-        long upTo = lastSequenceNr();
         // Runs after the handlers of every row above, i.e. once the whole write is durable.
         deferAsync(upTo, seqNr -> {
             writing = false;
@@ -103,6 +106,22 @@ final class QueueStore extends AbstractPersistentActor {
     @Override
     public void onPersistRejected(Throwable cause, Object event, long seqNr) {
         super.onPersistRejected(cause, event, seqNr);
+        entity.tell(new QueueInternal.WriteFailed("rejected: " + cause, false));
         getContext().stop(getSelf());
+    }
+
+    /**
+     * The database failed the write; Pekko stops this store after this. The entity hears it first: a failure of the
+     * database is retried by a new store, a key conflict (another writer) is not.
+     */
+    @Override
+    public void onPersistFailure(Throwable cause, Object event, long seqNr) {
+        boolean conflict = io.warren.broker.alarm.JournalFailures.isConflict(cause);
+        entity.tell(new QueueInternal.WriteFailed((conflict ? "conflict: " : "failed: ") + cause, !conflict));
+        if (conflict) {
+            super.onPersistFailure(cause, event, seqNr);
+        } else {
+            getContext().getSystem().log().debug("{}: journal write at {} failed, the queue retries: {}", persistenceId, seqNr, cause);
+        }
     }
 }

@@ -157,4 +157,42 @@ class QueueJournalGroupCommitTest {
     void aWrittenAnswerWithoutAWriteInFlightIsABug() {
         assertThrows(IllegalStateException.class, () -> journal.onWritten(3));
     }
+
+    @Test
+    void aFailedWriteIsSentAgainToTheNextStoreUnlessItsRecoveryShowsItWritten() {
+        journal.recovered(10);
+        journal.add(List.of(enqueued(1)), release("confirm 1"));
+        journal.flush();
+        journal.add(List.of(enqueued(2)), release("confirm 2"));
+        journal.onFailed("failed: down");
+        assertEquals(100, journal.retryDelayMillis());
+        journal.onFailed("failed: still down");
+        assertEquals(200, journal.retryDelayMillis());
+        for (int i = 0; i < 5; i++) journal.onFailed("failed: still down");
+        assertEquals(500, journal.retryDelayMillis());
+        // The new store recovered to 10: nothing of the write is there, the same rows go again.
+        journal.storeRecovered(10);
+        assertEquals(2, store.calls.size());
+        assertEquals(store.calls.get(0), store.calls.get(1));
+        assertEquals(List.of(), released);
+        journal.onFailed("failed: down again");
+        // This time the write went through before its answer was lost: it is done, what gathered leaves next.
+        journal.storeRecovered(11);
+        assertEquals(List.of("confirm 1"), released);
+        assertEquals(0, journal.failedAttempts());
+        journal.flush();
+        assertEquals(3, store.calls.size());
+        journal.onWritten(12);
+        assertEquals(List.of("confirm 1", "confirm 2"), released);
+        assertTrue(journal.idle());
+    }
+
+    @Test
+    void aJournalHoldingPartOfAFailedWriteOrAnotherWritersRowsStopsTheQueue() {
+        journal.recovered(10);
+        journal.add(List.of(enqueued(1)), release("confirm 1"));
+        journal.flush();
+        journal.onFailed("failed: down");
+        assertThrows(IllegalStateException.class, () -> journal.storeRecovered(12));
+    }
 }

@@ -16,6 +16,8 @@ public final class PublisherConfirms {
     private long nextSeq = 1;
     /** Sequence number → queues that still have to take it. */
     private final TreeMap<Long, int[]> unconfirmed = new TreeMap<>();
+    /** {sequence, nanoTime routed} in publish order, for warren.persistence.confirm-timeout (see {@link #timedOut}). */
+    private final java.util.ArrayDeque<long[]> since = new java.util.ArrayDeque<>();
 
     /** confirm.select. */
     public void enable() {
@@ -33,10 +35,37 @@ public final class PublisherConfirms {
 
     /** Publish {@code seq} went to {@code queues} queues; with none it is confirmed at once (returned). */
     public List<Confirm> routed(long seq, int queues) {
+        return routed(seq, queues, System.nanoTime());
+    }
+
+    /** As {@link #routed(long, int)}, routed at {@code now} (nanoTime): the confirm timeout counts from then. */
+    public List<Confirm> routed(long seq, int queues, long now) {
         if (seq == 0) return List.of();
         if (queues == 0) return List.of(new Confirm(seq, false, true));
         unconfirmed.put(seq, new int[] {queues});
+        since.add(new long[] {seq, now});
         return List.of();
+    }
+
+    /**
+     * Nacks (and forgets) the publishes unconfirmed for longer than {@code nanos} at {@code now} (0: never), oldest
+     * first: e.g. while the journal database is down, a publisher is told within a bounded time that the broker did
+     * not take its message. A queue may still take it later; its answer is then ignored here.
+     */
+    public List<Confirm> timedOut(long now, long nanos) {
+        List<Confirm> out = new ArrayList<>();
+        while (!since.isEmpty()) {
+            long[] oldest = since.peek();
+            if (!unconfirmed.containsKey(oldest[0])) {
+                since.poll();
+                continue;
+            }
+            if (nanos <= 0 || now - oldest[1] <= nanos) break;
+            since.poll();
+            unconfirmed.remove(oldest[0]);
+            out.add(new Confirm(oldest[0], false, false));
+        }
+        return out;
     }
 
     /** Publishes still waiting for a queue. */
@@ -79,5 +108,6 @@ public final class PublisherConfirms {
     /** The channel is closing: nothing is confirmed any more. */
     public void clear() {
         unconfirmed.clear();
+        since.clear();
     }
 }

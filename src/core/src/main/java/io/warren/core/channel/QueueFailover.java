@@ -164,6 +164,15 @@ public final class QueueFailover<M> {
         return out;
     }
 
+    /** These publishes were nacked (confirm timeout): they are not sent again. */
+    public void forget(long[] seqs) {
+        for (var it = inFlight.values().iterator(); it.hasNext(); ) {
+            InFlight<M> f = it.next();
+            for (long seq : seqs) f.bySeq.remove(seq);
+            if (f.bySeq.isEmpty()) it.remove();
+        }
+    }
+
     public void clear() {
         inFlight.clear();
         outstanding.clear();

@@ -78,4 +78,22 @@ class PublisherConfirmsTest {
         c.routed(c.next(), 1);
         assertEquals(List.of(new Confirm(1, false, true)), c.settled(seqs(0, 1), seqs(0)));
     }
+
+    @Test
+    void publishesUnconfirmedPastTheTimeoutAreNackedOldestFirstAndOnlyOnce() {
+        PublisherConfirms c = new PublisherConfirms();
+        c.enable();
+        c.routed(c.next(), 1, 0);      // 1 at t=0
+        c.routed(c.next(), 2, 10);     // 2 at t=10
+        c.routed(c.next(), 1, 20);     // 3 at t=20
+        assertEquals(List.of(), c.timedOut(100, 0), "0: no timeout");
+        assertEquals(List.of(), c.timedOut(15, 100));
+        assertEquals(List.of(new Confirm(1, false, false)), c.settled(seqs(), seqs(1)));
+        // 1 is settled already (nacked by its queue), 2 and 3 are past the timeout at t=125, not 3 at 115
+        assertEquals(List.of(new Confirm(2, false, false)), c.timedOut(115, 100));
+        assertEquals(List.of(new Confirm(3, false, false)), c.timedOut(125, 100));
+        assertEquals(0, c.unconfirmedCount());
+        assertEquals(List.of(), c.settled(seqs(2, 3), seqs()), "a late answer is ignored");
+        assertEquals(List.of(), c.timedOut(1_000, 100));
+    }
 }

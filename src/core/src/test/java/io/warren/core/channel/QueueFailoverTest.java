@@ -89,4 +89,15 @@ class QueueFailoverTest {
         // re-sent now: not again until another 20 s pass
         assertEquals(List.of(), f.resendOlderThan(30 * SECOND, 20 * SECOND));
     }
+
+    @Test
+    void nackedPublishesAreNotResent() {
+        f.sent("q", new long[] {1, 2}, List.of("a", "b"), 0);
+        f.sent("r", new long[] {1}, List.of("a"), 0);
+        f.forget(new long[] {1});
+        List<QueueFailover.Resend<String>> resent = f.resendOlderThan(10 * SECOND, SECOND);
+        assertEquals(1, resent.size());
+        assertEquals("q", resent.get(0).queue());
+        assertArrayEquals(new long[] {2}, resent.get(0).seqs());
+    }
 }

@@ -36,6 +36,18 @@ final class ApiViews {
     }
 
     /**
+     * A queue that held messages when last seen running and that no node reports now: it is recovering from the
+     * journal (after a failed write, a failover or a move). Its last known figures, not zeros: it still holds them.
+     */
+    static Map<String, Object> recoveringQueue(QueueFigures last) {
+        Map<String, Object> m = runningQueue(last, null);
+        m.remove("node");
+        m.put("consumers", 0);
+        m.put("state", "recovering");
+        return m;
+    }
+
+    /**
      * A queue no node runs right now: passivated because it was idle (no messages, no consumers), or between
      * nodes while it moves. Only durable queues passivate; its node is unknown until something wakes it.
      */

@@ -183,7 +183,11 @@ public final class ManagementApi {
                     : done(notFound());
             case "vhosts" -> args.size() <= 2 ? withReports(r -> vhosts(r, vhost)) : done(notFound());
             case "whoami" -> args.size() == 1 ? done(whoami(request)) : done(notFound());
-            case "health" -> args.size() >= 3 && args.get(1).equals("checks") ? done(health(args.subList(2, args.size()))) : done(notFound());
+            case "health" -> args.equals(List.of("health", "checks", "alarms")) ? withReports(this::alarmsCheck)
+                    : args.equals(List.of("health", "checks", "local-alarms"))
+                    ? done(alarmsCheck(List.of(NodeStats.report(broker, selfAddress))))
+                    : args.size() >= 3 && args.get(1).equals("checks") ? done(health(args.subList(2, args.size())))
+                    : done(notFound());
             case "aliveness-test" -> args.size() == 2 ? aliveness(user.get(), args.get(1)) : done(notFound());
             default -> done(notFound());
         };
@@ -231,7 +235,39 @@ public final class ManagementApi {
         queueTotals.put("messages_ready", ready);
         queueTotals.put("messages_unacknowledged", unacked);
         m.put("queue_totals", queueTotals);
+        m.put("alarms", alarms(reports));
         return json(StatusCodes.OK, m);
+    }
+
+    /** The alarms in effect on the reporting nodes: {node, resource, reason}. */
+    private static List<Map<String, Object>> alarms(List<NodeReport> reports) {
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (NodeReport r : reports) {
+            for (String resource : r.alarms()) {
+                Map<String, Object> a = new LinkedHashMap<>();
+                a.put("node", r.address());
+                a.put("resource", resource);
+                if (resource.equals("journal")) a.put("reason", r.alarmReason());
+                out.add(a);
+            }
+        }
+        out.sort(Comparator.comparing(a -> a.get("node") + " " + a.get("resource")));
+        return out;
+    }
+
+    /** RabbitMQ's /api/health/checks/alarms: 200 {"status":"ok"}, or 503 with the alarms in effect. */
+    private HttpResponse alarmsCheck(List<NodeReport> reports) {
+        List<Map<String, Object>> alarms = alarms(reports);
+        Map<String, Object> m = new LinkedHashMap<>();
+        if (alarms.isEmpty()) {
+            m.put("status", "ok");
+            return json(StatusCodes.OK, m);
+        }
+        m.put("status", "failed");
+        m.put("reason", reports.size() == 1 ? "resource alarm(s) in effect on the node"
+                : "resource alarm(s) in effect in the cluster");
+        m.put("alarms", alarms);
+        return json(StatusCodes.SERVICE_UNAVAILABLE, m);
     }
 
     /** Every cluster member, running or not, as this node's membership view has them. */
@@ -260,6 +296,9 @@ public final class ManagementApi {
                 m.put("warren_node_name", report.nodeName());
                 m.put("connections", report.connections());
                 m.put("queues", report.queues().size());
+                m.put("mem_alarm", report.alarms().contains("memory"));
+                m.put("journal_alarm", report.alarms().contains("journal"));
+                m.put("journal_alarm_reason", report.alarmReason());
             }
             nodes.add(m);
         }
@@ -282,9 +321,11 @@ public final class ManagementApi {
                 if (name.isPresent() && !name.get().equals(n)) {
                     continue;
                 }
-                Located located = running.get(new QueueId(v, n));
-                out.add(located == null ? ApiViews.idleQueue(v, n)
-                        : ApiViews.runningQueue(located.figures(), located.node()));
+                QueueId id = new QueueId(v, n);
+                Located located = running.get(id);
+                QueueFigures last = located == null ? lastSeen.get(id) : null;
+                out.add(located != null ? ApiViews.runningQueue(located.figures(), located.node())
+                        : last != null && last.messages() > 0 ? ApiViews.recoveringQueue(last) : ApiViews.idleQueue(v, n));
             }
         }
         if (name.isPresent()) {
@@ -399,21 +440,13 @@ public final class ManagementApi {
     private volatile List<Integer> ports = List.of();
 
     /**
-     * RabbitMQ's health checks: 200 {"status":"ok"} or 503 {"status":"failed","reason":...}. Alarms are this node's
-     * memory alarm (the only resource alarm Warren has); Warren has no quorum or mirrored queues, so the
+     * RabbitMQ's health checks: 200 {"status":"ok"} or 503 {"status":"failed","reason":...}. The alarms and
+     * local-alarms checks are answered by {@link #alarmsCheck} (memory and journal alarms); Warren has no quorum or mirrored queues, so the
      * quorum-critical checks always pass; every vhost's routing table is loaded before a node accepts clients.
      */
     private HttpResponse health(List<String> check) {
         Map<String, Object> ok = Map.of("status", "ok");
         switch (check.get(0)) {
-            case "alarms", "local-alarms" -> {
-                if (!broker.memoryAlarm().raised()) return json(StatusCodes.OK, ok);
-                Map<String, Object> failed = new LinkedHashMap<>();
-                failed.put("status", "failed");
-                failed.put("reason", "resource alarm(s) in effect in the cluster");
-                failed.put("alarms", List.of(Map.of("node", selfAddress, "resource", "memory")));
-                return json(StatusCodes.SERVICE_UNAVAILABLE, failed);
-            }
             case "virtual-hosts", "node-is-quorum-critical", "node-is-mirror-sync-critical", "certificate-expiration" -> {
                 return json(StatusCodes.OK, ok);
             }
@@ -467,7 +500,7 @@ public final class ManagementApi {
                 up++;
             }
         }
-        String text = PrometheusMetrics.render(self, up);
+        String text = PrometheusMetrics.render(self, up) + JournalMetrics.render(broker.alarms());
         ContentType type = ContentTypes.parse(PrometheusMetrics.CONTENT_TYPE);
         return HttpResponse.create().withEntity(type, text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
@@ -483,7 +516,22 @@ public final class ManagementApi {
      * (the old incarnation has not yet removed its figures); the one with consumers or more messages wins, else
      * the first by address, so that the answer is stable.
      */
-    private static Map<QueueId, Located> runningQueues(List<NodeReport> reports) {
+    private Map<QueueId, Located> runningQueues(List<NodeReport> reports) {
+        Map<QueueId, Located> running = runningQueuesOf(reports);
+        // Remember each queue's last figures: a queue that goes away while holding messages is recovering, not empty
+        // (queues only passivate when empty). Figures of queues gone from the topology are dropped on the way.
+        running.forEach((id, located) -> lastSeen.put(id, located.figures()));
+        if (lastSeen.size() > running.size()) {
+            lastSeen.keySet().removeIf(id -> !running.containsKey(id)
+                    && !broker.topology().table(id.vhost()).queues().contains(id.name()));
+        }
+        return running;
+    }
+
+    /** The last figures each queue reported, for queues that are between incarnations. */
+    private final Map<QueueId, QueueFigures> lastSeen = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private static Map<QueueId, Located> runningQueuesOf(List<NodeReport> reports) {
         Map<QueueId, Located> running = new LinkedHashMap<>();
         for (NodeReport node : reports) {
             for (QueueFigures q : node.queues()) {

@@ -11,12 +11,17 @@ import java.util.List;
  * @param connections  AMQP connections open on the node
  * @param queues       the queues running on the node (passivated ones are absent)
  * @param open         the node's open AMQP connections (past connection.open)
+ * @param alarms       the node's resource alarms in effect ("memory", "journal")
+ * @param alarmReason  why the journal alarm is up (empty when it is not)
  */
 public record NodeReport(String address, String nodeName, long uptimeMillis, int connections,
-                         List<QueueFigures> queues, List<ConnectionFigures> open) implements ManagementSerializable {
+                         List<QueueFigures> queues, List<ConnectionFigures> open, List<String> alarms,
+                         String alarmReason) implements ManagementSerializable {
 
     public NodeReport {
         queues = List.copyOf(queues);
         open = open == null ? List.of() : List.copyOf(open);
+        alarms = alarms == null ? List.of() : List.copyOf(alarms);
+        alarmReason = alarmReason == null ? "" : alarmReason;
     }
 }

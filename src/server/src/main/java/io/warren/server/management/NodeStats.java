@@ -52,7 +52,8 @@ public final class NodeStats {
         List<QueueFigures> queues = broker.localQueues().all().stream().map(QueueFigures::of).toList();
         return new NodeReport(address, broker.settings().nodeName(),
                 ManagementFactory.getRuntimeMXBean().getUptime(), broker.connections().size(), queues,
-                broker.connections().details().stream().map(ConnectionFigures::of).toList());
+                broker.connections().details().stream().map(ConnectionFigures::of).toList(),
+                broker.alarms().raised(), broker.alarms().journal().reason());
     }
 
     /** Spawns this node's NodeStats as a system actor; it registers itself and lives as long as the node. */

@@ -299,7 +299,8 @@ class ManagementApiTest {
                 org.apache.pekko.actor.typed.Props.empty());
         NodeReport report = new NodeReport(selfAddress, "n1", 1234, 2, java.util.List.of(
                 new QueueFigures("/", "q", true, false, false, 1, 2, 3, 4, 5, 6, 7)), java.util.List.of(
-                new ConnectionFigures("c1", "1.2.3.4:5 -> n1", "guest", "/", "1.2.3.4:5", 99, java.util.Map.of("product", "p"), 1, 4096, 2047, 60)));
+                new ConnectionFigures("c1", "1.2.3.4:5 -> n1", "guest", "/", "1.2.3.4:5", 99, java.util.Map.of("product", "p"), 1, 4096, 2047, 60)),
+                java.util.List.of("journal"), "the journal database is unreachable");
         for (Object message : java.util.List.of(new NodeStats.GetReport(replyTo), report)) {
             var serializer = serialization.findSerializerFor(message);
             assertTrue(serializer.getClass().getSimpleName().contains("JacksonCbor"), serializer.getClass().getName());

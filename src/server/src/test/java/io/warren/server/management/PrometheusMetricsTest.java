@@ -21,7 +21,7 @@ class PrometheusMetricsTest {
     void everyLineIsACommentOrAWellFormedSampleAndEachQueueHasItsSeries() {
         NodeReport node = new NodeReport("pekko://warren@h:1", "n", 2500, 3, List.of(
                 new QueueFigures("/", "odd \"name\"\\", true, false, false, 7, 1, 70, 2, 9, 8, 7),
-                new QueueFigures("v2", "q", false, false, true, 0, 0, 0, 0, 0, 0, 0)), List.of());
+                new QueueFigures("v2", "q", false, false, true, 0, 0, 0, 0, 0, 0, 0)), List.of(), List.of(), "");
         String text = PrometheusMetrics.render(node, 2);
         for (String line : text.split("\n")) {
             assertTrue(line.startsWith("# HELP ") || line.startsWith("# TYPE ") || SAMPLE.matcher(line).matches(), line);

@@ -1,0 +1,181 @@
+package io.warren.it.cluster;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.Connection;
+import com.rabbitmq.client.MessageProperties;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Issue 13's outage: PostgreSQL, the journal of a three-node cluster, is stopped for 20 s under confirmed publishing
+ * (one publisher per node) and acking consumers (one per node). Every node raises its journal alarm within 2 s, fails
+ * /ready and blocks its publishers (connection.blocked); after the restart confirms flow again within 5 s; every
+ * confirmed message is delivered; and a queue holding a backlog never shows 0 messages in the management API.
+ */
+class JournalOutageTest {
+    private static final int NODES = 3;
+    private static final int BACKLOG = 300;
+    private static final long OUTAGE_MS = 20_000;
+    private static final Pattern API_PORT = Pattern.compile("Management HTTP on http://[^:]+:(\\d+)/");
+    private static final Pattern READY_PORT = Pattern.compile("Pekko Management \\(/alive, /ready\\) on http://[^:]+:(\\d+)");
+
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    @Test
+    @Timeout(value = 6, unit = TimeUnit.MINUTES)
+    void aJournalOutageBlocksPublishersFailsReadinessAndLosesNothingConfirmed() throws Exception {
+        Map<String, String> management = Map.of(
+                "warren.management.enabled", "true", "warren.management.host", ClusterNode.HOST,
+                "warren.management.port", "0", "warren.management.pekko-management.enabled", "true",
+                "pekko.management.http.hostname", ClusterNode.HOST, "pekko.management.http.port", "0");
+        try (ClusterUnderTest cluster = ClusterUnderTest.start("journal-outage", NODES, management)) {
+            int[] api = new int[NODES + 1];
+            int[] ready = new int[NODES + 1];
+            for (int i = 1; i <= NODES; i++) {
+                api[i] = portFromLog(cluster.node(i), API_PORT);
+                ready[i] = portFromLog(cluster.node(i), READY_PORT);
+            }
+            List<String> queues = List.of("outage-q1", "outage-q2", "outage-q3");
+            try (Connection admin = cluster.connect(1); Channel ch = admin.createChannel()) {
+                ch.queueDeclare("outage-backlog", true, false, false, null);
+                ch.confirmSelect();
+                for (int i = 0; i < BACKLOG; i++) {
+                    ch.basicPublish("", "outage-backlog", MessageProperties.PERSISTENT_BASIC, new byte[16]);
+                }
+                ch.waitForConfirmsOrDie(30_000);
+            }
+            try (ConfirmedTraffic traffic = ConfirmedTraffic.start(cluster, queues)) {
+                Thread.sleep(3_000);
+                assertTrue(traffic.confirmed.size() > 20, "confirms flow before the outage: " + traffic.confirmed.size());
+
+                long stopAt = System.currentTimeMillis();
+                cluster.database().stop();
+                long[] alarmAt = new long[NODES + 1];
+                long[] notReadyAt = new long[NODES + 1];
+                // One watcher per node, so that a slow answer from one node does not delay the look at the others.
+                List<Thread> watchers = new ArrayList<>();
+                for (int n = 1; n <= NODES; n++) {
+                    int i = n;
+                    Thread watcher = new Thread(() -> {
+                        try {
+                            while ((alarmAt[i] == 0 || notReadyAt[i] == 0) && System.currentTimeMillis() - stopAt < OUTAGE_MS) {
+                                if (alarmAt[i] == 0 && get(api[i], "/api/health/checks/local-alarms", true).statusCode() == 503) {
+                                    alarmAt[i] = System.currentTimeMillis();
+                                }
+                                if (notReadyAt[i] == 0 && get(ready[i], "/ready", false).statusCode() != 200) {
+                                    notReadyAt[i] = System.currentTimeMillis();
+                                }
+                                Thread.sleep(50);
+                            }
+                        } catch (Exception e) {
+                            throw new IllegalStateException(e);
+                        }
+                    }, "outage-watcher-" + i);
+                    watcher.start();
+                    watchers.add(watcher);
+                }
+                List<String> backlogShown = new ArrayList<>();
+                while (System.currentTimeMillis() - stopAt < OUTAGE_MS) {
+                    backlogShown.add(backlogFigure(api[1 + backlogShown.size() % NODES]));
+                    Thread.sleep(100);
+                }
+                for (Thread watcher : watchers) watcher.join();
+                cluster.database().restart();
+                long restartAt = System.currentTimeMillis();
+                while (traffic.lastConfirmAt.get() < restartAt && System.currentTimeMillis() - restartAt < 30_000) {
+                    backlogShown.add(backlogFigure(api[1 + backlogShown.size() % NODES]));
+                    Thread.sleep(50);
+                }
+                long resumedAfter = traffic.lastConfirmAt.get() - restartAt;
+                System.out.println("journal outage: after the restart: " + traffic.figures());
+                if (resumedAfter < 0) {
+                    for (int i = 1; i <= NODES; i++) {
+                        System.out.println("node " + i + " /metrics:\n" + get(api[i], "/metrics", false).body().lines()
+                                .filter(l -> !l.startsWith("#") && (l.startsWith("warren_journal") || l.startsWith("warren_alarm")
+                                        || l.startsWith("warren_queue_published") || l.startsWith("warren_connections")))
+                                .reduce("", (a, b) -> a + b + "\n"));
+                    }
+                }
+                Thread.sleep(2_000);
+                Set<String> lost = traffic.stopAndFindLost(60_000);
+                List<Integer> readyAfter = new ArrayList<>();
+                for (int i = 1; i <= NODES; i++) readyAfter.add(get(ready[i], "/ready", false).statusCode());
+
+                System.out.printf("journal outage: alarm after %s ms, not ready after %s ms, blocked after %s ms, "
+                                + "confirms resumed %d ms after the restart; %d confirmed, %d nacked, %d lost%n",
+                        offsets(alarmAt, stopAt), offsets(notReadyAt, stopAt), offsets(traffic.blockedAt, stopAt),
+                        resumedAfter, traffic.confirmed.size(), traffic.nacked.get(), lost.size());
+                for (int i = 1; i <= NODES; i++) {
+                    assertTrue(alarmAt[i] > 0 && alarmAt[i] - stopAt <= 2_000, "node " + i + " alarm within 2 s");
+                    assertTrue(notReadyAt[i] > 0, "node " + i + " /ready failed during the outage");
+                    assertTrue(traffic.blockedAt[i] >= stopAt, "publisher on node " + i + " got connection.blocked");
+                }
+                assertEquals(traffic.connectionCount(), traffic.openConnections(), "every client connection survives the outage");
+                assertTrue(resumedAfter >= 0 && resumedAfter <= 5_000, "confirms resumed " + resumedAfter + " ms after the restart");
+                assertEquals(Set.of(), lost, "confirmed messages never delivered");
+                assertTrue(backlogShown.stream().allMatch(s -> s.equals("200 " + BACKLOG)),
+                        "the backlog queue's figure in the API: " + backlogShown);
+                assertEquals(List.of(200, 200, 200), readyAfter, "/ready after the outage");
+                for (int i = 1; i <= NODES; i++) {
+                    // logged once per transition, not once per failed write
+                    assertEquals(1, logLines(cluster.node(i), "journal alarm raised"), "node " + i + " raise lines");
+                    assertEquals(1, logLines(cluster.node(i), "journal alarm cleared"), "node " + i + " clear lines");
+                }
+                try (Channel ch = traffic.anyConnection().createChannel()) {
+                    assertEquals(BACKLOG, ch.queueDeclarePassive("outage-backlog").getMessageCount());
+                }
+            }
+        }
+    }
+
+    private String backlogFigure(int apiPort) throws Exception {
+        HttpResponse<String> r = get(apiPort, "/api/queues/%2F/outage-backlog", true);
+        Matcher m = Pattern.compile("\"messages\":(\\d+)").matcher(r.body());
+        return r.statusCode() + " " + (m.find() ? m.group(1) : r.body());
+    }
+
+    private HttpResponse<String> get(int port, String path, boolean auth) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://" + ClusterNode.HOST + ":" + port + path))
+                .timeout(Duration.ofSeconds(15)); // a loaded machine answers slowly; the test measures the broker
+        if (auth) b.header("Authorization", "Basic " + Base64.getEncoder().encodeToString("guest:guest".getBytes()));
+        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static int portFromLog(ClusterNode node, Pattern pattern) throws Exception {
+        long until = System.currentTimeMillis() + 30_000;
+        while (System.currentTimeMillis() < until) {
+            Matcher m = pattern.matcher(Files.readString(node.currentLog()));
+            if (m.find()) return Integer.parseInt(m.group(1));
+            Thread.sleep(200);
+        }
+        throw new AssertionError(node + " never logged " + pattern);
+    }
+
+    private static long logLines(ClusterNode node, String text) throws IOException {
+        return Files.readAllLines(node.currentLog()).stream().filter(l -> l.contains(text)).count();
+    }
+
+    private static String offsets(long[] at, long from) {
+        List<String> out = new ArrayList<>();
+        for (int i = 1; i < at.length; i++) out.add(at[i] == 0 ? "never" : String.valueOf(at[i] - from));
+        return out.toString();
+    }
+}
