@@ -8,8 +8,11 @@ final class QueueConsumer {
     final int priority;
     final boolean exclusive;
     int unacked;
-    /** No-ack deliveries sent but not yet reported written by the channel (see QueueState.noAckWritten). */
+    /** Deliveries sent but not yet reported written by the channel (see QueueState.noAckWritten). */
     int inFlight;
+    /** Their body sizes, oldest first (a channel writes a consumer's deliveries in order), and their sum. */
+    private final java.util.ArrayDeque<Long> inFlightSizes = new java.util.ArrayDeque<>();
+    long inFlightBytes;
     /** Whether it sits in the delivery ring (registered, not single-active mode, has credit). */
     boolean inRing;
     boolean removed;
@@ -29,12 +32,32 @@ final class QueueConsumer {
     static final int WRITE_WINDOW = 1000;
 
     /**
+     * Bytes of body any consumer may have on their way to its socket: a thousand large messages would otherwise still
+     * be a lot of heap. At least one delivery always goes, whatever its size.
+     */
+    static final long WRITE_WINDOW_BYTES = 16L << 20;
+
+    /**
      * Ack-requiring consumers are limited by prefetch (unacked deliveries) and by the write window. For a no-ack
      * consumer the prefetch is a window of deliveries on their way to the socket, so a consumer that cannot keep up
      * slows the queue down instead of piling messages up in its connection.
      */
     boolean hasCredit() {
+        if (inFlightBytes >= WRITE_WINDOW_BYTES) return false;
         if (ackRequired) return (prefetch <= 0 || unacked < prefetch) && inFlight < WRITE_WINDOW;
         return prefetch <= 0 || inFlight < prefetch;
+    }
+
+    void sent(long bodySize) {
+        inFlight++;
+        inFlightSizes.addLast(bodySize);
+        inFlightBytes += bodySize;
+    }
+
+    /** The channel wrote (or let go of) this many of the oldest deliveries in flight. */
+    void written(int count) {
+        for (int i = 0; i < count && !inFlightSizes.isEmpty(); i++) inFlightBytes -= inFlightSizes.removeFirst();
+        inFlight = Math.max(0, inFlight - count);
+        if (inFlightSizes.isEmpty()) inFlightBytes = 0;
     }
 }

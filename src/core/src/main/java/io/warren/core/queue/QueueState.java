@@ -326,7 +326,7 @@ public final class QueueState {
         } else {
             settle(m);
         }
-        c.inFlight++;
+        c.sent(m.message.bodySize());
         rotate(c);
     }
 
@@ -394,7 +394,7 @@ public final class QueueState {
     public void noAckWritten(ConsumerKey key, int count) {
         QueueConsumer c = consumers.get(key);
         if (c == null) return;
-        c.inFlight = Math.max(0, c.inFlight - count);
+        c.written(count);
         enterRing(c);
     }
 

@@ -5,7 +5,9 @@ import static io.warren.core.queue.Fixtures.msg;
 import static io.warren.core.queue.Fixtures.queue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.warren.amqp.BasicProperties;
 import java.util.Map;
+import org.apache.pekko.util.ByteString;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -28,6 +30,37 @@ class WriteWindowTest {
         q.deliver(2);
         assertEquals(3, deliveries(q.takeEffects()).size());
         assertEquals(2, q.messageCount());
+    }
+
+    @Test
+    void largeBodiesAreBoundedByBytesNotOnlyByCount() {
+        QueueState q = queue(Map.of());
+        q.addConsumer(A, true, 0, 0, false);
+        int mib = 1 << 20;
+        for (int i = 1; i <= 40; i++) {
+            q.publish(new Message("m" + i, "ex", "rk", BasicProperties.EMPTY, ByteString.fromArray(new byte[mib])), 1);
+        }
+        q.deliver(1);
+        // 16 MiB of bodies on their way to the socket, not 40
+        assertEquals(QueueConsumer.WRITE_WINDOW_BYTES / mib, deliveries(q.takeEffects()).size());
+
+        q.noAckWritten(A, 4); // the four oldest are written: four more may go
+        q.deliver(2);
+        assertEquals(4, deliveries(q.takeEffects()).size());
+    }
+
+    @Test
+    void oneDeliveryLargerThanTheByteWindowStillGoes() {
+        QueueState q = queue(Map.of());
+        q.addConsumer(A, false, 1000, 0, false);
+        ByteString huge = ByteString.fromArray(new byte[(int) QueueConsumer.WRITE_WINDOW_BYTES + 1]);
+        q.publish(new Message("big", "ex", "rk", BasicProperties.EMPTY, huge), 1);
+        q.publish(msg("small"), 1);
+        q.deliver(1);
+        assertEquals(1, deliveries(q.takeEffects()).size());
+        q.noAckWritten(A, 1);
+        q.deliver(2);
+        assertEquals(1, deliveries(q.takeEffects()).size());
     }
 
     @Test
