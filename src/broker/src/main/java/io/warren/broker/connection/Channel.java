@@ -1,5 +1,6 @@
 package io.warren.broker.connection;
 
+import io.warren.core.access.AccessState;
 import io.warren.core.access.Action;
 import io.warren.core.access.ResourceKind;
 import io.warren.amqp.AmqpException;
@@ -311,6 +312,22 @@ final class Channel {
         conn.broker().users().check(conn.user().name(), vhost(), kind, name, action);
     }
 
+    /**
+     * The exchange this channel last published to, and the access state that let it: publishes check the write
+     * permission once per exchange and per change of the cluster's access state, not a regex per message (RabbitMQ's
+     * channel caches its permission checks too). The state is immutable and replaced on every change.
+     */
+    private String writableExchange;
+    private AccessState writableUnder;
+
+    private void permitPublish(String exchange) {
+        AccessState state = conn.broker().users().state();
+        if (state == writableUnder && exchange.equals(writableExchange)) return;
+        state.check(conn.user().name(), vhost(), ResourceKind.EXCHANGE, exchange, Action.WRITE);
+        writableUnder = state;
+        writableExchange = exchange;
+    }
+
     private TopologyClient topology() { return conn.broker().topology(); }
 
     private RoutingTable table() { return topology().table(vhost()); }
@@ -546,7 +563,7 @@ final class Channel {
         }
         RoutingTable table = table();
         String exchangeName = p.exchange();
-        permit(ResourceKind.EXCHANGE, exchangeName, Action.WRITE);
+        permitPublish(exchangeName);
         ExchangeDefinition exchange = table.exchange(exchangeName).orElseThrow(() -> Names.noExchange(exchangeName, vhost()));
         if (exchange.internal()) throw Names.internalExchangePublish(exchangeName, vhost());
         BasicProperties props = published;

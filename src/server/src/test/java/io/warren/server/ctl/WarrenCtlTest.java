@@ -56,14 +56,7 @@ class WarrenCtlTest {
     }
 
     private static Connection amqp(String user, String password, String vhost) throws Exception {
-        ConnectionFactory f = new ConnectionFactory();
-        f.setHost("127.0.0.1");
-        f.setPort(node.amqpPort());
-        f.setUsername(user);
-        f.setPassword(password);
-        f.setVirtualHost(vhost);
-        f.setAutomaticRecoveryEnabled(false);
-        return f.newConnection();
+        return warren.connect(user, password, vhost);
     }
 
     @Test

@@ -9,7 +9,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.rabbitmq.client.AuthenticationFailureException;
 import com.rabbitmq.client.Connection;
-import com.rabbitmq.client.ConnectionFactory;
 import io.warren.broker.WarrenNode;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -164,14 +163,7 @@ class AccessApiTest {
     // ---------------------------------------------------------------- helpers
 
     private Connection amqp(String user, String password, String vhost) throws Exception {
-        ConnectionFactory f = new ConnectionFactory();
-        f.setHost("127.0.0.1");
-        f.setPort(node.amqpPort());
-        f.setUsername(user);
-        f.setPassword(password);
-        f.setVirtualHost(vhost);
-        f.setAutomaticRecoveryEnabled(false);
-        return f.newConnection();
+        return warren.connect(user, password, vhost);
     }
 
     private JsonNode getJson(String path) throws Exception {

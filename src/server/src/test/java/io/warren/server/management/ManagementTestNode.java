@@ -43,6 +43,18 @@ public final class ManagementTestNode implements AutoCloseable {
         return new ManagementTestNode(node, ManagementServer.start(node, config, "9.9.9-test"));
     }
 
+    /** An AMQP connection to this node as that user, without automatic recovery (a test must see every failure). */
+    public com.rabbitmq.client.Connection connect(String user, String password, String vhost) throws Exception {
+        com.rabbitmq.client.ConnectionFactory f = new com.rabbitmq.client.ConnectionFactory();
+        f.setHost("127.0.0.1");
+        f.setPort(node.amqpPort());
+        f.setUsername(user);
+        f.setPassword(password);
+        f.setVirtualHost(vhost);
+        f.setAutomaticRecoveryEnabled(false);
+        return f.newConnection();
+    }
+
     public String url() {
         return "http://127.0.0.1:" + httpPort;
     }
