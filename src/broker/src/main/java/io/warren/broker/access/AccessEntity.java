@@ -1,5 +1,8 @@
 package io.warren.broker.access;
 
+import io.warren.broker.protocol.AccessSnapshot;
+import io.warren.broker.protocol.AccessReply;
+import io.warren.broker.protocol.AccessCommand;
 import io.warren.core.access.AccessState;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;

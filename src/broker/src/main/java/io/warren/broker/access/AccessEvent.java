@@ -1,5 +1,6 @@
 package io.warren.broker.access;
 
+import io.warren.broker.protocol.AccessSerializable;
 import io.warren.core.access.AccessChange;
 import io.warren.core.access.AccessState;
 

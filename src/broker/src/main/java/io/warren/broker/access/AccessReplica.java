@@ -1,5 +1,7 @@
 package io.warren.broker.access;
 
+import io.warren.broker.protocol.AccessSnapshot;
+import io.warren.broker.protocol.AccessCommand;
 import io.warren.broker.auth.UserDirectory;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;

@@ -1,5 +1,7 @@
 package io.warren.broker.access;
 
+import io.warren.broker.protocol.AccessReply;
+import io.warren.broker.protocol.AccessCommand;
 import io.warren.core.access.AccessChange;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;

@@ -1,8 +1,9 @@
 package io.warren.broker.connection;
 
+import io.warren.broker.protocol.ConnectionProtocol;
 import io.warren.broker.BrokerContext;
 import io.warren.broker.RateLimitedLog;
-import io.warren.broker.connection.ConnectionProtocol.*;
+import io.warren.broker.protocol.ConnectionProtocol.*;
 import io.warren.broker.tls.PeerIdentity;
 import io.warren.broker.tls.ServerTlsContext;
 import java.lang.management.ManagementFactory;

@@ -1,5 +1,6 @@
 package io.warren.broker.connection;
 
+import io.warren.broker.protocol.ConnectionProtocol;
 import io.warren.core.access.AccessState;
 import io.warren.core.access.Action;
 import io.warren.core.access.ResourceKind;
@@ -10,10 +11,10 @@ import io.warren.amqp.frame.ContentBodyFrame;
 import io.warren.amqp.frame.ContentHeaderFrame;
 import io.warren.amqp.frame.FrameEncoder;
 import io.warren.amqp.method.*;
-import io.warren.broker.connection.ConnectionProtocol.*;
-import io.warren.broker.queue.QueueCommand;
-import io.warren.broker.queue.QueueDelivery;
-import io.warren.broker.queue.QueueReply;
+import io.warren.broker.protocol.ConnectionProtocol.*;
+import io.warren.broker.protocol.QueueCommand;
+import io.warren.broker.protocol.QueueDelivery;
+import io.warren.broker.protocol.QueueReply;
 import io.warren.broker.topology.TopologyClient;
 import io.warren.core.channel.AssembledPublish;
 import io.warren.core.channel.ChannelConsumers;

@@ -1,5 +1,6 @@
 package io.warren.broker.connection;
 
+import io.warren.broker.protocol.ConnectionProtocol;
 import io.warren.amqp.AmqpException;
 import io.warren.amqp.ReplyCodes;
 import io.warren.amqp.frame.ContentBodyFrame;
@@ -16,7 +17,7 @@ import io.warren.core.connection.TuneNegotiation;
 import io.warren.broker.BrokerContext;
 import io.warren.broker.auth.Authenticator;
 import io.warren.broker.auth.UserDirectory;
-import io.warren.broker.connection.ConnectionProtocol.*;
+import io.warren.broker.protocol.ConnectionProtocol.*;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -436,7 +437,7 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionProtocol> 
     }
 
     /** Queue incarnations our channels use, and which channels use each. */
-    private final Map<ActorRef<io.warren.broker.queue.QueueCommand>, java.util.Set<Integer>> watchedQueues = new HashMap<>();
+    private final Map<ActorRef<io.warren.broker.protocol.QueueCommand>, java.util.Set<Integer>> watchedQueues = new HashMap<>();
     private static final long RESEND_AFTER_NANOS = 20_000_000_000L;
     private final long RETRY_RECOVERY_AFTER_NANOS = getContext().getSystem().settings().config().getDuration("warren.cluster.failover.retry-interval").toNanos();
 
@@ -458,7 +459,7 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionProtocol> 
         if (m instanceof ReplyConsumerQuery q) {
             Channel ch = state == State.OPEN ? channels.get(q.channel()) : null;
             q.replyTo().tell(ch != null && ch.hasReplyConsumer(q.key())
-                    ? new io.warren.broker.queue.QueueReply.Ok(0, 1) : new io.warren.broker.queue.QueueReply.Empty());
+                    ? new io.warren.broker.protocol.QueueReply.Ok(0, 1) : new io.warren.broker.protocol.QueueReply.Empty());
             return this;
         }
         if (m instanceof QueueIncarnation qi) {

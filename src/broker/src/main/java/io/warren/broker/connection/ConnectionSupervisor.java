@@ -1,5 +1,6 @@
 package io.warren.broker.connection;
 
+import io.warren.broker.protocol.ConnectionProtocol;
 import io.warren.broker.BrokerContext;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;

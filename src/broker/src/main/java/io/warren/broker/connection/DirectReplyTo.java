@@ -1,5 +1,6 @@
 package io.warren.broker.connection;
 
+import io.warren.broker.protocol.ConnectionProtocol;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.Base64;

@@ -1,6 +1,9 @@
 package io.warren.broker.queue;
 
-import io.warren.broker.connection.ConnectionProtocol;
+import io.warren.broker.protocol.QueueReply;
+import io.warren.broker.protocol.QueueDelivery;
+import io.warren.broker.protocol.QueueCommand;
+import io.warren.broker.protocol.ConnectionProtocol;
 import io.warren.core.queue.QueueDefinition;
 import java.time.Duration;
 import java.util.List;

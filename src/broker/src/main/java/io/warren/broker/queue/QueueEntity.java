@@ -1,10 +1,13 @@
 package io.warren.broker.queue;
 
+import io.warren.broker.protocol.QueueReply;
+import io.warren.broker.protocol.QueueDelivery;
+import io.warren.broker.protocol.QueueCommand;
 import io.warren.amqp.AmqpException;
 import io.warren.amqp.ReplyCodes;
 import io.warren.broker.BrokerContext;
-import io.warren.broker.connection.ConnectionProtocol;
-import io.warren.broker.queue.QueueCommand.*;
+import io.warren.broker.protocol.ConnectionProtocol;
+import io.warren.broker.protocol.QueueCommand.*;
 import io.warren.broker.queue.QueueInternal.*;
 import io.warren.core.queue.*;
 import java.time.Duration;

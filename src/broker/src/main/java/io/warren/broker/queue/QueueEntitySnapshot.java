@@ -1,6 +1,6 @@
 package io.warren.broker.queue;
 
-import io.warren.broker.serialization.WarrenSerializable;
+import io.warren.broker.protocol.WarrenSerializable;
 import io.warren.core.queue.QueueDefinition;
 import io.warren.core.queue.QueueSnapshot;
 

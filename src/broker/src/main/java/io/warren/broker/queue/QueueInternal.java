@@ -1,13 +1,14 @@
 package io.warren.broker.queue;
 
-import io.warren.broker.connection.ConnectionProtocol;
+import io.warren.broker.protocol.QueueCommand;
+import io.warren.broker.protocol.ConnectionProtocol;
 import org.apache.pekko.actor.typed.ActorRef;
 
 /**
  * What a queue entity tells itself: timers, adapted answers and its {@link QueueStore}'s reports. They never leave
  * the node, so they are package-private and have no wire format (they are not WarrenSerializable).
  */
-sealed interface QueueInternal extends QueueCommand {
+sealed interface QueueInternal extends QueueCommand.NodeLocal {
 
     /** A dead-lettered message reached its targets (or had none). */
     record DeadLetterSettled(long[] seqs) implements QueueInternal {}

@@ -1,5 +1,6 @@
 package io.warren.broker.queue;
 
+import io.warren.broker.protocol.QueueCommand;
 import java.util.List;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.japi.pf.ReceiveBuilder;

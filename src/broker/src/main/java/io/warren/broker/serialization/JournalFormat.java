@@ -2,7 +2,7 @@ package io.warren.broker.serialization;
 
 import io.warren.broker.queue.QueueEntityEvent;
 import io.warren.broker.queue.QueueEntitySnapshot;
-import io.warren.broker.topology.TopologyChange;
+import io.warren.broker.protocol.TopologyChange;
 import io.warren.core.queue.QueueDefinition;
 import io.warren.core.queue.QueueEvent;
 import io.warren.core.queue.QueueSnapshot;

@@ -1,14 +1,14 @@
 package io.warren.broker.serialization;
 
-import io.warren.broker.connection.ConnectionProtocol;
-import io.warren.broker.queue.QueueCommand;
-import io.warren.broker.queue.QueueDelivery;
-import io.warren.broker.queue.QueueReply;
-import io.warren.broker.topology.TopologyChange;
-import io.warren.broker.topology.TopologyCommand;
-import io.warren.broker.topology.TopologyReply;
-import io.warren.broker.topology.TopologySnapshot;
-import io.warren.broker.topology.VersionedChange;
+import io.warren.broker.protocol.ConnectionProtocol;
+import io.warren.broker.protocol.QueueCommand;
+import io.warren.broker.protocol.QueueDelivery;
+import io.warren.broker.protocol.QueueReply;
+import io.warren.broker.protocol.TopologyChange;
+import io.warren.broker.protocol.TopologyCommand;
+import io.warren.broker.protocol.TopologyReply;
+import io.warren.broker.protocol.TopologySnapshot;
+import io.warren.broker.protocol.VersionedChange;
 import io.warren.core.queue.Message;
 import io.warren.core.routing.Binding;
 import io.warren.core.routing.ExchangeDefinition;

@@ -1,5 +1,6 @@
 package io.warren.broker.serialization;
 
+import io.warren.broker.protocol.WarrenSerializable;
 import java.nio.BufferOverflowException;
 import java.nio.ByteBuffer;
 import org.apache.pekko.actor.ExtendedActorSystem;

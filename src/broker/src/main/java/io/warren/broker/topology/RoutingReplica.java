@@ -1,5 +1,8 @@
 package io.warren.broker.topology;
 
+import io.warren.broker.protocol.TopologySnapshot;
+import io.warren.broker.protocol.VersionedChange;
+import io.warren.broker.protocol.TopologyCommand;
 import io.warren.core.routing.RoutingTable;
 import java.time.Duration;
 import java.util.ArrayList;

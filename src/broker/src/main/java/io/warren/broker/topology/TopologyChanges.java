@@ -1,5 +1,7 @@
 package io.warren.broker.topology;
 
+import io.warren.broker.protocol.TopologySnapshot;
+import io.warren.broker.protocol.TopologyChange;
 import io.warren.core.routing.RoutingTable;
 import java.util.Map;
 

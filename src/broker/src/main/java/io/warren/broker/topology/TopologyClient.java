@@ -1,5 +1,7 @@
 package io.warren.broker.topology;
 
+import io.warren.broker.protocol.TopologyReply;
+import io.warren.broker.protocol.TopologyCommand;
 import io.warren.amqp.AmqpException;
 import io.warren.core.routing.Binding;
 import io.warren.core.routing.ExchangeDefinition;

@@ -1,8 +1,13 @@
 package io.warren.broker.topology;
 
+import io.warren.broker.protocol.TopologySnapshot;
+import io.warren.broker.protocol.VersionedChange;
+import io.warren.broker.protocol.TopologyReply;
+import io.warren.broker.protocol.TopologyCommand;
+import io.warren.broker.protocol.TopologyChange;
 import io.warren.amqp.AmqpException;
-import io.warren.broker.topology.TopologyCommand.*;
-import io.warren.broker.topology.TopologyChange.*;
+import io.warren.broker.protocol.TopologyCommand.*;
+import io.warren.broker.protocol.TopologyChange.*;
 import io.warren.core.names.Names;
 import io.warren.core.routing.Binding;
 import io.warren.core.routing.Destination;

@@ -1,10 +1,13 @@
 package io.warren.broker.queue;
 
+import io.warren.broker.protocol.QueueReply;
+import io.warren.broker.protocol.QueueDelivery;
+import io.warren.broker.protocol.QueueCommand;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.warren.broker.WarrenNode;
-import io.warren.broker.connection.ConnectionProtocol;
+import io.warren.broker.protocol.ConnectionProtocol;
 import io.warren.core.queue.QueueDefinition;
 import java.io.InputStream;
 import java.nio.file.Files;

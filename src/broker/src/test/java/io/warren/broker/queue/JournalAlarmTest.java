@@ -1,5 +1,7 @@
 package io.warren.broker.queue;
 
+import io.warren.broker.protocol.QueueReply;
+import io.warren.broker.protocol.QueueCommand;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -8,7 +10,7 @@ import io.warren.amqp.BasicProperties;
 import io.warren.broker.WarrenNode;
 import io.warren.broker.alarm.JournalAlarm;
 import io.warren.broker.alarm.ResourceAlarms;
-import io.warren.broker.connection.ConnectionProtocol;
+import io.warren.broker.protocol.ConnectionProtocol;
 import io.warren.core.queue.Message;
 import io.warren.core.queue.QueueDefinition;
 import java.nio.file.Files;

@@ -1,11 +1,13 @@
 package io.warren.broker.queue;
 
+import io.warren.broker.protocol.QueueDelivery;
+import io.warren.broker.protocol.QueueCommand;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.warren.amqp.BasicProperties;
-import io.warren.broker.connection.ConnectionProtocol;
+import io.warren.broker.protocol.ConnectionProtocol;
 import io.warren.core.queue.Message;
 import java.nio.file.Path;
 import java.sql.Connection;

@@ -1,5 +1,7 @@
 package io.warren.broker.queue;
 
+import io.warren.broker.protocol.QueueReply;
+import io.warren.broker.protocol.QueueCommand;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

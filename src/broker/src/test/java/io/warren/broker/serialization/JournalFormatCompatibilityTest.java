@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import io.warren.amqp.BasicProperties;
 import io.warren.broker.queue.QueueEntityEvent;
 import io.warren.broker.queue.QueueEntitySnapshot;
-import io.warren.broker.topology.TopologyChange;
+import io.warren.broker.protocol.TopologyChange;
 import io.warren.core.queue.Message;
 import io.warren.core.queue.QueueDefinition;
 import io.warren.core.queue.QueueEvent;

@@ -1,5 +1,6 @@
 package io.warren.broker.serialization;
 
+import io.warren.broker.protocol.WarrenSerializable;
 import static io.warren.broker.serialization.DeepEquality.assertDeepEquals;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -12,16 +13,16 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.warren.amqp.ContentHeaders;
 import io.warren.amqp.FieldTables;
-import io.warren.broker.connection.ConnectionProtocol;
-import io.warren.broker.queue.QueueCommand;
+import io.warren.broker.protocol.ConnectionProtocol;
+import io.warren.broker.protocol.QueueCommand;
 import io.warren.broker.queue.QueueEntityEvent;
 import io.warren.broker.queue.QueueEntitySnapshot;
-import io.warren.broker.queue.QueueReply;
-import io.warren.broker.topology.TopologyChange;
-import io.warren.broker.topology.TopologyCommand;
-import io.warren.broker.topology.TopologyReply;
-import io.warren.broker.topology.TopologySnapshot;
-import io.warren.broker.topology.VersionedChange;
+import io.warren.broker.protocol.QueueReply;
+import io.warren.broker.protocol.TopologyChange;
+import io.warren.broker.protocol.TopologyCommand;
+import io.warren.broker.protocol.TopologyReply;
+import io.warren.broker.protocol.TopologySnapshot;
+import io.warren.broker.protocol.VersionedChange;
 import io.warren.core.queue.Message;
 import io.warren.core.queue.QueueEvent;
 import java.io.ByteArrayOutputStream;
@@ -134,7 +135,7 @@ class WarrenSerializerTest {
             assertEquals(big.body(), m.body());
         }
         byte[] bytes = serialization.serialize(new ConnectionProtocol.Deliver(1, "q",
-                List.of(new io.warren.broker.queue.QueueDelivery("t", 1, big, false, 0)))).get();
+                List.of(new io.warren.broker.protocol.QueueDelivery("t", 1, big, false, 0)))).get();
         // The body once, plus a little framing: nothing is written twice.
         assertTrue(bytes.length > Samples.TEN_MIB && bytes.length < Samples.TEN_MIB + 200, "size " + bytes.length);
     }
@@ -143,7 +144,7 @@ class WarrenSerializerTest {
     void propertiesKeepEveryHeaderTypeAndTheirExactWireBytes() {
         Message m = Samples.fullMessage();
         QueueReply.Got back = (QueueReply.Got) roundTrip(new QueueReply.Got(
-                new io.warren.broker.queue.QueueDelivery(null, 1, m, false, 0)));
+                new io.warren.broker.protocol.QueueDelivery(null, 1, m, false, 0)));
         assertDeepEquals(m.properties(), back.delivery().message().properties());
         assertEquals(ContentHeaders.encode(m.properties()), ContentHeaders.encode(back.delivery().message().properties()));
     }

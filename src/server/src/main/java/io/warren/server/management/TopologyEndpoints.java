@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.warren.amqp.AmqpException;
 import io.warren.broker.BrokerContext;
 import io.warren.broker.auth.UserDirectory;
-import io.warren.broker.queue.QueueReply;
+import io.warren.broker.protocol.QueueReply;
 import io.warren.core.access.Action;
 import io.warren.core.access.ResourceKind;
 import io.warren.core.names.Names;

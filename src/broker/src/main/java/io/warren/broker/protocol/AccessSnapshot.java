@@ -1,4 +1,4 @@
-package io.warren.broker.access;
+package io.warren.broker.protocol;
 
 import io.warren.core.access.AccessState;
 

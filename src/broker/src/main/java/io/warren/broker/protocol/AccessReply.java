@@ -1,4 +1,4 @@
-package io.warren.broker.access;
+package io.warren.broker.protocol;
 
 /** The answer to an {@link AccessCommand.Change}: the version that holds it, or why it does not apply. */
 public sealed interface AccessReply extends AccessSerializable {

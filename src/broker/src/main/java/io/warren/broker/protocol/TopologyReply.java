@@ -1,7 +1,6 @@
-package io.warren.broker.topology;
+package io.warren.broker.protocol;
 
 import io.warren.amqp.AmqpException;
-import io.warren.broker.serialization.WarrenSerializable;
 
 public sealed interface TopologyReply extends WarrenSerializable {
     /** Done; the change has this version, which a node's replica must reach before the client hears ok. */

@@ -1,6 +1,5 @@
-package io.warren.broker.connection;
+package io.warren.broker.protocol;
 
-import io.warren.broker.queue.QueueDelivery;
 import java.util.List;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.util.ByteString;
@@ -39,11 +38,11 @@ public sealed interface ConnectionProtocol {
      * The answer to the asynchronous step a channel waits for (an ask to a queue or the topology): the queue's reply
      * (null for the topology's), or the failure. Local only: the channel keeps what the answer continues with.
      */
-    record ChannelAnswer(int channel, long generation, io.warren.broker.queue.QueueReply reply, Throwable failure)
+    record ChannelAnswer(int channel, long generation, io.warren.broker.protocol.QueueReply reply, Throwable failure)
             implements ConnectionProtocol {}
 
     /** Messages from queues to one of this connection's channels. */
-    sealed interface ToChannel extends ConnectionProtocol, io.warren.broker.serialization.WarrenSerializable {
+    sealed interface ToChannel extends ConnectionProtocol, io.warren.broker.protocol.WarrenSerializable {
         int channel();
     }
 
@@ -62,10 +61,10 @@ public sealed interface ConnectionProtocol {
      * The queue incarnation that serves this channel: the connection watches it, and when it dies (node crash,
      * hand-off) the channel re-attaches its consumers and re-sends unconfirmed publishes to the next incarnation.
      */
-    record QueueIncarnation(int channel, String queue, ActorRef<io.warren.broker.queue.QueueCommand> ref) implements ToChannel {}
+    record QueueIncarnation(int channel, String queue, ActorRef<io.warren.broker.protocol.QueueCommand> ref) implements ToChannel {}
 
     /** A queue incarnation this connection watched has stopped. */
-    record QueueTerminated(ActorRef<io.warren.broker.queue.QueueCommand> ref) implements ConnectionProtocol {}
+    record QueueTerminated(ActorRef<io.warren.broker.protocol.QueueCommand> ref) implements ConnectionProtocol {}
 
     enum ResendTick implements ConnectionProtocol { INSTANCE }
 
@@ -87,10 +86,10 @@ public sealed interface ConnectionProtocol {
 
     /**
      * queue.declare of a reply-to address: does this channel still have the reply consumer holding {@code key}?
-     * Answered with {@link io.warren.broker.queue.QueueReply.Ok} (0 messages, 1 consumer, as RabbitMQ says) or
-     * {@link io.warren.broker.queue.QueueReply.Empty}.
+     * Answered with {@link io.warren.broker.protocol.QueueReply.Ok} (0 messages, 1 consumer, as RabbitMQ says) or
+     * {@link io.warren.broker.protocol.QueueReply.Empty}.
      */
-    record ReplyConsumerQuery(int channel, String key, ActorRef<io.warren.broker.queue.QueueReply> replyTo) implements ToChannel {}
+    record ReplyConsumerQuery(int channel, String key, ActorRef<io.warren.broker.protocol.QueueReply> replyTo) implements ToChannel {}
 
     /** Ask the connection to close itself (broker shutdown, user-visible force close). */
     record ForceClose(int replyCode, String replyText) implements ConnectionProtocol {}

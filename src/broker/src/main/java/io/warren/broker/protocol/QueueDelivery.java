@@ -1,4 +1,4 @@
-package io.warren.broker.queue;
+package io.warren.broker.protocol;
 
 import io.warren.core.queue.Message;
 

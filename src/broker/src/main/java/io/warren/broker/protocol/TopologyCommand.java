@@ -1,6 +1,5 @@
-package io.warren.broker.topology;
+package io.warren.broker.protocol;
 
-import io.warren.broker.serialization.WarrenSerializable;
 import io.warren.core.routing.Binding;
 import io.warren.core.routing.ExchangeDefinition;
 import org.apache.pekko.actor.typed.ActorRef;

@@ -1,7 +1,5 @@
-package io.warren.broker.queue;
+package io.warren.broker.protocol;
 
-import io.warren.broker.connection.ConnectionProtocol;
-import io.warren.broker.serialization.WarrenSerializable;
 import io.warren.core.queue.Message;
 import io.warren.core.queue.QueueDefinition;
 import java.util.List;
@@ -9,13 +7,19 @@ import org.apache.pekko.actor.typed.ActorRef;
 
 /**
  * What a queue entity is told. Replies go to the ActorRefs carried in the commands. The records here may cross nodes
- * and are {@link WarrenSerializable}; what a queue tells itself (timers, its store's answers) is {@link QueueInternal},
- * package-private and never serialized.
+ * and are {@link WarrenSerializable}; what a queue tells itself (timers, its store's answers) is a {@link NodeLocal}
+ * (the queue package's package-private {@code QueueInternal}), never serialized.
  */
 public sealed interface QueueCommand permits QueueCommand.Declare, QueueCommand.Enqueue, QueueCommand.Consume,
         QueueCommand.Cancel, QueueCommand.Settle, QueueCommand.Get, QueueCommand.Purge, QueueCommand.CheckExclusive, QueueCommand.Delete,
         QueueCommand.ChannelClosed, QueueCommand.Recover, QueueCommand.OwnerClosed, QueueCommand.NoAckWritten,
-        QueueInternal {
+        QueueCommand.NodeLocal {
+
+    /**
+     * Messages a queue entity sends itself. Declared open here so that this leaf package need not know the queue
+     * package; they never leave the node and have no wire format.
+     */
+    non-sealed interface NodeLocal extends QueueCommand {}
 
     /** Create the queue (or check that the existing one is equivalent); passive only checks it exists. */
     record Declare(QueueDefinition definition, String ownerConnection, boolean passive, ActorRef<QueueReply> replyTo)

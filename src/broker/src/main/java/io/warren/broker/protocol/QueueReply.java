@@ -1,7 +1,6 @@
-package io.warren.broker.queue;
+package io.warren.broker.protocol;
 
 import io.warren.amqp.AmqpException;
-import io.warren.broker.serialization.WarrenSerializable;
 
 /** Answers of a queue entity to the asks in {@link QueueCommand}. */
 public sealed interface QueueReply extends WarrenSerializable {

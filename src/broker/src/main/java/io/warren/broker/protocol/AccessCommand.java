@@ -1,10 +1,10 @@
-package io.warren.broker.access;
+package io.warren.broker.protocol;
 
 import io.warren.core.access.AccessChange;
 import io.warren.core.access.AccessState;
 import org.apache.pekko.actor.typed.ActorRef;
 
-/** What the cluster's one {@link AccessEntity} is asked. */
+/** What the cluster's one access entity is asked. */
 public sealed interface AccessCommand extends AccessSerializable {
     /**
      * The whole state, for a node's replica. A cluster that has never had access state takes {@code seed} (the asking
