@@ -17,20 +17,10 @@ import io.warren.broker.protocol.QueueDelivery;
 import io.warren.broker.protocol.QueueReply;
 import io.warren.broker.topology.TopologyClient;
 import io.warren.core.channel.AssembledPublish;
-import io.warren.core.channel.ChannelConsumers;
-import io.warren.core.channel.ChannelPrefetch;
-import io.warren.core.channel.Confirm;
+import io.warren.core.channel.ChannelCore;
+import io.warren.core.channel.ChannelEffect;
 import io.warren.core.channel.ContentAssembler;
-import io.warren.core.channel.DeclaredQueue;
-import io.warren.core.channel.HeldDelivery;
-import io.warren.core.channel.Outcome;
-import io.warren.core.channel.PublisherConfirms;
-import io.warren.core.channel.QueueFailover;
-import io.warren.core.channel.Settlement;
 import io.warren.core.channel.SocketCredit;
-import io.warren.core.channel.Transaction;
-import io.warren.core.channel.Unacked;
-import io.warren.core.channel.UnackedDeliveries;
 import io.warren.core.names.CrLfStripping;
 import io.warren.core.names.Names;
 import io.warren.core.queue.ConsumerArguments;
@@ -55,36 +45,17 @@ import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.util.ByteString;
 
 /**
- * One AMQP channel, a plain state object inside its {@link ConnectionActor}. It assembles content, routes
- * publishes through the node's routing table and batches them per queue for the rest of the current read, tracks
- * delivery tags, confirms and transactions. Methods that need another actor (declares, binds, consume, get) make the
- * channel busy: what the client sends meanwhile waits, so replies keep the order of requests.
+ * One AMQP channel, a plain state object inside its {@link ConnectionActor}: the glue between the channel's rules in
+ * {@link ChannelCore} (confirms, transactions, delivery tags, prefetch, consumers, failover, batches) and the world.
+ * It assembles content, checks permissions, routes publishes through the node's routing table, asks topology and
+ * queues, and carries out the core's {@link ChannelEffect}s (frames to the socket, commands to queue shards).
+ * Methods that need another actor (declares, binds, consume, get) make the channel busy: what the client sends
+ * meanwhile waits, so replies keep the order of requests.
  */
 final class Channel {
 
     /** The direct reply-to consumer: its tag, its secret, and the reply-to that publishes on this channel carry. */
     private record ReplyConsumer(String tag, String key, String replyTo) {}
-
-    /** Publishes to one queue gathered during one read of the socket. */
-    private static final class PublishBatch {
-        final List<Message> messages = new ArrayList<>();
-        final LongList seqs = new LongList();
-        void add(Message m, long seq) {
-            messages.add(m);
-            seqs.add(seq);
-        }
-    }
-
-    /** Acks and rejects to one queue gathered during one read. */
-    private static final class SettleBatch {
-        final LongList acked = new LongList(), requeued = new LongList(), discarded = new LongList();
-    }
-
-    /**
-     * No-ack deliveries a queue may have on their way to this channel's socket per consumer: credit comes back as
-     * the TCP stage takes the bytes, so a slow no-ack consumer slows its queue instead of filling our memory.
-     */
-    static final int NO_ACK_WINDOW = 1000;
 
     private final ConnectionActor conn;
     private final int number;
@@ -94,48 +65,26 @@ final class Channel {
     private boolean closing;
 
     private final ContentAssembler content;
+    private final ChannelCore<QueueDelivery, TxPublish> core;
+    /**
+     * Effects of the publish, deliver and end-of-read paths, carried out and cleared at once: one reused buffer, so
+     * those paths allocate nothing per message for the core's sake. Other inputs get a list of their own (an effect
+     * may route a committed publish, which uses this buffer meanwhile).
+     */
+    private final List<ChannelEffect> hot = new ArrayList<>();
 
     // Work that waits while an asynchronous method is answered.
     private boolean busy;
     private final ArrayDeque<Runnable> deferred = new ArrayDeque<>();
-    /** The basic.consume waiting for its queue's answer, re-sent if none comes (it may be lost while shards move). */
-    private PendingConsume pendingConsume;
-
-    private static final class PendingConsume {
-        final String queue;
-        final QueueCommand.Consume command;
-        final boolean noWait;
-        long sentAt = System.nanoTime();
-
-        PendingConsume(String queue, QueueCommand.Consume command, boolean noWait) {
-            this.queue = queue;
-            this.command = command;
-            this.noWait = noWait;
-        }
-    }
-
-    private final Map<String, PublishBatch> publishBatches = new HashMap<>();
-    private final Map<String, SettleBatch> settleBatches = new HashMap<>();
-
-    private final PublisherConfirms confirms = new PublisherConfirms();
-    private final Transaction<TxPublish> tx = new Transaction<>();
 
     /** A publish inside a transaction, routed when it commits. */
     private record TxPublish(BasicPublish method, List<String> keys, Map<String, Object> headers, BasicProperties stored,
                              ByteString body, RoutingTable table) {}
 
-    private final ChannelConsumers consumers = new ChannelConsumers();
     /** basic.consume on amq.rabbitmq.reply-to (at most one per channel); null when there is none. */
     private ReplyConsumer replyConsumer;
     /** Which incarnation of each queue this channel uses (known once the queue has told us). */
     private final Map<String, org.apache.pekko.actor.typed.ActorRef<QueueCommand>> incarnations = new HashMap<>();
-    private final QueueFailover<Message> failover = new QueueFailover<>();
-    /** Deliveries written to the connection since its last socket write: queue credit once the socket takes them. */
-    private final SocketCredit written = new SocketCredit();
-    private final UnackedDeliveries unacked = new UnackedDeliveries();
-    private final Set<String> queuesTouched = new HashSet<>();
-    private final ChannelPrefetch<QueueDelivery> prefetch = new ChannelPrefetch<>();
-    private final DeclaredQueue declaredQueue = new DeclaredQueue();
 
     /** Socket credit for one consumer of one queue. */
     record WrittenCredit(String queue, QueueCommand.NoAckWritten credit) {}
@@ -145,6 +94,7 @@ final class Channel {
         this.number = number;
         this.channelId = conn.channelId(number);
         this.content = new ContentAssembler(conn.broker().settings().maxMessageSize());
+        this.core = new ChannelCore<>(number, conn.clientCapability("consumer_cancel_notify"));
     }
 
     long generation() { return generation; }
@@ -227,20 +177,61 @@ final class Channel {
         closing = true;
     }
 
+    // ---------------------------------------------------------------- carrying out the core's decisions
+
+    /** Carries out {@code effects} in order, then clears the list. */
+    private void apply(List<ChannelEffect> effects) {
+        try {
+            for (int i = 0; i < effects.size(); i++) apply(effects.get(i));
+        } finally {
+            effects.clear(); // the reused buffer never keeps an effect for a later input
+        }
+    }
+
+    private void apply(ChannelEffect effect) {
+        if (effect instanceof ChannelEffect.SendMethod s) {
+            conn.sendMethod(number, s.method());
+        } else if (effect instanceof ChannelEffect.SendDelivery<?> s) {
+            sendDelivery(s.deliveryTag(), (QueueDelivery) s.delivery());
+        } else if (effect instanceof ChannelEffect.RoutePublish<?> r) {
+            TxPublish p = (TxPublish) r.publish();
+            route(p.method(), p.keys(), p.headers(), p.stored(), p.body(), p.table());
+        } else if (effect instanceof ChannelEffect.EnqueueBatch b) {
+            conn.broker().queues().enqueue(vhost(), b.queue(), new QueueCommand.Enqueue(b.messages(), b.seqs(), conn.self().narrow(), number));
+        } else if (effect instanceof ChannelEffect.Settle s) {
+            conn.broker().queues().tell(vhost(), s.queue(), new QueueCommand.Settle(channelId, s.acked(), s.requeued(), s.discarded()));
+        } else if (effect instanceof ChannelEffect.Consume c) {
+            conn.broker().queues().tell(vhost(), c.queue(), new QueueCommand.Consume(channelId, conn.self(), number,
+                    c.consumerTag(), c.noAck(), c.limit(), c.exclusive(), c.priority(), conn.connectionId()));
+        } else if (effect instanceof ChannelEffect.Cancel c) {
+            conn.broker().queues().tell(vhost(), c.queue(), new QueueCommand.Cancel(channelId, c.consumerTag(), null));
+        } else if (effect instanceof ChannelEffect.LeaveQueue l) {
+            conn.broker().queues().tell(vhost(), l.queue(), new QueueCommand.ChannelClosed(channelId));
+        } else if (effect instanceof ChannelEffect.CloseChannel c) {
+            fail(new AmqpException(c.replyCode(), c.replyText(), c.classId(), c.methodId(), false));
+        }
+    }
+
+    private void sendDelivery(long tag, QueueDelivery qd) {
+        Message msg = qd.message();
+        conn.write(FrameEncoder.content(number,
+                new BasicDeliver(qd.consumerTag(), tag, qd.redelivered(), msg.exchange(), msg.routingKey()),
+                msg.properties(), msg.body(), conn.frameMax()));
+    }
+
     // ---------------------------------------------------------------- method dispatch
 
     private void dispatch(Method method) {
         method = CrLfStripping.apply(method); // RabbitMQ strips CR/LF from declared and bound names
-        if (method instanceof ChannelClose) {
+        List<ChannelEffect> out = new ArrayList<>();
+        if (core.onMethod(method, System.nanoTime(), out)) {
+            apply(out);
+        } else if (method instanceof ChannelClose) {
             release();
             conn.sendMethod(number, new ChannelCloseOk());
             conn.channelClosed(number);
         } else if (method instanceof ChannelCloseOk) {
             // nothing was closing: ignore, as RabbitMQ does
-        } else if (method instanceof ChannelFlow f) {
-            conn.sendMethod(number, new ChannelFlowOk(f.active()));
-        } else if (method instanceof AccessRequest) {
-            conn.sendMethod(number, new AccessRequestOk());
         } else if (method instanceof ExchangeDeclare d) {
             exchangeDeclare(d);
         } else if (method instanceof ExchangeDelete d) {
@@ -259,43 +250,12 @@ final class Channel {
             queuePurge(p);
         } else if (method instanceof QueueDelete d) {
             queueDelete(d);
-        } else if (method instanceof BasicQos q) {
-            basicQos(q);
         } else if (method instanceof BasicConsume c) {
             basicConsume(c);
         } else if (method instanceof BasicCancel c) {
             basicCancel(c);
         } else if (method instanceof BasicGet g) {
             basicGet(g);
-        } else if (method instanceof BasicAck a) {
-            settle(a.deliveryTag(), a.multiple(), Outcome.ACK);
-        } else if (method instanceof BasicNack n) {
-            settle(n.deliveryTag(), n.multiple(), n.requeue() ? Outcome.REQUEUE : Outcome.DISCARD);
-        } else if (method instanceof BasicReject r) {
-            settle(r.deliveryTag(), false, r.requeue() ? Outcome.REQUEUE : Outcome.DISCARD);
-        } else if (method instanceof BasicRecover) {
-            recover();
-            conn.sendMethod(number, new BasicRecoverOk());
-        } else if (method instanceof BasicRecoverAsync) {
-            recover();
-        } else if (method instanceof TxSelect) {
-            if (confirms.enabled()) throw precondition("cannot switch from confirm to tx mode");
-            tx.select();
-            conn.sendMethod(number, new TxSelectOk());
-        } else if (method instanceof TxCommit) {
-            if (!tx.selected()) throw precondition("channel is not transactional");
-            Transaction.Committed<TxPublish> done = tx.commit();
-            for (TxPublish p : done.publishes()) route(p.method(), p.keys(), p.headers(), p.stored(), p.body(), p.table());
-            for (Settlement st : done.settlements()) applySettlement(st);
-            conn.sendMethod(number, new TxCommitOk());
-        } else if (method instanceof TxRollback) {
-            if (!tx.selected()) throw precondition("channel is not transactional");
-            unacked.restore(tx.rollback()); // the client may settle them again
-            conn.sendMethod(number, new TxRollbackOk());
-        } else if (method instanceof ConfirmSelect c) {
-            if (tx.selected()) throw precondition("cannot switch from tx to confirm mode");
-            confirms.enable();
-            if (!c.noWait()) conn.sendMethod(number, new ConfirmSelectOk());
         } else {
             throw new AmqpException(ReplyCodes.COMMAND_INVALID, ReplyCodes.text(ReplyCodes.COMMAND_INVALID,
                     "unexpected method " + method.name() + " from a client"), method.classId(), method.methodId(), true);
@@ -303,7 +263,7 @@ final class Channel {
     }
 
     private static AmqpException precondition(String text) {
-        return AmqpException.channel(ReplyCodes.PRECONDITION_FAILED, ReplyCodes.text(ReplyCodes.PRECONDITION_FAILED, text));
+        return ChannelCore.precondition(text);
     }
 
     private String vhost() { return conn.vhost(); }
@@ -460,7 +420,7 @@ final class Channel {
     // ---------------------------------------------------------------- queues
 
     private String queueName(String requested) {
-        return declaredQueue.queue(requested);
+        return core.queueName(requested);
     }
 
     private static Map<String, Object> args(Map<String, Object> a) {
@@ -487,7 +447,7 @@ final class Channel {
     }
 
     private void queueDeclared(QueueDeclare d, String queue, QueueReply.Ok ok) {
-        declaredQueue.declared(queue);
+        core.declared(queue);
         if (d.exclusive() && !d.passive()) conn.broker().queues().ownedBy(conn.connectionId(), vhost(), queue);
         Method answer = d.noWait() ? null : new QueueDeclareOk(queue, ok.messageCount(), ok.consumerCount());
         if (!table().hasQueue(queue)) {
@@ -517,7 +477,7 @@ final class Channel {
     }
 
     private void replyQueueDeclared(QueueDeclare d) {
-        declaredQueue.declared(d.queue());
+        core.declared(d.queue());
         if (!d.noWait()) conn.sendMethod(number, new QueueDeclareOk(d.queue(), 0, 1));
     }
 
@@ -533,7 +493,7 @@ final class Channel {
         String queue = queueName(requestedQueue);
         permit(ResourceKind.QUEUE, queue, Action.WRITE);
         permit(ResourceKind.EXCHANGE, exchange, Action.READ);
-        String routingKey = declaredQueue.routingKey(requestedQueue, key);
+        String routingKey = core.bindingKey(requestedQueue, key);
         if (exchange.isEmpty()) throw Names.defaultExchangeForbidden();
         Binding b = new Binding(exchange, Destination.queue(queue), routingKey, args(arguments));
         // another connection's exclusive queue: 405 as RabbitMQ, before the topology changes
@@ -582,7 +542,7 @@ final class Channel {
         BasicProperties stored = SenderSelected.withoutBcc(props);
         if (exchangeName.isEmpty()) sendDirectReplies(p, keys, stored, bytes);
         Map<String, Object> headers = props.headers();
-        if (tx.selected()) tx.publish(new TxPublish(p, keys, headers, stored, bytes, table));
+        if (core.transactional()) core.holdForCommit(new TxPublish(p, keys, headers, stored, bytes, table));
         else route(p, keys, headers, stored, bytes, table);
     }
 
@@ -602,44 +562,30 @@ final class Channel {
         }
     }
 
-    /** {@code headers} are the published ones (a headers exchange may match BCC); {@code stored} go to the queues. */
+    /**
+     * {@code headers} are the published ones (a headers exchange may match BCC); {@code stored} go to the queues. The
+     * publish path calls the core directly (no effect per message): the confirm sequence, then one batch entry per
+     * queue.
+     */
     private void route(BasicPublish p, List<String> keys, Map<String, Object> headers, BasicProperties stored,
                        ByteString bytes, RoutingTable table) {
         String exchangeName = p.exchange();
         Set<String> queues = table.route(exchangeName, keys, headers);
-        long seq = confirms.next();
         if (queues.isEmpty() && p.mandatory()) {
             conn.write(FrameEncoder.content(number, new BasicReturn(ReplyCodes.NO_ROUTE, "NO_ROUTE", exchangeName, p.routingKey()),
                     stored, bytes, conn.frameMax()));
         }
-        sendConfirms(confirms.routed(seq, queues.size()));
+        long seq = core.routed(queues.size(), System.nanoTime(), hot);
+        apply(hot);
         if (queues.isEmpty()) return;
         Message m = new Message(conn.nextMessageId(), exchangeName, p.routingKey(), stored, bytes);
-        for (String q : queues) {
-            publishBatches.computeIfAbsent(q, k -> new PublishBatch()).add(m, seq);
-        }
+        for (String q : queues) core.batch(q, m, seq);
     }
 
     /** End of a read (or of an asynchronous step): send what this read gathered, one message per queue. */
     void endOfInput() {
-        if (!publishBatches.isEmpty()) {
-            for (Map.Entry<String, PublishBatch> e : publishBatches.entrySet()) {
-                PublishBatch b = e.getValue();
-                List<Message> messages = List.copyOf(b.messages);
-                long[] seqs = b.seqs.toArray();
-                failover.sent(e.getKey(), seqs, messages, System.nanoTime());
-                conn.broker().queues().enqueue(vhost(), e.getKey(), new QueueCommand.Enqueue(messages, seqs, conn.self().narrow(), number));
-            }
-            publishBatches.clear();
-        }
-        if (!settleBatches.isEmpty()) {
-            for (Map.Entry<String, SettleBatch> e : settleBatches.entrySet()) {
-                SettleBatch b = e.getValue();
-                conn.broker().queues().tell(vhost(), e.getKey(),
-                        new QueueCommand.Settle(channelId, b.acked.toArray(), b.requeued.toArray(), b.discarded.toArray()));
-            }
-            settleBatches.clear();
-        }
+        core.endOfInput(System.nanoTime(), hot);
+        apply(hot);
     }
 
     // ---------------------------------------------------------------- from queues
@@ -648,104 +594,44 @@ final class Channel {
         if (m instanceof Deliver d) {
             deliver(d);
         } else if (m instanceof EnqueueSettled s) {
-            failover.answered(s.queue(), s.accepted(), s.rejected());
-            if (confirms.enabled()) sendConfirms(confirms.settled(s.accepted(), s.rejected()));
+            core.enqueueSettled(s.queue(), s.accepted(), s.rejected(), hot);
+            apply(hot);
         } else if (m instanceof QueueIncarnation qi) {
             var previous = incarnations.get(qi.queue());
             if (previous != null && !previous.equals(qi.ref())) {
                 // The next incarnation spoke first (to a publish of ours, say); the old one's death is still on its way.
                 lostIncarnation(qi.queue());
-                releaseHeld();
             }
             incarnations.put(qi.queue(), qi.ref());
         } else if (m instanceof ConsumeResult r) {
-            if (pendingConsume == null || !r.consumerTag().equals(pendingConsume.command.consumerTag())) {
-                failover.reattached(r.consumerTag());
-                // A re-attach after failover that the new incarnation refused: the consumer is gone.
-                if (!r.ok() && consumers.remove(r.consumerTag()) != null && conn.clientCapability("consumer_cancel_notify")) {
-                    conn.sendMethod(number, new BasicCancel(r.consumerTag(), true));
-                }
-                return;
-            }
-            boolean noWait = pendingConsume.noWait;
-            pendingConsume = null;
-            busy = false;
-            if (!r.ok()) {
-                consumers.remove(r.consumerTag());
-                fail(new AmqpException(r.failureCode(), r.failureText(), BasicConsume.CLASS_ID, BasicConsume.METHOD_ID, false));
-                return;
-            }
-            if (!noWait) conn.sendMethod(number, new BasicConsumeOk(r.consumerTag()));
-            drainDeferred();
+            List<ChannelEffect> out = new ArrayList<>();
+            boolean answered = core.consumeAnswered(r.consumerTag(), r.ok(), r.failureCode(), r.failureText(), out);
+            if (answered) busy = false;
+            apply(out);
+            if (answered) drainDeferred();
         } else if (m instanceof ConsumerCancelled c) {
-            if (consumers.remove(c.consumerTag()) != null && conn.clientCapability("consumer_cancel_notify")) {
-                conn.sendMethod(number, new BasicCancel(c.consumerTag(), true));
-            }
+            List<ChannelEffect> out = new ArrayList<>();
+            core.cancelled(c.consumerTag(), out);
+            apply(out);
         } else if (m instanceof ConsumerTimedOut t) {
-            consumerTimedOut(t);
+            if (closing) return;
+            List<ChannelEffect> out = new ArrayList<>();
+            core.consumerTimedOut(t.queue(), t.deliveryId(), t.timeoutMillis(), out);
+            apply(out);
         } else if (m instanceof DirectReply r) {
             directReply(r);
         }
     }
 
-    /**
-     * RabbitMQ's consumer timeout: channel.close 406 with no method (class and method 0). Ignored when the delivery
-     * is no longer ours: acked meanwhile, or sent to an earlier channel with this number.
-     */
-    private void consumerTimedOut(ConsumerTimedOut t) {
-        if (closing || !holds(t.queue(), t.deliveryId())) return;
-        fail(new AmqpException(ReplyCodes.PRECONDITION_FAILED, ReplyCodes.text(ReplyCodes.PRECONDITION_FAILED,
-                "delivery acknowledgement on channel " + number + " timed out. Timeout value used: " + t.timeoutMillis()
-                        + " ms. This timeout value can be configured, see consumers doc guide to learn more"), 0, 0, false));
-    }
-
-    private boolean holds(String queue, long deliveryId) {
-        return unacked.holds(queue, deliveryId) || prefetch.holds(queue, deliveryId);
-    }
-
+    /** The deliver path calls the core directly: it answers with the tag to write, or 0 (held, or taken back). */
     private void deliver(Deliver d) {
         for (QueueDelivery qd : d.deliveries()) {
-            ChannelConsumers.Consumer consumer = consumers.get(qd.consumerTag());
-            if (consumer == null || closing) {
-                // Cancelled meanwhile: the queue takes it back untouched.
-                settleBatches.computeIfAbsent(d.queue(), k -> new SettleBatch()).requeued.add(qd.deliveryId());
+            if (closing) {
+                core.refuse(d.queue(), qd.deliveryId());
                 continue;
             }
-            if (prefetch.mustHold()) {
-                prefetch.hold(new HeldDelivery<>(d.queue(), qd.consumerTag(), qd.deliveryId(), !consumer.noAck(), qd));
-                continue;
-            }
-            prefetch.delivered(!consumer.noAck());
-            send(d.queue(), qd, consumer);
-        }
-    }
-
-    private void releaseHeld() {
-        for (HeldDelivery<QueueDelivery> h : prefetch.release()) {
-            ChannelConsumers.Consumer consumer = consumers.get(h.consumerTag());
-            if (consumer == null) {
-                settleBatches.computeIfAbsent(h.queue(), k -> new SettleBatch()).requeued.add(h.deliveryId());
-                written.released(h.queue(), h.consumerTag());
-                if (h.ackRequired()) prefetch.settled(List.of(new Unacked(0, h.queue(), h.deliveryId(), h.consumerTag())));
-            } else {
-                send(h.queue(), h.delivery(), consumer);
-            }
-        }
-    }
-
-    private void send(String queue, QueueDelivery qd, ChannelConsumers.Consumer consumer) {
-        long tag = unacked.nextTag();
-        if (!consumer.noAck()) unacked.add(new Unacked(tag, queue, qd.deliveryId(), qd.consumerTag()));
-        written.released(queue, qd.consumerTag());
-        Message msg = qd.message();
-        conn.write(FrameEncoder.content(number,
-                new BasicDeliver(qd.consumerTag(), tag, qd.redelivered(), msg.exchange(), msg.routingKey()),
-                msg.properties(), msg.body(), conn.frameMax()));
-    }
-
-    private void sendConfirms(List<Confirm> done) {
-        for (Confirm c : done) {
-            conn.sendMethod(number, c.ack() ? new BasicAck(c.seq(), c.multiple()) : new BasicNack(c.seq(), c.multiple(), false));
+            long tag = core.deliver(d.queue(), qd.consumerTag(), qd.deliveryId(), qd);
+            if (tag != 0) sendDelivery(tag, qd);
         }
     }
 
@@ -754,45 +640,17 @@ final class Channel {
     private void basicConsume(BasicConsume c) {
         endOfInput(); // publishes and acks of this channel reach the queue before this command
         String queue = queueName(c.queue());
-        String tag = consumers.tagFor(c.consumerTag());
+        String tag = core.consumerTag(c.consumerTag());
         if (queue.equals(DirectReplyTo.QUEUE)) {
             consumeReplies(c, tag);
             return;
         }
         permit(ResourceKind.QUEUE, queue, Action.READ);
         int priority = ConsumerArguments.priority(vhost(), queue, c.arguments());
-        ChannelConsumers.Consumer info = new ChannelConsumers.Consumer(tag, queue, c.noAck(), prefetch.consumerLimit(), c.exclusive(), priority);
-        consumers.add(info);
-        queuesTouched.add(queue);
+        List<ChannelEffect> out = new ArrayList<>();
+        core.consume(queue, tag, c.noAck(), c.exclusive(), priority, c.noWait(), System.nanoTime(), out);
         busy = true;
-        pendingConsume = new PendingConsume(queue, consumeCommand(tag, info), c.noWait());
-        conn.broker().queues().tell(vhost(), queue, pendingConsume.command);
-    }
-
-    /**
-     * Registers a consumer with its queue: sent on basic.consume, again to re-attach it after failover, and again to
-     * change its limit when the channel-wide one changes (a registered consumer takes the new limit).
-     */
-    private QueueCommand.Consume consumeCommand(String tag, ChannelConsumers.Consumer info) {
-        return new QueueCommand.Consume(channelId, conn.self(), number, tag, info.noAck(), queueLimit(info),
-                info.exclusive(), info.priority(), conn.connectionId());
-    }
-
-    /** What the queue may send a consumer: the socket window for no-ack ones, else its (capped) prefetch. */
-    private int queueLimit(ChannelConsumers.Consumer info) {
-        return info.noAck() ? NO_ACK_WINDOW : prefetch.queueLimit(info.ownLimit());
-    }
-
-    private void basicQos(BasicQos q) {
-        Map<String, Integer> before = new HashMap<>();
-        for (ChannelConsumers.Consumer info : consumers.all()) before.put(info.tag(), queueLimit(info));
-        prefetch.qos(q.prefetchCount(), q.global());
-        endOfInput(); // acks of this channel reach the queues before the new limits
-        for (ChannelConsumers.Consumer info : consumers.all()) {
-            if (queueLimit(info) != before.get(info.tag())) conn.broker().queues().tell(vhost(), info.queue(), consumeCommand(info.tag(), info));
-        }
-        conn.sendMethod(number, new BasicQosOk());
-        releaseHeld();
+        apply(out);
     }
 
     /** Direct reply-to: no queue, nothing to ack; the channel itself is where replies arrive. */
@@ -814,7 +672,7 @@ final class Channel {
         if (!hasReplyConsumer(r.key())) return;
         Message msg = r.message();
         conn.write(FrameEncoder.content(number,
-                new BasicDeliver(replyConsumer.tag(), unacked.nextTag(), false, msg.exchange(), msg.routingKey()),
+                new BasicDeliver(replyConsumer.tag(), core.nextTag(), false, msg.exchange(), msg.routingKey()),
                 msg.properties(), msg.body(), conn.frameMax()));
     }
 
@@ -824,25 +682,23 @@ final class Channel {
             if (!c.noWait()) conn.sendMethod(number, new BasicCancelOk(c.consumerTag()));
             return;
         }
-        endOfInput(); // publishes and acks of this channel reach the queue before this command
-        ChannelConsumers.Consumer info = consumers.remove(c.consumerTag());
-        if (info != null) conn.broker().queues().tell(vhost(), info.queue(), new QueueCommand.Cancel(channelId, c.consumerTag(), null));
-        if (!c.noWait()) conn.sendMethod(number, new BasicCancelOk(c.consumerTag()));
+        List<ChannelEffect> out = new ArrayList<>();
+        core.cancel(c.consumerTag(), c.noWait(), System.nanoTime(), out);
+        apply(out);
     }
 
     private void basicGet(BasicGet g) {
         endOfInput(); // publishes and acks of this channel reach the queue before this command
         String queue = queueName(g.queue());
         permit(ResourceKind.QUEUE, queue, Action.READ);
-        queuesTouched.add(queue);
+        core.touched(queue);
         await(conn.broker().queues().get(vhost(), queue, channelId, conn.self(), number, g.noAck(), conn.connectionId()), new Got(g, queue));
     }
 
     private void got(BasicGet g, String queue, QueueReply reply) {
         if (reply instanceof QueueReply.Got got) {
             QueueDelivery qd = got.delivery();
-            long tag = unacked.nextTag();
-            if (!g.noAck()) unacked.add(new Unacked(tag, queue, qd.deliveryId(), null));
+            long tag = core.got(queue, qd.deliveryId(), g.noAck());
             Message msg = qd.message();
             conn.write(FrameEncoder.content(number,
                     new BasicGetOk(tag, qd.redelivered(), msg.exchange(), msg.routingKey(), qd.messageCount()),
@@ -852,107 +708,53 @@ final class Channel {
         }
     }
 
-    /** basic.ack/nack/reject: the tag is checked at once; a transaction applies the settlement when it commits. */
-    private void settle(long tag, boolean multiple, Outcome outcome) {
-        Settlement settlement = new Settlement(unacked.settle(tag, multiple), outcome);
-        if (tx.selected()) tx.settle(settlement);
-        else applySettlement(settlement);
-    }
-
-    private void applySettlement(Settlement st) {
-        for (Unacked u : st.deliveries()) {
-            SettleBatch b = settleBatches.computeIfAbsent(u.queue(), k -> new SettleBatch());
-            (st.outcome() == Outcome.ACK ? b.acked : st.outcome() == Outcome.REQUEUE ? b.requeued : b.discarded).add(u.deliveryId());
-        }
-        prefetch.settled(st.deliveries());
-        releaseHeld();
-    }
+    // ---------------------------------------------------------------- failover and ticks
 
     /**
-     * basic.recover (requeue): what the client has unacked, and what waits for the channel-wide limit, goes back to
-     * its queue; deliveries acked in the open transaction stay acked (RabbitMQ).
-     */
-    private void recover() {
-        List<Unacked> all = unacked.takeAll();
-        prefetch.settled(all);
-        applySettlement(new Settlement(all, Outcome.REQUEUE));
-        for (HeldDelivery<QueueDelivery> h : prefetch.takeAll()) {
-            settleBatches.computeIfAbsent(h.queue(), k -> new SettleBatch()).requeued.add(h.deliveryId());
-            written.released(h.queue(), h.consumerTag());
-        }
-        endOfInput(); // the requeues reach the queues before anything later of this channel
-    }
-
-    /**
-     * The incarnation of a queue this channel used has stopped (its node died, or sharding moved it). Its unacked
-     * deliveries will be redelivered by the next incarnation, so their tags become harmless to ack; consumers
-     * re-attach with the same tags, and unconfirmed publishes are sent again (the queue drops duplicates by id).
+     * The incarnation of a queue this channel used has stopped (its node died, or sharding moved it): the core
+     * decides what is re-attached and re-sent.
      */
     void onQueueGone(org.apache.pekko.actor.typed.ActorRef<QueueCommand> ref) {
         if (closing) return;
         List<String> gone = new ArrayList<>();
         incarnations.forEach((q, r) -> { if (r.equals(ref)) gone.add(q); });
         for (String queue : gone) lostIncarnation(queue);
-        releaseHeld();
     }
 
     private void lostIncarnation(String queue) {
         incarnations.remove(queue);
-        prefetch.settled(unacked.queueLost(queue));
-        prefetch.queueLost(queue);
-        recover(failover.lost(queue, consumers.on(queue), System.nanoTime()));
+        List<ChannelEffect> out = new ArrayList<>();
+        core.queueLost(queue, System.nanoTime(), out);
+        apply(out);
     }
 
-    private void recover(QueueFailover.Recovery<Message> r) {
-        for (String tag : r.reattach()) {
-            conn.broker().queues().tell(vhost(), r.queue(), consumeCommand(tag, consumers.get(tag)));
-        }
-        if (r.resend() != null) resend(r.resend());
-    }
-
-    private void resend(QueueFailover.Resend<Message> r) {
-        conn.broker().queues().enqueue(vhost(), r.queue(), new QueueCommand.Enqueue(r.messages(), r.seqs(), conn.self().narrow(), number));
-    }
-
-    /**
-     * Retries what a queue's next incarnation has not answered for this long: consumer re-attaches (idempotent), and
-     * unconfirmed publishes while nothing at all was settled since the loss (the queue drops ids it holds).
-     */
+    /** Retries the pending consume and failover recoveries unanswered for {@code afterNanos}. */
     void retryRecoveries(long afterNanos) {
-        long now = System.nanoTime();
-        if (pendingConsume != null && now - pendingConsume.sentAt >= afterNanos) {
-            pendingConsume.sentAt = now;
-            conn.broker().queues().tell(vhost(), pendingConsume.queue, pendingConsume.command);
-        }
-        for (QueueFailover.Recovery<Message> r : failover.retry(now, afterNanos, consumers::consumes)) recover(r);
+        List<ChannelEffect> out = new ArrayList<>();
+        core.retryRecoveries(System.nanoTime(), afterNanos, out);
+        apply(out);
     }
 
-    /**
-     * Nacks publishes unconfirmed for longer than {@code nanos} (0: never), e.g. while the journal database is down:
-     * a publisher is told within a bounded time that the broker did not take its message. The queue may still write
-     * and deliver it later, so a publisher that re-publishes on nack may cause a duplicate, as with any nack. Nacked
-     * publishes are no longer sent again after a failover.
-     */
+    /** Nacks publishes unconfirmed for longer than {@code nanos} (warren.persistence.confirm-timeout; 0: never). */
     void nackUnconfirmedOlderThan(long nanos) {
-        List<Confirm> nacks = confirms.timedOut(System.nanoTime(), nanos);
-        if (nacks.isEmpty()) return;
-        failover.forget(nacks.stream().mapToLong(Confirm::seq).toArray());
-        sendConfirms(nacks);
+        core.nackUnconfirmedOlderThan(System.nanoTime(), nanos, hot);
+        apply(hot);
     }
 
     /** Publishes unconfirmed for this long are sent again: the message may have died with a node on its way. */
     void resendOlderThan(long nanos) {
-        for (QueueFailover.Resend<Message> r : failover.resendOlderThan(System.nanoTime(), nanos)) resend(r);
+        core.resendOlderThan(System.nanoTime(), nanos, hot);
+        apply(hot);
     }
 
     /** Messages in enqueue batches this channel is waiting on, over all queues (one per destination queue). */
     int enqueuesOutstanding() {
-        return failover.outstanding();
+        return core.enqueuesOutstanding();
     }
 
     /** Hands over (and forgets) the socket credit of deliveries written since the last call. */
     void takeWritten(List<WrittenCredit> out) {
-        for (SocketCredit.Credit c : written.take()) {
+        for (SocketCredit.Credit c : core.takeWritten()) {
             out.add(new WrittenCredit(c.queue(), new QueueCommand.NoAckWritten(channelId, c.consumerTag(), c.count())));
         }
     }
@@ -963,18 +765,10 @@ final class Channel {
         busy = false;
         awaiting = null;
         deferred.clear();
-        pendingConsume = null;
-        endOfInput();
-        for (String q : queuesTouched) conn.broker().queues().tell(vhost(), q, new QueueCommand.ChannelClosed(channelId));
-        queuesTouched.clear();
-        consumers.clear();
-        unacked.clear();
-        prefetch.clear();
-        confirms.clear();
-        failover.clear();
-        written.clear();
+        List<ChannelEffect> out = new ArrayList<>();
+        core.release(System.nanoTime(), out);
+        apply(out);
         incarnations.clear();
-        tx.clear();
         content.reset();
         replyConsumer = null;
     }

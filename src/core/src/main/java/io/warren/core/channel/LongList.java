@@ -1,4 +1,4 @@
-package io.warren.broker.connection;
+package io.warren.core.channel;
 
 import java.util.Arrays;
 
