@@ -20,6 +20,8 @@ import io.warren.core.channel.AssembledPublish;
 import io.warren.core.channel.ChannelCore;
 import io.warren.core.channel.ChannelEffect;
 import io.warren.core.channel.ContentAssembler;
+import io.warren.core.channel.PublishRules;
+import io.warren.core.channel.SenderSelected;
 import io.warren.core.channel.SocketCredit;
 import io.warren.core.names.CrLfStripping;
 import io.warren.core.names.Names;
@@ -27,7 +29,6 @@ import io.warren.core.queue.ConsumerArguments;
 import io.warren.core.queue.Message;
 import io.warren.core.queue.QueueArguments;
 import io.warren.core.queue.QueueDefinition;
-import io.warren.core.queue.QueueState;
 import io.warren.core.routing.Binding;
 import io.warren.core.routing.Destination;
 import io.warren.core.routing.ExchangeDefinition;
@@ -433,12 +434,7 @@ final class Channel {
             declareReplyQueue(d);
             return;
         }
-        if (name.isEmpty()) {
-            name = d.passive() ? queueName(name) : Names.generateQueueName();
-        } else if (!d.passive() && Names.isReserved(name)) {
-            throw Names.reservedQueueName(name);
-        }
-        final String queue = name;
+        final String queue = core.queueToDeclare(name, d.passive());
         if (!d.passive()) permit(ResourceKind.QUEUE, queue, Action.CONFIGURE);
         QueueDefinition def = new QueueDefinition(vhost(), queue, d.durable(), d.exclusive(), d.autoDelete(), args(d.arguments()));
         if (!d.passive()) QueueArguments.parse(def);
@@ -518,25 +514,13 @@ final class Channel {
     // ---------------------------------------------------------------- publishing
 
     private void publish(BasicPublish p, BasicProperties published, ByteString bytes) {
-        if (p.immediate()) {
-            throw new AmqpException(ReplyCodes.NOT_IMPLEMENTED, ReplyCodes.text(ReplyCodes.NOT_IMPLEMENTED, "immediate=true"),
-                    p.classId(), p.methodId(), true);
-        }
+        PublishRules.checkFlags(p);
         RoutingTable table = table();
         String exchangeName = p.exchange();
         permitPublish(exchangeName);
-        ExchangeDefinition exchange = table.exchange(exchangeName).orElseThrow(() -> Names.noExchange(exchangeName, vhost()));
-        if (exchange.internal()) throw Names.internalExchangePublish(exchangeName, vhost());
-        BasicProperties props = published;
-        if (DirectReplyTo.QUEUE.equals(props.replyTo())) {
-            // The requester asks for replies on this channel: tell the responder how to reach it.
-            if (replyConsumer == null) throw precondition("fast reply consumer does not exist");
-            props = props.withReplyTo(replyConsumer.replyTo());
-        }
-        if (props.userId() != null && !props.userId().equals(conn.user().name())) {
-            throw precondition("user_id property set to '" + props.userId() + "' but authenticated user was '" + conn.user().name() + "'");
-        }
-        if (props.expiration() != null) QueueState.validateExpiration(props.expiration());
+        PublishRules.exchange(table.exchange(exchangeName), exchangeName, vhost());
+        BasicProperties props = PublishRules.properties(published, conn.user().name(),
+                replyConsumer == null ? null : replyConsumer.replyTo());
         // Once per publish, shared by direct replies and routing: CC/BCC keys, and the properties without BCC.
         List<String> keys = SenderSelected.routingKeys(p.routingKey(), props.headers());
         BasicProperties stored = SenderSelected.withoutBcc(props);

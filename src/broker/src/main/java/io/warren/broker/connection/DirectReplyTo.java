@@ -22,7 +22,7 @@ import org.apache.pekko.cluster.typed.Cluster;
 final class DirectReplyTo {
     private DirectReplyTo() {}
 
-    static final String QUEUE = "amq.rabbitmq.reply-to";
+    static final String QUEUE = io.warren.core.channel.PublishRules.REPLY_TO_QUEUE;
     static final String PREFIX = QUEUE + ".";
 
     /** Where {@link AmqpListener} spawns connection actors; the token only carries what follows it. */

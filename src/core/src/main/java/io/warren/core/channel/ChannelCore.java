@@ -27,6 +27,7 @@ import io.warren.amqp.method.TxRollbackOk;
 import io.warren.amqp.method.TxSelect;
 import io.warren.amqp.method.TxSelectOk;
 import io.warren.amqp.method.BasicConsume;
+import io.warren.core.names.Names;
 import io.warren.core.queue.Message;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -210,6 +211,16 @@ public final class ChannelCore<D, P> {
     /** queue.bind/unbind's routing key (the queue's name when both queue and key are empty). */
     public String bindingKey(String requestedQueue, String requestedKey) {
         return declaredQueue.routingKey(requestedQueue, requestedKey);
+    }
+
+    /**
+     * The queue a queue.declare names: an empty name is a new server-named queue ({@code amq.gen-...}), or for a
+     * passive declare the last declared one; a non-passive declare of a reserved name ({@code amq.}) is 403.
+     */
+    public String queueToDeclare(String requested, boolean passive) {
+        if (requested.isEmpty()) return passive ? queueName(requested) : Names.generateQueueName();
+        if (!passive && Names.isReserved(requested)) throw Names.reservedQueueName(requested);
+        return requested;
     }
 
     /** queue.declare was answered for this queue: empty names now mean it. */

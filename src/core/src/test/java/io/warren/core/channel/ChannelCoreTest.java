@@ -372,6 +372,18 @@ class ChannelCoreTest {
     }
 
     @Test
+    void aDeclaredQueueNameIsGeneratedWhenEmptyAndMayNotBeReserved() {
+        assertTrue(core.queueToDeclare("", false).startsWith("amq.gen-"));
+        AmqpException none = assertThrows(AmqpException.class, () -> core.queueToDeclare("", true));
+        assertEquals("NOT_FOUND - no previously declared queue", none.replyText());
+        core.declared("mine");
+        assertEquals("mine", core.queueToDeclare("", true));
+        AmqpException reserved = assertThrows(AmqpException.class, () -> core.queueToDeclare("amq.q", false));
+        assertEquals(ReplyCodes.ACCESS_REFUSED, reserved.replyCode());
+        assertEquals("amq.q", core.queueToDeclare("amq.q", true), "a passive declare may name a reserved queue");
+    }
+
+    @Test
     void emptyQueueNamesMeanTheLastDeclaredQueue() {
         AmqpException e = assertThrows(AmqpException.class, () -> core.queueName(""));
         assertEquals(ReplyCodes.NOT_FOUND, e.replyCode());

@@ -1,4 +1,4 @@
-package io.warren.broker.connection;
+package io.warren.core.channel;
 
 import io.warren.amqp.AmqpException;
 import io.warren.amqp.BasicProperties;
@@ -13,10 +13,11 @@ import java.util.Map;
  * Sender-selected distribution: the CC and BCC headers add routing keys to a publish; BCC is removed from the
  * message before it is stored, so receivers do not see it (RabbitMQ's rules).
  */
-final class SenderSelected {
+public final class SenderSelected {
     private SenderSelected() {}
 
-    static List<String> routingKeys(String routingKey, Map<String, Object> headers) {
+    /** The publish's routing key, then the CC and BCC keys (406 when a header is not an array). */
+    public static List<String> routingKeys(String routingKey, Map<String, Object> headers) {
         if (headers == null || (!headers.containsKey("CC") && !headers.containsKey("BCC"))) return List.of(routingKey);
         List<String> keys = new ArrayList<>();
         keys.add(routingKey);
@@ -38,7 +39,8 @@ final class SenderSelected {
         for (Object o : list) if (o instanceof String s) keys.add(s);
     }
 
-    static BasicProperties withoutBcc(BasicProperties props) {
+    /** The properties without the BCC header, as queues store them. */
+    public static BasicProperties withoutBcc(BasicProperties props) {
         Map<String, Object> headers = props.headers();
         if (headers == null || !headers.containsKey("BCC")) return props;
         Map<String, Object> copy = new LinkedHashMap<>(headers);
