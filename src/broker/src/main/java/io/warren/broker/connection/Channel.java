@@ -19,6 +19,7 @@ import io.warren.broker.topology.TopologyClient;
 import io.warren.core.channel.AssembledPublish;
 import io.warren.core.channel.ChannelCore;
 import io.warren.core.channel.ChannelEffect;
+import io.warren.core.channel.ChannelLifecycle;
 import io.warren.core.channel.ContentAssembler;
 import io.warren.core.channel.PublishRules;
 import io.warren.core.channel.SenderSelected;
@@ -62,8 +63,7 @@ final class Channel {
     private final int number;
     private final String channelId;
     private long generation;
-    private boolean opened;
-    private boolean closing;
+    private final ChannelLifecycle lifecycle = new ChannelLifecycle();
 
     private final ContentAssembler content;
     private final ChannelCore<QueueDelivery, TxPublish> core;
@@ -103,31 +103,21 @@ final class Channel {
     // ---------------------------------------------------------------- frames from the client
 
     void onMethod(Method method) {
-        if (!opened) {
-            if (!(method instanceof ChannelOpen)) {
-                throw new AmqpException(ReplyCodes.CHANNEL_ERROR, ReplyCodes.text(ReplyCodes.CHANNEL_ERROR,
-                        "expected 'channel.open'"), method.classId(), method.methodId(), true);
+        switch (lifecycle.onMethod(method)) {
+            case OPEN_OK -> conn.sendMethod(number, new ChannelOpenOk());
+            case CLOSED -> conn.channelClosed(number);
+            case REPLY_CLOSE_OK -> conn.sendMethod(number, new ChannelCloseOk());
+            case IGNORE -> { }
+            case PROCESS -> {
+                content.onMethod(method); // 505 while content is expected; basic.publish starts assembling
+                ChannelLifecycle.checkNotReopened(method);
+                if (!(method instanceof BasicPublish)) run(() -> dispatch(method), method);
             }
-            opened = true;
-            conn.sendMethod(number, new ChannelOpenOk());
-            return;
         }
-        if (closing) {
-            if (method instanceof ChannelCloseOk) conn.channelClosed(number);
-            else if (method instanceof ChannelClose) conn.sendMethod(number, new ChannelCloseOk());
-            return;
-        }
-        content.onMethod(method); // 505 while content is expected; basic.publish starts assembling
-        if (method instanceof ChannelOpen) {
-            throw new AmqpException(ReplyCodes.CHANNEL_ERROR, ReplyCodes.text(ReplyCodes.CHANNEL_ERROR,
-                    "second 'channel.open' seen"), method.classId(), method.methodId(), true);
-        }
-        if (method instanceof BasicPublish) return;
-        run(() -> dispatch(method), method);
     }
 
     void onContentHeader(ContentHeaderFrame h) {
-        if (closing) return;
+        if (lifecycle.isClosing()) return;
         try {
             content.onHeader(h).ifPresent(this::completePublish);
         } catch (AmqpException e) {
@@ -137,7 +127,7 @@ final class Channel {
     }
 
     void onContentBody(ContentBodyFrame b) {
-        if (closing) return;
+        if (lifecycle.isClosing()) return;
         content.onBody(b).ifPresent(this::completePublish);
     }
 
@@ -163,7 +153,7 @@ final class Channel {
     }
 
     private void drainDeferred() {
-        while (!busy && !closing && !deferred.isEmpty()) deferred.poll().run();
+        while (!busy && !lifecycle.isClosing() && !deferred.isEmpty()) deferred.poll().run();
     }
 
     /** Sends channel.close for a soft error; everything but close/close-ok is dropped until close-ok. */
@@ -172,10 +162,10 @@ final class Channel {
             conn.closeConnection(e.replyCode(), e.replyText(), e.classId(), e.methodId());
             return;
         }
-        if (closing) return;
+        if (lifecycle.isClosing()) return;
         conn.sendMethod(number, new ChannelClose(e.replyCode(), ReplyCodes.fitShortstr(e.replyText()), e.classId(), e.methodId()));
         release();
-        closing = true;
+        lifecycle.closing();
     }
 
     // ---------------------------------------------------------------- carrying out the core's decisions
@@ -598,7 +588,7 @@ final class Channel {
             core.cancelled(c.consumerTag(), out);
             apply(out);
         } else if (m instanceof ConsumerTimedOut t) {
-            if (closing) return;
+            if (lifecycle.isClosing()) return;
             List<ChannelEffect> out = new ArrayList<>();
             core.consumerTimedOut(t.queue(), t.deliveryId(), t.timeoutMillis(), out);
             apply(out);
@@ -610,7 +600,7 @@ final class Channel {
     /** The deliver path calls the core directly: it answers with the tag to write, or 0 (held, or taken back). */
     private void deliver(Deliver d) {
         for (QueueDelivery qd : d.deliveries()) {
-            if (closing) {
+            if (lifecycle.isClosing()) {
                 core.refuse(d.queue(), qd.deliveryId());
                 continue;
             }
@@ -648,7 +638,7 @@ final class Channel {
 
     /** Whether this channel's reply consumer (if any) holds {@code key}. */
     boolean hasReplyConsumer(String key) {
-        return !closing && replyConsumer != null && replyConsumer.key().equals(key);
+        return !lifecycle.isClosing() && replyConsumer != null && replyConsumer.key().equals(key);
     }
 
     /** A reply addressed to our reply consumer: delivered at once unless the consumer it was meant for is gone. */
@@ -699,7 +689,7 @@ final class Channel {
      * decides what is re-attached and re-sent.
      */
     void onQueueGone(org.apache.pekko.actor.typed.ActorRef<QueueCommand> ref) {
-        if (closing) return;
+        if (lifecycle.isClosing()) return;
         List<String> gone = new ArrayList<>();
         incarnations.forEach((q, r) -> { if (r.equals(ref)) gone.add(q); });
         for (String queue : gone) lostIncarnation(queue);
