@@ -5,6 +5,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,80 +13,159 @@ import java.nio.file.Paths;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Failover time, measured: five kill -9 runs on one three-node cluster, each split into the phases the node
- * logs show (ms after the kill): detection (a survivor marks the node UNREACHABLE), downing (the split
- * brain resolver downs it), removal (the leader removes it), coordinator (a new queue shard coordinator is
- * active, when the dead node hosted it), last shard allocated (the coordinator's DEBUG "allocated at" lines,
- * enabled for this run only), and queue recovery as the clients see it (every queue delivers a message
- * published after the kill). Excluded from the default run (tag "bench"); run it with
- * {@code mvn -B -o -pl tests test -Dtest=FailoverBench -Dwarren.it.excludedGroups=none}.
+ * Failover time, measured: kill -9 runs on one three-node cluster over PostgreSQL, {@code warren.bench.failover.runs}
+ * (default 5) per case, the two cases alternating: the victim hosts the queue shard coordinator, or it does not.
+ * Each run is split into the phases the node logs show, in ms after the kill:
+ * <ul>
+ *   <li>downing: a survivor downs the node (its remoting port refuses connections, or the split brain resolver);</li>
+ *   <li>terminated: a survivor marks it TERMINATED (the crash path's shortcut past the failure detector) or, failing
+ *       that, UNREACHABLE (the failure detector);</li>
+ *   <li>removal: the leader removes it;</li>
+ *   <li>coordinator: a new queue shard coordinator is active (only when the victim hosted it);</li>
+ *   <li>allocation: the last queue shard allocated (the coordinator's DEBUG "allocated at" lines, on for this run);</li>
+ *   <li>recovery: the last of the victim's queues recovered on a survivor (the queue's DEBUG "recovered to sequence");</li>
+ *   <li>delivery: the victim's queues each deliver a message published after the kill, as the clients see it; the
+ *       difference to recovery is the channels' re-attach.</li>
+ * </ul>
+ * It ends with the median and worst over every queue of every run, and over the victims' queues only (the others
+ * never stop). Excluded from the default run (tag "bench"); run it with
+ * {@code mvn -B -o -pl tests -am test -Dtest=FailoverBench -Dwarren.it.excludedGroups=none -Dsurefire.failIfNoSpecifiedTests=false}.
+ * The table is also written to {@code target/failover-bench.txt}.
  */
 @Tag("bench")
 class FailoverBench {
-    private static final int RUNS = 5;
-    private static final int[] VICTIMS = {3, 2, 1, 3, 2};
+    private static final int RUNS_PER_CASE = Integer.getInteger("warren.bench.failover.runs", 5);
+    private static final Pattern RECOVERED = Pattern.compile("queue '([^']+)' in vhost '[^']*' recovered to sequence");
 
     @Test
-    @Timeout(value = 20, unit = TimeUnit.MINUTES)
-    void failoverTimeOverFiveKills() throws Exception {
+    @Timeout(value = 60, unit = TimeUnit.MINUTES)
+    void failoverTimeOverKills() throws Exception {
         Path logback = writeLogbackConfig();
         List<String> rows = new ArrayList<>();
-        List<Long> allQueues = new ArrayList<>();
-        rows.add(String.format("%-4s %-6s %-5s %10s %9s %9s %12s %12s %14s %6s %6s",
-                "run", "victim", "coord", "detection", "downing", "removal", "coordinator", "last-shard",
-                "queues-deliver", "lost", "dups"));
+        Map<String, List<Long>> everyQueue = new LinkedHashMap<>();
+        Map<String, List<Long>> victimQueues = new LinkedHashMap<>();
+        Map<String, Map<String, List<Long>>> phases = new LinkedHashMap<>();
+        rows.add(String.format("%-4s %-12s %-6s %8s %10s %8s %11s %10s %9s %9s %8s %5s %5s %5s",
+                "run", "case", "victim", "downing", "terminated", "removal", "coordinator", "allocation", "recovery",
+                "delivery", "its-qs", "lost", "dups", "load"));
         try (ClusterUnderTest cluster = ClusterUnderTest.start("failover-bench", 3,
                 Map.of("pekko.loglevel", "DEBUG"), List.of("-Dlogback.configurationFile=" + logback))) {
-            for (int run = 1; run <= RUNS; run++) {
+            for (int run = 1; run <= 2 * RUNS_PER_CASE; run++) {
                 cluster.ensureAllRunning();
-                int victim = VICTIMS[(run - 1) % VICTIMS.length];
-                FailoverScenario.Result result = FailoverScenario.run(cluster, "bench" + run, victim,
+                boolean killCoordinator = run % 2 == 0;
+                int coordinator = Math.max(1, cluster.coordinatorNode());
+                int victim = killCoordinator ? coordinator : (coordinator == 3 ? 2 : 3);
+                String kase = killCoordinator ? "coordinator" : "member";
+                String prefix = "bench" + run;
+                double load = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
+                FailoverScenario.Result result = FailoverScenario.run(cluster, prefix, victim,
                         FailoverScenario.Disruption.KILL, false, 10, 4_000, 60_000, 1_000);
                 System.out.println("run " + run + ": " + result.summary());
                 String victimAddress = cluster.node(victim).remoteAddress();
                 long t0 = result.disruptionMillis();
-                OptionalLong detection = firstAfter(cluster, t0, line -> line.contains("Marking node as UNREACHABLE")
-                        && line.contains(victimAddress));
                 OptionalLong downing = firstAfter(cluster, t0, line -> (line.contains("SBR is downing")
                         || line.contains("refuses connections")) && line.contains(victimAddress));
+                OptionalLong terminated = firstAfter(cluster, t0, line -> (line.contains("Marking node as TERMINATED")
+                        || line.contains("Marking node as UNREACHABLE")) && line.contains(victimAddress));
                 OptionalLong removal = firstAfter(cluster, t0, line -> line.contains("Leader is removing")
                         && line.contains(victimAddress));
-                OptionalLong coordinator = result.coordinatorBefore() == victim
+                OptionalLong coordinatorActive = result.coordinatorBefore() == victim
                         ? firstAfter(cluster, t0, line -> line.contains("queue: ShardCoordinator was moved to the active state"))
                         : OptionalLong.empty();
-                OptionalLong lastShard = lastAfter(cluster, t0, t0 + 60_000,
+                OptionalLong allocation = lastAfter(cluster, t0, t0 + 60_000,
                         line -> line.contains("queue: Shard [") && line.contains("allocated at"));
-                long queues = result.report().slowestRecoveryMillis();
-                for (long ms : result.report().recoveryMillis()) allQueues.add(ms < 0 ? Long.MAX_VALUE : ms);
-                rows.add(String.format("%-4d %-6d %-5s %10s %9s %9s %12s %12s %14s %6d %6d", run, victim,
-                        result.coordinatorBefore() == victim ? "yes" : "no", ms(detection), ms(downing), ms(removal),
-                        ms(coordinator), ms(lastShard), queues < 0 ? "never" : queues + "", result.report().lost(),
-                        result.report().duplicates()));
+                // The victim's queues are the ones that recovered again after the kill (a new incarnation).
+                Map<String, Long> recoveredAt = recoveredAfter(cluster, t0, prefix);
+                OptionalLong recovery = recoveredAt.values().stream().mapToLong(Long::longValue).max();
+                long[] perQueue = result.report().recoveryMillis();
+                long slowestOfVictim = -1;
+                for (int q = 0; q < perQueue.length; q++) {
+                    long ms = perQueue[q] < 0 ? Long.MAX_VALUE : perQueue[q];
+                    everyQueue.computeIfAbsent(kase, k -> new ArrayList<>()).add(ms);
+                    if (recoveredAt.containsKey(prefix + "-q" + q)) {
+                        victimQueues.computeIfAbsent(kase, k -> new ArrayList<>()).add(ms);
+                        slowestOfVictim = Math.max(slowestOfVictim, ms);
+                    }
+                }
+                Map<String, List<Long>> p = phases.computeIfAbsent(kase, k -> new LinkedHashMap<>());
+                add(p, "downing", downing);
+                add(p, "terminated/unreachable", terminated);
+                add(p, "removal", removal);
+                add(p, "coordinator", coordinatorActive);
+                add(p, "allocation", allocation);
+                add(p, "recovery", recovery);
+                if (slowestOfVictim >= 0) p.computeIfAbsent("delivery", k -> new ArrayList<>()).add(slowestOfVictim);
+                rows.add(String.format("%-4d %-12s %-6d %8s %10s %8s %11s %10s %9s %9s %8d %5d %5d %5.1f", run, kase,
+                        victim, ms(downing), ms(terminated), ms(removal), ms(coordinatorActive), ms(allocation),
+                        ms(recovery), slowestOfVictim < 0 ? "-" : slowestOfVictim == Long.MAX_VALUE ? "never" : slowestOfVictim + "",
+                        recoveredAt.size(), result.report().lost(), result.report().duplicates(), load));
                 assertTrue(result.lost().isEmpty(), () -> "run " + victim + " lost confirmed messages: " + result.summary());
             }
         } finally {
-            System.out.println("Failover phases, ms after kill -9 (node logs; queues-deliver from the clients):");
-            rows.forEach(System.out::println);
-            if (!allQueues.isEmpty()) {
-                List<Long> sorted = allQueues.stream().sorted().toList();
-                System.out.println("every queue of every run (" + sorted.size() + "), ms from kill -9 to its first delivery"
-                        + " of a message published after the kill: median " + sorted.get(sorted.size() / 2)
-                        + ", worst " + (sorted.get(sorted.size() - 1) == Long.MAX_VALUE ? "never" : sorted.get(sorted.size() - 1)));
+            StringBuilder out = new StringBuilder();
+            out.append("Failover phases, ms after kill -9 (node logs; delivery: the slowest of the victim's queues, from the clients):\n");
+            rows.forEach(r -> out.append(r).append('\n'));
+            for (String kase : phases.keySet()) {
+                out.append("\ncase ").append(kase).append(", median / worst per phase:");
+                phases.get(kase).forEach((phase, values) -> out.append(' ').append(phase).append(' ')
+                        .append(median(values)).append('/').append(worst(values)).append(';'));
+                out.append('\n');
             }
+            for (String kase : everyQueue.keySet()) {
+                out.append("case ").append(kase).append(": ms from kill -9 to a queue's first delivery of a message published after the kill: ")
+                        .append("every queue (").append(everyQueue.get(kase).size()).append(") median ")
+                        .append(median(everyQueue.get(kase))).append(", worst ").append(worst(everyQueue.get(kase)));
+                List<Long> own = victimQueues.getOrDefault(kase, List.of());
+                out.append("; the victim's queues (").append(own.size()).append(") median ").append(median(own))
+                        .append(", worst ").append(worst(own)).append('\n');
+            }
+            System.out.println(out);
+            Files.writeString(Paths.get("target", "failover-bench.txt"), out.toString(), StandardCharsets.UTF_8);
         }
+    }
+
+    private static void add(Map<String, List<Long>> phases, String phase, OptionalLong value) {
+        if (value.isPresent()) phases.computeIfAbsent(phase, k -> new ArrayList<>()).add(value.getAsLong());
+    }
+
+    private static String median(List<Long> values) {
+        if (values.isEmpty()) return "-";
+        long m = values.stream().sorted().toList().get(values.size() / 2);
+        return m == Long.MAX_VALUE ? "never" : String.valueOf(m);
+    }
+
+    private static String worst(List<Long> values) {
+        if (values.isEmpty()) return "-";
+        long m = values.stream().mapToLong(Long::longValue).max().getAsLong();
+        return m == Long.MAX_VALUE ? "never" : String.valueOf(m);
     }
 
     private static String ms(OptionalLong value) {
         return value.isPresent() ? String.valueOf(value.getAsLong()) : "-";
+    }
+
+    /** Per queue of this run that recovered at or after {@code t0}: ms from t0 to its first such recovery. */
+    private static Map<String, Long> recoveredAfter(ClusterUnderTest cluster, long t0, String prefix) {
+        Map<String, Long> result = new HashMap<>();
+        forEachStampedLine(cluster, (t, line) -> {
+            if (t < t0) return;
+            Matcher m = RECOVERED.matcher(line);
+            if (m.find() && m.group(1).startsWith(prefix + "-q")) result.merge(m.group(1), t - t0, Math::min);
+        });
+        return result;
     }
 
     /** ms from {@code t0} to the earliest matching log line stamped at or after it, on any node. */
@@ -99,6 +179,15 @@ class FailoverBench {
 
     private static List<Long> stamps(ClusterUnderTest cluster, long from, long until, Predicate<String> match) {
         List<Long> stamps = new ArrayList<>();
+        forEachStampedLine(cluster, (t, line) -> {
+            if (t >= from && t <= until && match.test(line)) stamps.add(t);
+        });
+        return stamps;
+    }
+
+    private interface StampedLine { void accept(long millis, String line); }
+
+    private static void forEachStampedLine(ClusterUnderTest cluster, StampedLine consumer) {
         for (ClusterNode node : cluster.nodes()) {
             for (Path log : node.logFiles()) {
                 List<String> lines;
@@ -108,19 +197,16 @@ class FailoverBench {
                     continue;
                 }
                 for (String line : lines) {
-                    if (!match.test(line)) continue;
                     int space = line.indexOf(' ');
                     if (space < 0) continue;
                     try {
-                        long t = OffsetDateTime.parse(line.substring(0, space)).toInstant().toEpochMilli();
-                        if (t >= from && t <= until) stamps.add(t);
+                        consumer.accept(OffsetDateTime.parse(line.substring(0, space)).toInstant().toEpochMilli(), line);
                     } catch (DateTimeParseException notStamped) {
                         // a stack trace line or similar
                     }
                 }
             }
         }
-        return stamps;
     }
 
     /** The brokers' console logging, plus DEBUG for the shard coordinator so that allocations show. */

@@ -187,6 +187,7 @@ public final class FailoverGuard extends AbstractActorWithTimers {
                 log.warn("Downing {}: its remoting port refuses connections (crashed), seen from a majority",
                         member.address());
                 cluster.down(member.address());
+                CrashedMemberRemoval.markTerminated(getContext().getSystem(), member.uniqueAddress());
             }
         }
         if (verdict.selfRefusedByMajority()) {
