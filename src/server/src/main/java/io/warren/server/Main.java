@@ -150,7 +150,7 @@ public final class Main {
         WarrenNode node;
         try {
             node = WarrenNode.start(withOperations(config.config()));
-        } catch (RuntimeException e) {
+        } catch (Exception e) { // Pekko (Scala) also throws checked exceptions, e.g. a TimeoutException from remoting
             java.util.Optional<String> portInUse = StartupFailure.portInUse(e);
             if (portInUse.isPresent()) log.error("Warren failed to start: {}", portInUse.get());
             else log.error("Warren failed to start", e);
