@@ -88,7 +88,11 @@ class BusyHostTest extends DisruptedClusterTestBase {
             assertTrue(lost.isEmpty(), () -> lost.size() + " confirmed messages lost: " + workload.report());
             System.out.println("[busy-host] " + workload.report());
         } finally {
-            loops.forEach(Process::destroyForcibly);
+            // The loop shells are children of timeout(1): end them too, or a killed timeout leaves them spinning.
+            for (Process loop : loops) {
+                loop.descendants().forEach(ProcessHandle::destroyForcibly);
+                loop.destroyForcibly();
+            }
         }
     }
 
