@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Startup bench: `bin/warren start` on an empty data directory, N times. Prints, per run, the ms from the launch
 # to the JVM's start (its /proc start time), from the JVM's start to "Warren ... started" in the log (AMQP bound,
-# routing tables loaded), the WARN/ERROR lines of a clean start, and which TCP ports the node listened on.
+# routing tables loaded), the CPU seconds (user+sys) the JVM used until then (a figure that depends far less on the
+# host's load than the wall time), the WARN/ERROR lines of a clean start, and which TCP ports the node listened on.
 #   bench/startup.sh [RUNS]          (default 5; builds once through bin/warren if needed)
 # Uses free ports and its own temp directories; stops each node with SIGTERM.
 set -euo pipefail
@@ -15,7 +16,7 @@ boot_ms() { echo $(( $(awk '/^btime/ {print $2}' /proc/stat) * 1000 )); }
 
 "$ROOT/bin/warren" start --help > /dev/null   # build first, outside the measurement
 echo "load before: $(cut -d' ' -f1-3 /proc/loadavg), $(nproc) cores"
-printf '%-4s %14s %14s %6s %6s  %s\n' run launch-to-jvm jvm-to-ready warn error ports
+printf '%-4s %14s %14s %6s %6s %6s  %s\n' run launch-to-jvm jvm-to-ready cpu-s warn error ports
 results=()
 pid=""
 # Never leave a node behind, even when a step below fails.
@@ -24,8 +25,9 @@ for (( run = 1; run <= RUNS; run++ )); do
   dir="$(mktemp -d /tmp/warren-startup.XXXXXX)"
   amqp=$(free_port) mgmt=$(free_port)
   launched=$(now_ms)
+  # On its defaults otherwise: a single node runs no Pekko Management (auto) and no remoting on 25520.
   setsid "$ROOT/bin/warren" start --data-dir "$dir/data" -Dwarren.amqp.port="$amqp" -Dwarren.management.port="$mgmt" \
-      -Dwarren.management.pekko-management.enabled=false > "$dir/node.log" 2>&1 &
+      > "$dir/node.log" 2>&1 &
   pid=$!
   ready=""
   for _ in $(seq 1 1200); do
@@ -42,7 +44,8 @@ for (( run = 1; run <= RUNS; run++ )); do
   ports="$(ss -ltnpH 2>/dev/null | grep "pid=$pid," | awk '{print $4}' | sed 's/.*://' | sort -n | tr '\n' ' ')"
   warns=$(grep -c ' WARN ' "$dir/node.log" || true)
   errors=$(grep -c ' ERROR ' "$dir/node.log" || true)
-  printf '%-4s %14s %14s %6s %6s  %s\n' "$run" "$(( jvm_ms - launched ))" "$(( ready_ms - jvm_ms ))" "$warns" "$errors" "$ports"
+  cpu_s=$(awk -v t="$TICKS" '{printf "%.1f", ($14+$15)/t}' "/proc/$pid/stat")   # user+sys CPU until ready
+  printf '%-4s %14s %14s %6s %6s %6s  %s\n' "$run" "$(( jvm_ms - launched ))" "$(( ready_ms - jvm_ms ))" "$cpu_s" "$warns" "$errors" "$ports"
   results+=("$(( ready_ms - jvm_ms ))")
   grep -E ' (WARN|ERROR) ' "$dir/node.log" | cut -c1-200 | sed 's/^/    /' || true
   kill -TERM "$pid"; wait "$pid" 2>/dev/null || true

@@ -88,6 +88,7 @@ final class ConfigValidator {
         boolean amqps = bool("warren.amqp.tls.enabled").orElse(false);
         Integer amqpsPort = port("warren.amqp.tls.port");
         boolean https = bool("warren.management.tls.enabled").orElse(false) && managementEnabled;
+        pekkoManagement();
         boolean verifyPeer = tls(amqps || https);
         access(amqps && verifyPeer);
 
@@ -536,6 +537,23 @@ final class ConfigValidator {
                     render("warren.persistence.postgres.url") + " is not a PostgreSQL JDBC URL (jdbc:postgresql://host:port/database)"));
             user.filter(String::isEmpty).ifPresent(u -> problem("warren.persistence.postgres.user",
                     "must not be empty when warren.persistence.backend = postgres"));
+        }
+    }
+
+    /** auto, or a boolean: HOCON's true/false/on/off/yes/no. */
+    private void pekkoManagement() {
+        String key = "warren.management.pekko-management.enabled";
+        if (!present(key)) {
+            return;
+        }
+        Optional<String> value = readString(key);
+        if (value.isEmpty() || value.get().equalsIgnoreCase("auto")) {
+            return;
+        }
+        try {
+            config.getBoolean(key);
+        } catch (ConfigException e) {
+            problem(key, render(key) + " is not auto, true or false");
         }
     }
 

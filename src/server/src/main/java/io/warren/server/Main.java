@@ -104,7 +104,29 @@ public final class Main {
             listeners.put("warren.cluster.remote-port", new java.net.InetSocketAddress(
                     config.getString("warren.cluster.remote-host"), config.getInt("warren.cluster.remote-port")));
         }
+        pekkoManagementListener(config).ifPresent(address -> listeners.put("pekko.management.http.port", address));
         return listeners;
+    }
+
+    /**
+     * Pekko Management's bind address when it runs (bind-hostname/bind-port, else hostname/port): it binds while the
+     * actor system starts and logs a taken port with a stack trace, so it is checked with the others beforehand.
+     */
+    private static java.util.Optional<java.net.InetSocketAddress> pekkoManagementListener(Config config) {
+        if (!PekkoManagementBoot.pekkoManagementEnabled(config) || !config.hasPath("pekko.management.http")) {
+            return java.util.Optional.empty();
+        }
+        Config http = config.getConfig("pekko.management.http");
+        String host = http.hasPath("bind-hostname") && !http.getString("bind-hostname").isEmpty()
+                ? http.getString("bind-hostname") : http.getString("hostname");
+        String port = http.hasPath("bind-port") && !http.getString("bind-port").isEmpty()
+                ? http.getString("bind-port") : http.getString("port");
+        try {
+            if (host.equals("<hostname>")) host = java.net.InetAddress.getLocalHost().getHostAddress(); // Pekko's rule
+            return java.util.Optional.of(new java.net.InetSocketAddress(host, Integer.parseInt(port.trim())));
+        } catch (IllegalArgumentException | java.net.UnknownHostException e) {
+            return java.util.Optional.empty(); // left to Pekko Management, which reports it
+        }
     }
 
     private static int startNode(ServerConfig config, PrintStream err) {
@@ -128,7 +150,7 @@ public final class Main {
         WarrenNode node;
         try {
             node = WarrenNode.start(withOperations(config.config()));
-        } catch (RuntimeException e) {
+        } catch (Exception e) { // Pekko (Scala) also throws checked exceptions, e.g. a TimeoutException from remoting
             java.util.Optional<String> portInUse = StartupFailure.portInUse(e);
             if (portInUse.isPresent()) log.error("Warren failed to start: {}", portInUse.get());
             else log.error("Warren failed to start", e);

@@ -98,6 +98,7 @@ class ServerConfigTest {
             "warren.vhosts = [\"/\", \"\"] | warren.vhosts[1]: \"\" is not a vhost name (1-255 characters)",
             "warren.vhosts = [\"/\", a, a] | warren.vhosts[2]: \"a\" is listed twice",
             "warren.management.enabled = maybe | warren.management.enabled: maybe is not true or false",
+            "warren.management.pekko-management.enabled = sometimes | warren.management.pekko-management.enabled: sometimes is not auto, true or false",
             "warren.management.port = 5672 | warren.management.port: 5672 is also warren.amqp.port",
             "warren.cluster.remote-port = 15672 | warren.cluster.remote-port: 15672 is also warren.management.port",
             "warren.persistence.backend = mysql | warren.persistence.backend: mysql is not a persistence backend (h2 or postgres)",

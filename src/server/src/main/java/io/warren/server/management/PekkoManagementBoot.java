@@ -16,7 +16,7 @@ import org.slf4j.LoggerFactory;
  * until {@code WarrenNode.start} returns, because that waits for the routing tables, which need a cluster, which
  * under Cluster Bootstrap only forms once the bootstrap contact points (served by Pekko Management) are up.
  * <p>
- * Reads {@code warren.management.pekko-management.enabled} (default true) and {@code warren.cluster.bootstrap}
+ * Reads {@code warren.management.pekko-management.enabled} (default auto: clustered nodes only) and {@code warren.cluster.bootstrap}
  * (default false; Cluster Bootstrap runs only when it is true and {@code warren.cluster.seed-nodes} is empty).
  */
 public final class PekkoManagementBoot implements Extension {
@@ -60,9 +60,26 @@ public final class PekkoManagementBoot implements Extension {
         }
     }
 
+    /**
+     * {@code auto} (the default) runs it only on a clustered node: a single node has no cluster to bootstrap or
+     * report, and its health is on the management API, so it leaves port 7626 to another node on the same host.
+     */
     public static boolean pekkoManagementEnabled(Config config) {
         String key = "warren.management.pekko-management.enabled";
-        return !config.hasPath(key) || config.getBoolean(key);
+        if (!config.hasPath(key) || AUTO.equalsIgnoreCase(config.getString(key))) {
+            return clustered(config);
+        }
+        return config.getBoolean(key);
+    }
+
+    /** The value of {@code warren.management.pekko-management.enabled} that decides by the node's clustering. */
+    public static final String AUTO = "auto";
+
+    private static boolean clustered(Config config) {
+        boolean seeds = config.hasPath("warren.cluster.seed-nodes")
+                && !config.getStringList("warren.cluster.seed-nodes").isEmpty();
+        boolean bootstrap = config.hasPath("warren.cluster.bootstrap") && config.getBoolean("warren.cluster.bootstrap");
+        return seeds || bootstrap;
     }
 
     /** Bootstrap replaces the seed nodes; with seed nodes configured they win, as the broker joins them. */

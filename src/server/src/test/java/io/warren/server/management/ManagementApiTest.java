@@ -65,6 +65,8 @@ class ManagementApiTest {
                         "warren.cluster.remote-port", "0",
                         "warren.management.host", "127.0.0.1",
                         "warren.management.port", "0",
+                        // a single node runs Pekko Management only when asked (default auto: clustered nodes)
+                        "warren.management.pekko-management.enabled", "true",
                         "pekko.management.http.hostname", "127.0.0.1",
                         "pekko.management.http.port", String.valueOf(pekkoManagementPort))))
                 .withFallback(ConfigFactory.defaultReferenceUnresolved())
