@@ -9,6 +9,7 @@ import java.util.Optional;
 import java.util.function.Function;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
+import org.apache.pekko.http.javadsl.model.StatusCodes;
 
 /**
  * The query parameters of RabbitMQ's list endpoints (rabbit_mgmt_util): {@code sort} (a field, dotted for nested
@@ -17,7 +18,7 @@ import java.util.regex.PatternSyntaxException;
  * default 100) the answer is an object {@code {total_count, item_count, filtered_count, page, page_size,
  * page_count, items}}, and {@code name} filters by the items' names (case-insensitive substring, or with
  * {@code use_regex=true} a case-insensitive regular expression). As in RabbitMQ, {@code name} applies only to paged
- * requests, and a page past the last one is a 400.
+ * requests, and a page past the last one is a 400; error words and reasons are RabbitMQ 3.10's (checked against it).
  */
 record ListQuery(Optional<List<String>> sort, boolean sortReverse, Optional<List<List<String>>> columns,
                  Optional<Page> page) {
@@ -47,8 +48,8 @@ record ListQuery(Optional<List<String>> sort, boolean sortReverse, Optional<List
         Optional<String> sizeText = param.apply("page_size");
         Integer size = sizeText.isEmpty() ? Integer.valueOf(DEFAULT_PAGE_SIZE) : integer(sizeText.get());
         if (page == null || size == null || page < 1 || size < 1 || size > MAX_PAGE_SIZE) {
-            throw ApiRequestException.badRequest("Invalid pagination parameters: page number " + pageText.get()
-                    + ", page size " + sizeText.orElse(String.valueOf(DEFAULT_PAGE_SIZE)));
+            throw new ApiRequestException(StatusCodes.BAD_REQUEST, "invalid_pagination_parameters",
+                    "Invalid pagination parameters: page number " + pageText.get() + ", page size " + sizeText.orElse("undefined"));
         }
         Pattern name = null;
         Optional<String> nameText = param.apply("name").filter(s -> !s.isEmpty());
@@ -58,7 +59,7 @@ record ListQuery(Optional<List<String>> sort, boolean sortReverse, Optional<List
                 name = Pattern.compile(regex ? nameText.get() : Pattern.quote(nameText.get()),
                         Pattern.CASE_INSENSITIVE | Pattern.UNICODE_CASE);
             } catch (PatternSyntaxException e) {
-                throw ApiRequestException.badRequest("invalid regular expression: " + e.getDescription());
+                throw ApiRequestException.badRequest("Pagination parameters are invalid"); // RabbitMQ's words for a bad regex
             }
         }
         return new ListQuery(sort, reverse, columns, Optional.of(new Page(page, size, name)));
@@ -97,8 +98,8 @@ record ListQuery(Optional<List<String>> sort, boolean sortReverse, Optional<List
         int pageCount = (list.size() + p.pageSize() - 1) / p.pageSize();
         long from = (long) (p.page() - 1) * p.pageSize();
         if (from > list.size()) { // lists:sublist/3 in RabbitMQ: one past the end is an empty page
-            throw ApiRequestException.badRequest("Page out of range, page: " + p.page() + " page size: " + p.pageSize()
-                    + ", len: " + list.size());
+            throw new ApiRequestException(StatusCodes.BAD_REQUEST, "page_out_of_range",
+                    "Page out of range, page: " + p.page() + " page size: " + p.pageSize() + ", len: " + list.size());
         }
         List<Map<String, Object>> onPage = list.subList((int) from, (int) Math.min(list.size(), from + p.pageSize()));
         Map<String, Object> out = new LinkedHashMap<>();

@@ -137,9 +137,13 @@ class ListingsApiTest {
 
         HttpResponse<String> bad = send("GET", "/api/queues?page=0", null);
         assertEquals(400, bad.statusCode(), bad.body());
-        assertEquals("bad_request", JSON.readTree(bad.body()).get("error").asText());
+        assertEquals("invalid_pagination_parameters", JSON.readTree(bad.body()).get("error").asText());
+        assertEquals("Invalid pagination parameters: page number 0, page size undefined",
+                JSON.readTree(bad.body()).get("reason").asText());
         assertEquals(400, send("GET", "/api/queues?page=1&page_size=501", null).statusCode());
-        assertEquals(400, send("GET", "/api/queues?page=4&page_size=10&name=paged-", null).statusCode());
+        HttpResponse<String> outOfRange = send("GET", "/api/queues/%2F?page=4&page_size=10&name=paged-", null);
+        assertEquals(400, outOfRange.statusCode());
+        assertEquals("Page out of range, page: 4 page size: 10, len: 26", JSON.readTree(outOfRange.body()).get("reason").asText());
         JsonNode none = get("/api/queues?page=1&name=no-such-queue-name");
         assertEquals(0, none.get("filtered_count").asInt());
         assertEquals(0, none.get("items").size());
