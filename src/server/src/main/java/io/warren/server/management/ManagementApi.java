@@ -168,12 +168,8 @@ public final class ManagementApi {
                 && !broker.users().vhostExists(vhost.get())) {
             return done(notFound());
         }
-        ListQuery query;
-        try {
-            query = ListQuery.parse(p -> request.getUri().query().get(p));
-        } catch (ApiRequestException e) {
-            return done(json(e.status, ApiViews.error(e.error, e.getMessage())));
-        }
+        // RabbitMQ's sort, columns and paging parameters; read only by the list endpoints (see listed)
+        var query = request.getUri().query();
         return switch (resource) {
             case "overview" -> args.size() == 1 ? withReports(this::overview) : done(notFound());
             case "nodes" -> args.size() == 2 ? withReports(r -> one(nodes(r, vhost)))
@@ -820,9 +816,9 @@ public final class ManagementApi {
     }
 
     /** A list endpoint's answer: sorted, filtered, paged and projected as the request's query asks. */
-    private static HttpResponse listed(ListQuery query, List<Map<String, Object>> items) {
+    private static HttpResponse listed(org.apache.pekko.http.javadsl.model.Query query, List<Map<String, Object>> items) {
         try {
-            return json(StatusCodes.OK, query.apply(items));
+            return json(StatusCodes.OK, ListQuery.parse(query::get).apply(items));
         } catch (ApiRequestException e) {
             return json(e.status, ApiViews.error(e.error, e.getMessage()));
         }
