@@ -192,6 +192,35 @@ class RabbitmqadminTest {
         }
     }
 
+    @Test
+    void listChannelsAndConsumersPrintRealRows() throws Exception {
+        String q = Amqp.unique("adm-consumed");
+        try (Connection c = broker.newConnection()) {
+            Channel ch = c.createChannel();
+            ch.queueDeclare(q, false, false, true, null);
+            String tag = ch.basicConsume(q, false, Amqp.unique("adm-tag"), new com.rabbitmq.client.DefaultConsumer(ch));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+            String channels = "";
+            String consumers = "";
+            while (System.nanoTime() < deadline && !(channels.contains("guest") && consumers.contains(tag))) {
+                channels = admin("list", "channels");
+                consumers = admin("list", "consumers");
+                Thread.sleep(200);
+            }
+            // the table's rows: "| <connection name> (1) | guest |"
+            assertTrue(channels.contains(" (" + ch.getChannelNumber() + ") | guest"), channels);
+            // rabbitmqadmin's table shows a consumer's plain fields only (its queue and channel are nested objects)
+            assertTrue(consumers.contains("| " + tag + " |"), consumers);
+            JsonNode listed = json("list", "consumers", "consumer_tag", "queue.name", "ack_required");
+            boolean found = false;
+            for (JsonNode n : listed) {
+                found |= n.get("consumer_tag").asText().equals(tag) && n.path("queue").path("name").asText().equals(q)
+                        && n.get("ack_required").asBoolean();
+            }
+            assertTrue(found, listed.toString());
+        }
+    }
+
     // ---------------------------------------------------------------- helpers
 
     private record Result(int exit, String output) {}

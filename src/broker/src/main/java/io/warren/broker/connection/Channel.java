@@ -102,6 +102,17 @@ final class Channel {
 
     // ---------------------------------------------------------------- frames from the client
 
+    /** This channel as the management API lists it: the one place its figures are gathered. */
+    ConnectionRegistry.ChannelDetails details() {
+        List<ConnectionRegistry.ConsumerDetails> list = new ArrayList<>();
+        for (ChannelConsumers.Consumer c : consumers.all()) {
+            list.add(new ConnectionRegistry.ConsumerDetails(c.tag(), c.queue(), !c.noAck(), c.ownLimit(), c.exclusive(),
+                    c.priority()));
+        }
+        return new ConnectionRegistry.ChannelDetails(number, prefetch.consumerLimit(), prefetch.channelLimit(),
+                confirms.enabled(), tx.selected(), unacked.size(), confirms.unconfirmedCount(), list);
+    }
+
     void onMethod(Method method) {
         switch (lifecycle.onMethod(method)) {
             case OPEN_OK -> conn.sendMethod(number, new ChannelOpenOk());

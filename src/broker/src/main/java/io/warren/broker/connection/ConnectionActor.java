@@ -136,6 +136,7 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionProtocol> 
                     if (publisher && state != State.CLOSED && broker.alarms().publishersBlocked()) block();
                     for (Channel ch : channels.values()) ch.endOfInput();
                     flush();
+                    if (state == State.OPEN) broker.connections().channelDetails(connectionId, channelDetails());
                     return this;
                 })
                 .onMessage(ForceClose.class, m -> { closeConnection(m.replyCode(), m.replyText(), 0, 0); flush(); return this; })
@@ -643,4 +644,11 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionProtocol> 
     }
 
     Channel openChannel(int number) { return channels.get(number); }
+
+    /** The management API's view of this connection's channels (refreshed into the registry on every resend tick). */
+    private List<ConnectionRegistry.ChannelDetails> channelDetails() {
+        List<ConnectionRegistry.ChannelDetails> out = new java.util.ArrayList<>(channels.size());
+        for (Channel ch : channels.values()) out.add(ch.details());
+        return out;
+    }
 }

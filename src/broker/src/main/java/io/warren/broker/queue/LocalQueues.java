@@ -9,10 +9,13 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class LocalQueues {
 
-    /** A queue's figures as of its last command. */
+    /**
+     * A queue's figures as of its last command; {@code arguments} is its declared argument table (shared with its
+     * definition, never copied per update).
+     */
     public record Stats(String vhost, String name, boolean durable, boolean exclusive, boolean autoDelete,
                         int messagesReady, int messagesUnacked, long readyBytes, int consumers,
-                        long published, long delivered, long acked) {}
+                        long published, long delivered, long acked, java.util.Map<String, Object> arguments) {}
 
     private final ConcurrentHashMap<String, Stats> running = new ConcurrentHashMap<>();
 

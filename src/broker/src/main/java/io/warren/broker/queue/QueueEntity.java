@@ -745,7 +745,7 @@ public final class QueueEntity extends AbstractBehavior<QueueCommand> {
         QueueDefinition d = h.definition;
         broker.localQueues().update(entityId, new LocalQueues.Stats(vhost, name, d.durable(), d.exclusive(), d.autoDelete(),
                 h.state.messageCount(), h.state.unackedCount(), h.state.readyBytes(), h.state.consumerCount(),
-                published, delivered, acked));
+                published, delivered, acked, d.arguments()));
     }
 
     /** Durable, empty, unused queues with no timers pending may leave memory (100,000 idle queues cost little). */

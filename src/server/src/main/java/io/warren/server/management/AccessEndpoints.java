@@ -32,10 +32,13 @@ final class AccessEndpoints {
 
     private final BrokerContext broker;
     private final VhostCleaner vhostCleaner;
+    private final java.util.function.Consumer<String> vhostDeleted;
 
-    AccessEndpoints(BrokerContext broker, VhostCleaner vhostCleaner) {
+    /** @param vhostDeleted runs once a vhost is deleted: closes its open connections on every node */
+    AccessEndpoints(BrokerContext broker, VhostCleaner vhostCleaner, java.util.function.Consumer<String> vhostDeleted) {
         this.broker = broker;
         this.vhostCleaner = vhostCleaner;
+        this.vhostDeleted = vhostDeleted;
     }
 
     /** Deletes what lives in a vhost (queues, exchanges) before the vhost itself goes, as RabbitMQ does. */
@@ -163,7 +166,11 @@ final class AccessEndpoints {
         }
         if (method.equals(HttpMethods.DELETE)) {
             if (!s.vhosts().contains(vhost)) throw ApiRequestException.notFound();
-            return vhostCleaner.clean(vhost).thenCompose(done -> apply(new AccessChange.DeleteVhost(vhost), false));
+            return vhostCleaner.clean(vhost).thenCompose(done -> apply(new AccessChange.DeleteVhost(vhost), false))
+                    .thenApply(response -> {
+                        vhostDeleted.accept(vhost);
+                        return response;
+                    });
         }
         throw methodNotAllowed();
     }

@@ -19,7 +19,7 @@ final class ApiViews {
 
     /** A queue that runs on some node, with that node's figures. */
     static Map<String, Object> runningQueue(QueueFigures q, String node) {
-        Map<String, Object> m = queueBase(q.vhost(), q.name(), q.durable(), q.autoDelete(), q.exclusive());
+        Map<String, Object> m = queueBase(q.vhost(), q.name(), q.durable(), q.autoDelete(), q.exclusive(), q.arguments());
         m.put("messages", q.messages());
         m.put("messages_ready", q.messagesReady());
         m.put("messages_unacknowledged", q.messagesUnacked());
@@ -49,10 +49,11 @@ final class ApiViews {
 
     /**
      * A queue no node runs right now: passivated because it was idle (no messages, no consumers), or between
-     * nodes while it moves. Only durable queues passivate; its node is unknown until something wakes it.
+     * nodes while it moves. Only durable queues passivate; its node is unknown until something wakes it,
+     * and its arguments are those it had when this node last saw it running ({} if never).
      */
-    static Map<String, Object> idleQueue(String vhost, String name) {
-        Map<String, Object> m = queueBase(vhost, name, true, false, false);
+    static Map<String, Object> idleQueue(String vhost, String name, Map<String, Object> arguments) {
+        Map<String, Object> m = queueBase(vhost, name, true, false, false, arguments);
         m.put("messages", 0);
         m.put("messages_ready", 0);
         m.put("messages_unacknowledged", 0);
@@ -63,7 +64,7 @@ final class ApiViews {
     }
 
     private static Map<String, Object> queueBase(String vhost, String name, boolean durable, boolean autoDelete,
-                                                 boolean exclusive) {
+                                                 boolean exclusive, Map<String, Object> arguments) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("name", name);
         m.put("vhost", vhost);
@@ -71,8 +72,7 @@ final class ApiViews {
         m.put("durable", durable);
         m.put("auto_delete", autoDelete);
         m.put("exclusive", exclusive);
-        // queue arguments are not part of the figures nodes report; RabbitMQ shows {} for a queue without any
-        m.put("arguments", Map.of());
+        m.put("arguments", arguments);
         return m;
     }
 

@@ -88,7 +88,7 @@ final class DefinitionsEndpoints {
                 x.put("vhost", vhost);
                 x.put("durable", true);
                 x.put("auto_delete", f != null && f.autoDelete());
-                x.put("arguments", Map.of()); // nodes do not report queue arguments yet (docs/MANAGEMENT.md)
+                x.put("arguments", f == null ? Map.of() : f.arguments()); // the caller wakes passivated queues first
                 queues.add(x);
             }
             List<ExchangeDefinition> defs = new ArrayList<>(table.exchanges());

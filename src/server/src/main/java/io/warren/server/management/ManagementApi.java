@@ -70,7 +70,7 @@ public final class ManagementApi {
         this.version = version;
         this.dashboard = resource("dashboard.html");
         this.materializer = Materializer.matFromSystem(system);
-        this.access = new AccessEndpoints(broker, this::cleanVhost);
+        this.access = new AccessEndpoints(broker, this::cleanVhost, this::closeVhostConnections);
         this.topologyWrites = new TopologyEndpoints(broker);
         this.definitions = new DefinitionsEndpoints(broker, topologyWrites, version);
         this.messages = new MessageEndpoints(system, broker);
@@ -120,7 +120,7 @@ public final class ManagementApi {
                 return done(unauthorized("Not administrator user"));
             }
             if (read) {
-                return withReports(r -> {
+                return reports.gather().thenCompose(this::wakePassivated).thenCompose(woken -> reports.gather()).thenApply(r -> {
                     Map<String, QueueFigures> running = new HashMap<>();
                     runningQueues(r).forEach((id, located) -> running.put(id.vhost() + "\0" + id.name(), located.figures()));
                     return definitions.export(running);
@@ -164,28 +164,46 @@ public final class ManagementApi {
             return done(methodNotAllowed());
         }
         Optional<String> vhost = args.size() > 1 ? Optional.of(args.get(1)) : Optional.empty();
-        if (vhost.isPresent() && !Set.of("nodes", "connections", "health").contains(resource)
+        if (vhost.isPresent() && !Set.of("nodes", "connections", "channels", "health").contains(resource)
                 && !broker.users().vhostExists(vhost.get())) {
             return done(notFound());
         }
+        // RabbitMQ's sort, columns and paging parameters; read only by the list endpoints (see listed)
+        var query = request.getUri().query();
         return switch (resource) {
             case "overview" -> args.size() == 1 ? withReports(this::overview) : done(notFound());
-            case "nodes" -> args.size() <= 2 ? withReports(r -> nodes(r, vhost)) : done(notFound());
-            case "queues" -> args.size() <= 3
-                    ? withReports(r -> queues(r, vhost, args.size() == 3 ? Optional.of(args.get(2)) : Optional.empty()))
+            case "nodes" -> args.size() == 2 ? withReports(r -> one(nodes(r, vhost)))
+                    : args.size() == 1 ? withReports(r -> listed(query, nodes(r, vhost))) : done(notFound());
+            case "queues" -> args.size() == 3 ? withReports(r -> one(queues(r, vhost, Optional.of(args.get(2)))))
+                    : args.size() <= 2 ? withReports(r -> listed(query, queues(r, vhost, Optional.empty())))
                     : done(notFound());
-            case "exchanges" -> args.size() <= 3
-                    ? done(exchanges(vhost, args.size() == 3 ? Optional.of(args.get(2)) : Optional.empty()))
+            case "exchanges" -> args.size() == 3 ? done(one(exchanges(vhost, Optional.of(args.get(2)))))
+                    : args.size() <= 2 ? done(listed(query, exchanges(vhost, Optional.empty())))
                     : done(notFound());
-            case "bindings" -> args.size() <= 2 ? done(bindings(vhost)) : done(notFound());
-            case "connections" -> args.size() <= 2
-                    ? withReports(r -> connections(r, args.size() == 2 ? Optional.of(args.get(1)) : Optional.empty()))
+            case "bindings" -> args.size() <= 2 ? done(listed(query, bindings(vhost))) : done(notFound());
+            case "connections" -> args.size() == 1 ? withReports(r -> listed(query, connections(r, Optional.empty())))
+                    : args.size() == 2 ? withReports(r -> one(connections(r, Optional.of(args.get(1)))))
+                    : args.size() == 3 && args.get(2).equals("channels")
+                    ? withReports(r -> connections(r, Optional.of(args.get(1))).isEmpty() ? notFound()
+                            : listed(query, channels(r, c -> c.name().equals(args.get(1)))))
                     : done(notFound());
-            case "vhosts" -> args.size() <= 2 ? withReports(r -> vhosts(r, vhost)) : done(notFound());
+            case "channels" -> args.size() == 1 ? withReports(r -> listed(query, channels(r, c -> true)))
+                    : args.size() == 2 ? withReports(r -> one(channels(r, c -> true).stream()
+                            .filter(ch -> ch.get("name").equals(args.get(1))).toList()))
+                    : done(notFound());
+            case "consumers" -> args.size() <= 2 ? withReports(r -> listed(query, consumers(r, vhost))) : done(notFound());
+            case "vhosts" -> args.size() == 3 && args.get(2).equals("channels") && broker.users().vhostExists(args.get(1))
+                    ? withReports(r -> listed(query, channels(r, c -> c.vhost().equals(args.get(1)))))
+                    : args.size() == 3 && args.get(2).equals("connections") && broker.users().vhostExists(args.get(1))
+                    ? withReports(r -> listed(query, connections(r, Optional.empty()).stream()
+                            .filter(c -> c.get("vhost").equals(args.get(1))).toList()))
+                    : args.size() == 2 ? withReports(r -> one(vhosts(r, vhost)))
+                    : args.size() == 1 ? withReports(r -> listed(query, vhosts(r, vhost)))
+                    : done(notFound());
             case "whoami" -> args.size() == 1 ? done(whoami(request)) : done(notFound());
             case "health" -> args.equals(List.of("health", "checks", "alarms")) ? withReports(this::alarmsCheck)
                     : args.equals(List.of("health", "checks", "local-alarms"))
-                    ? done(alarmsCheck(List.of(NodeStats.report(broker, selfAddress))))
+                    ? done(alarmsCheck(List.of(NodeStats.report(system, broker, selfAddress))))
                     : args.size() >= 3 && args.get(1).equals("checks") ? done(health(args.subList(2, args.size())))
                     : done(notFound());
             case "aliveness-test" -> args.size() == 2 ? aliveness(user.get(), args.get(1)) : done(notFound());
@@ -200,10 +218,13 @@ public final class ManagementApi {
         long unacked = 0;
         long consumers = 0;
         long connections = 0;
+        long channels = 0;
         for (NodeReport node : reports) {
             connections += node.connections();
+            for (ConnectionFigures c : node.open()) channels += c.channels();
         }
-        for (Map.Entry<QueueId, Located> q : runningQueues(reports).entrySet()) {
+        Map<QueueId, Located> running = runningQueues(reports);
+        for (Map.Entry<QueueId, Located> q : running.entrySet()) {
             ready += q.getValue().figures().messagesReady();
             unacked += q.getValue().figures().messagesUnacked();
             consumers += q.getValue().figures().consumers();
@@ -227,7 +248,7 @@ public final class ManagementApi {
         totals.put("queues", queueCount);
         totals.put("exchanges", exchangeCount);
         totals.put("connections", connections);
-        totals.put("channels", null);
+        totals.put("channels", channels);
         totals.put("consumers", consumers);
         m.put("object_totals", totals);
         Map<String, Object> queueTotals = new LinkedHashMap<>();
@@ -235,6 +256,8 @@ public final class ManagementApi {
         queueTotals.put("messages_ready", ready);
         queueTotals.put("messages_unacknowledged", unacked);
         m.put("queue_totals", queueTotals);
+        m.put("message_stats", rates.stats("overview", counters(running.values().stream().map(Located::figures).toList()),
+                System.currentTimeMillis()));
         m.put("alarms", alarms(reports));
         return json(StatusCodes.OK, m);
     }
@@ -271,7 +294,7 @@ public final class ManagementApi {
     }
 
     /** Every cluster member, running or not, as this node's membership view has them. */
-    private HttpResponse nodes(List<NodeReport> reports, Optional<String> name) {
+    private List<Map<String, Object>> nodes(List<NodeReport> reports, Optional<String> name) {
         Map<String, NodeReport> byAddress = new HashMap<>();
         reports.forEach(r -> byAddress.put(r.address(), r));
         var state = Cluster.get(system).state();
@@ -299,19 +322,24 @@ public final class ManagementApi {
                 m.put("mem_alarm", report.alarms().contains("memory"));
                 m.put("journal_alarm", report.alarms().contains("journal"));
                 m.put("journal_alarm_reason", report.alarmReason());
+                NodeResources res = report.resources();
+                m.put("mem_used", res.memUsed());
+                m.put("mem_limit", res.memLimit());
+                m.put("fd_used", res.fdUsed());
+                m.put("fd_total", res.fdTotal());
+                m.put("sockets_used", report.connections());
+                m.put("disk_free", res.diskFree());
             }
             nodes.add(m);
         }
         nodes.sort(Comparator.comparing(n -> (String) n.get("name")));
-        if (name.isPresent()) {
-            return nodes.stream().filter(n -> n.get("name").equals(name.get())).findFirst()
-                    .map(n -> json(StatusCodes.OK, n)).orElseGet(this::notFound);
-        }
-        return json(StatusCodes.OK, nodes);
+        if (name.isPresent()) return nodes.stream().filter(n -> n.get("name").equals(name.get())).toList();
+        return nodes;
     }
 
-    private HttpResponse queues(List<NodeReport> reports, Optional<String> vhost, Optional<String> name) {
+    private List<Map<String, Object>> queues(List<NodeReport> reports, Optional<String> vhost, Optional<String> name) {
         Map<QueueId, Located> running = runningQueues(reports);
+        long now = System.currentTimeMillis();
         List<Map<String, Object>> out = new ArrayList<>();
         for (String v : vhost.map(List::of).orElseGet(this::sortedVhosts)) {
             Set<String> names = new TreeSet<>(broker.topology().table(v).queues());
@@ -324,17 +352,20 @@ public final class ManagementApi {
                 QueueId id = new QueueId(v, n);
                 Located located = running.get(id);
                 QueueFigures last = located == null ? lastSeen.get(id) : null;
-                out.add(located != null ? ApiViews.runningQueue(located.figures(), located.node())
-                        : last != null && last.messages() > 0 ? ApiViews.recoveringQueue(last) : ApiViews.idleQueue(v, n));
+                if (located != null) {
+                    Map<String, Object> q = ApiViews.runningQueue(located.figures(), located.node());
+                    q.put("message_stats", rates.stats("queue\0" + v + "\0" + n, counters(List.of(located.figures())), now));
+                    out.add(q);
+                } else {
+                    out.add(last != null && last.messages() > 0 ? ApiViews.recoveringQueue(last)
+                            : ApiViews.idleQueue(v, n, last == null ? Map.of() : last.arguments()));
+                }
             }
         }
-        if (name.isPresent()) {
-            return out.isEmpty() ? notFound() : json(StatusCodes.OK, out.get(0));
-        }
-        return json(StatusCodes.OK, out);
+        return out;
     }
 
-    private HttpResponse exchanges(Optional<String> vhost, Optional<String> name) {
+    private List<Map<String, Object>> exchanges(Optional<String> vhost, Optional<String> name) {
         List<Map<String, Object>> out = new ArrayList<>();
         for (String v : vhost.map(List::of).orElseGet(this::sortedVhosts)) {
             List<ExchangeDefinition> defs = new ArrayList<>(broker.topology().table(v).exchanges());
@@ -345,13 +376,10 @@ public final class ManagementApi {
                 }
             }
         }
-        if (name.isPresent()) {
-            return out.isEmpty() ? notFound() : json(StatusCodes.OK, out.get(0));
-        }
-        return json(StatusCodes.OK, out);
+        return out;
     }
 
-    private HttpResponse bindings(Optional<String> vhost) {
+    private List<Map<String, Object>> bindings(Optional<String> vhost) {
         List<Map<String, Object>> out = new ArrayList<>();
         for (String v : vhost.map(List::of).orElseGet(this::sortedVhosts)) {
             RoutingTable table = broker.topology().table(v);
@@ -363,11 +391,11 @@ public final class ManagementApi {
                     .thenComparing(Binding::routingKey));
             bindings.forEach(b -> out.add(ApiViews.binding(v, b)));
         }
-        return json(StatusCodes.OK, out);
+        return out;
     }
 
     /** Every node's open AMQP connections, with RabbitMQ's fields. */
-    private HttpResponse connections(List<NodeReport> reports, Optional<String> name) {
+    private List<Map<String, Object>> connections(List<NodeReport> reports, Optional<String> name) {
         List<Map<String, Object>> out = new ArrayList<>();
         for (NodeReport r : reports) {
             for (ConnectionFigures c : r.open()) {
@@ -395,20 +423,131 @@ public final class ManagementApi {
             }
         }
         out.sort(Comparator.comparing(m -> (String) m.get("name")));
-        if (name.isPresent()) return out.isEmpty() ? notFound() : json(StatusCodes.OK, out.get(0));
-        return json(StatusCodes.OK, out);
+        return out;
     }
 
-    private HttpResponse vhosts(List<NodeReport> reports, Optional<String> only) {
+    /** The channels of the open connections that pass the filter, on every node, with RabbitMQ's fields. */
+    private List<Map<String, Object>> channels(List<NodeReport> reports, java.util.function.Predicate<ConnectionFigures> which) {
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (NodeReport r : reports) {
+            for (ConnectionFigures c : r.open()) {
+                if (!which.test(c)) continue;
+                for (ChannelFigures ch : c.channelList()) {
+                    Map<String, Object> m = new LinkedHashMap<>();
+                    m.put("name", channelName(c, ch));
+                    m.put("node", r.address());
+                    m.put("number", ch.number());
+                    m.put("user", c.user());
+                    m.put("vhost", c.vhost());
+                    m.put("connection_details", connectionDetails(c));
+                    m.put("prefetch_count", ch.prefetchCount());
+                    m.put("global_prefetch_count", ch.globalPrefetchCount());
+                    m.put("confirm", ch.confirm());
+                    m.put("transactional", ch.transactional());
+                    m.put("messages_unacknowledged", ch.messagesUnacknowledged());
+                    m.put("messages_unconfirmed", ch.messagesUnconfirmed());
+                    m.put("messages_uncommitted", 0);
+                    m.put("acks_uncommitted", 0);
+                    m.put("consumer_count", ch.consumers().size());
+                    m.put("state", "running");
+                    out.add(m);
+                }
+            }
+        }
+        out.sort(Comparator.comparing((Map<String, Object> m) -> (String) ((Map<?, ?>) m.get("connection_details")).get("name"))
+                .thenComparing(m -> (Integer) m.get("number")));
+        return out;
+    }
+
+    /** Every consumer on every node (of one vhost if given), with RabbitMQ's fields. */
+    private List<Map<String, Object>> consumers(List<NodeReport> reports, Optional<String> vhost) {
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (NodeReport r : reports) {
+            for (ConnectionFigures c : r.open()) {
+                if (vhost.isPresent() && !vhost.get().equals(c.vhost())) continue;
+                for (ChannelFigures ch : c.channelList()) {
+                    for (ChannelFigures.ConsumerFigures consumer : ch.consumers()) {
+                        Map<String, Object> channel = new LinkedHashMap<>();
+                        channel.put("name", channelName(c, ch));
+                        channel.put("number", ch.number());
+                        channel.put("user", c.user());
+                        channel.put("connection_name", c.name());
+                        channel.put("peer_host", peerHost(c));
+                        channel.put("peer_port", peerPort(c));
+                        channel.put("node", r.address());
+                        Map<String, Object> m = new LinkedHashMap<>();
+                        m.put("consumer_tag", consumer.tag());
+                        m.put("channel_details", channel);
+                        m.put("queue", Map.of("name", consumer.queue(), "vhost", c.vhost()));
+                        m.put("ack_required", consumer.ackRequired());
+                        m.put("prefetch_count", consumer.prefetchCount());
+                        m.put("exclusive", consumer.exclusive());
+                        m.put("arguments", consumer.priority() == 0 ? Map.of() : Map.of("x-priority", consumer.priority()));
+                        m.put("active", true);
+                        m.put("activity_status", "up");
+                        out.add(m);
+                    }
+                }
+            }
+        }
+        out.sort(Comparator.comparing((Map<String, Object> m) -> (String) ((Map<?, ?>) m.get("channel_details")).get("name"))
+                .thenComparing(m -> (String) m.get("consumer_tag")));
+        return out;
+    }
+
+    /** RabbitMQ's channel name: its connection's name and the channel number, "host:port -> host:port (N)". */
+    private static String channelName(ConnectionFigures c, ChannelFigures ch) {
+        return c.name() + " (" + ch.number() + ")";
+    }
+
+    private static Map<String, Object> connectionDetails(ConnectionFigures c) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("name", c.name());
+        m.put("peer_host", peerHost(c));
+        m.put("peer_port", peerPort(c));
+        return m;
+    }
+
+    private static String peerHost(ConnectionFigures c) {
+        int colon = c.peer().lastIndexOf(':');
+        return colon < 0 ? c.peer() : c.peer().substring(0, colon);
+    }
+
+    private static int peerPort(ConnectionFigures c) {
+        int colon = c.peer().lastIndexOf(':');
+        return colon < 0 ? 0 : Integer.parseInt(c.peer().substring(colon + 1));
+    }
+
+    /** RabbitMQ's message_stats counters of these queues, summed. */
+    private static Map<String, Long> counters(List<QueueFigures> queues) {
+        long publish = 0;
+        long deliverGet = 0;
+        long ack = 0;
+        for (QueueFigures q : queues) {
+            publish += q.published();
+            deliverGet += q.delivered();
+            ack += q.acked();
+        }
+        Map<String, Long> m = new LinkedHashMap<>();
+        m.put("publish", publish);
+        m.put("deliver_get", deliverGet);
+        m.put("ack", ack);
+        return m;
+    }
+
+    private List<Map<String, Object>> vhosts(List<NodeReport> reports, Optional<String> only) {
         Map<QueueId, Located> running = runningQueues(reports);
+        long now = System.currentTimeMillis();
         List<Map<String, Object>> out = new ArrayList<>();
         for (String v : only.map(List::of).orElseGet(this::sortedVhosts)) {
             long ready = 0;
             long unacked = 0;
+            List<QueueFigures> inVhost = new ArrayList<>();
             for (Map.Entry<QueueId, Located> e : running.entrySet()) {
                 if (e.getKey().vhost().equals(v)) {
                     ready += e.getValue().figures().messagesReady();
                     unacked += e.getValue().figures().messagesUnacked();
+                    inVhost.add(e.getValue().figures());
                 }
             }
             Map<String, Object> m = new LinkedHashMap<>();
@@ -417,9 +556,10 @@ public final class ManagementApi {
             m.put("messages", ready + unacked);
             m.put("messages_ready", ready);
             m.put("messages_unacknowledged", unacked);
+            m.put("message_stats", rates.stats("vhost\0" + v, counters(inVhost), now));
             out.add(m);
         }
-        return only.isPresent() ? json(StatusCodes.OK, out.get(0)) : json(StatusCodes.OK, out);
+        return out;
     }
 
     private HttpResponse whoami(HttpRequest request) {
@@ -493,7 +633,7 @@ public final class ManagementApi {
     }
 
     private HttpResponse metrics() {
-        NodeReport self = NodeStats.report(broker, selfAddress);
+        NodeReport self = NodeStats.report(system, broker, selfAddress);
         int up = 0;
         for (Member m : Cluster.get(system).state().getMembers()) {
             if (m.status().equals(MemberStatus.up()) || m.status().equals(MemberStatus.weaklyUp())) {
@@ -673,6 +813,46 @@ public final class ManagementApi {
             all = all.thenCompose(x -> broker.topology().deleteExchange(vhost, e.name(), false).thenApply(v -> null));
         }
         return all;
+    }
+
+    /** A list endpoint's answer: sorted, filtered, paged and projected as the request's query asks. */
+    private static HttpResponse listed(org.apache.pekko.http.javadsl.model.Query query, List<Map<String, Object>> items) {
+        try {
+            return json(StatusCodes.OK, ListQuery.parse(query::get).apply(items));
+        } catch (ApiRequestException e) {
+            return json(e.status, ApiViews.error(e.error, e.getMessage()));
+        }
+    }
+
+    /** A single-object endpoint's answer: the one item, or 404. */
+    private HttpResponse one(List<Map<String, Object>> items) {
+        return items.isEmpty() ? notFound() : json(StatusCodes.OK, items.get(0));
+    }
+
+    private final MessageRates rates = new MessageRates();
+
+    /**
+     * Wakes the durable queues no node runs (passivated when idle) with a passive declare, so that the next
+     * reports carry their figures and arguments: the definitions export needs every queue's arguments.
+     */
+    private CompletionStage<Void> wakePassivated(List<NodeReport> reports) {
+        Map<QueueId, Located> running = runningQueuesOf(reports);
+        List<CompletableFuture<?>> wakes = new ArrayList<>();
+        for (String vhost : sortedVhosts()) {
+            for (String q : broker.topology().table(vhost).queues()) {
+                if (running.containsKey(new QueueId(vhost, q))) continue;
+                wakes.add(broker.queues().declare(vhost, q, new io.warren.core.queue.QueueDefinition(vhost, q, true, false, false, Map.of()),
+                        TopologyEndpoints.OWNER, true).toCompletableFuture().exceptionally(e -> null));
+            }
+        }
+        return CompletableFuture.allOf(wakes.toArray(CompletableFuture[]::new));
+    }
+
+    /** A deleted vhost's connections, on every node, get connection.close 320 (as RabbitMQ closes them). */
+    private void closeVhostConnections(String vhost) {
+        String text = ReplyCodesText.forced("vhost '" + vhost + "' is deleted");
+        broker.connections().closeVhost(vhost, io.warren.amqp.ReplyCodes.CONNECTION_FORCED, text);
+        reports.tellAll(new NodeStats.CloseVhostConnections(vhost, text));
     }
 
     private CompletionStage<HttpResponse> withReports(Function<List<NodeReport>, HttpResponse> view) {

@@ -48,7 +48,7 @@ public final class ManagementServer {
         int port = config.getInt("warren.management.port");
         ManagementApi api = new ManagementApi(node.system(),
                 node.broker(), new ClusterReports(node.system(), NODE_STATS_TIMEOUT,
-                        () -> NodeStats.report(node.broker(),
+                        () -> NodeStats.report(node.system(), node.broker(),
                                 Cluster.get(node.system()).selfMember().address().toString())), version);
         try {
             boolean https = config.getBoolean("warren.management.tls.enabled");

@@ -13,12 +13,20 @@ import java.util.List;
  * @param open         the node's open AMQP connections (past connection.open)
  * @param alarms       the node's resource alarms in effect ("memory", "journal")
  * @param alarmReason  why the journal alarm is up (empty when it is not)
+ * @param resources    the node's memory, file descriptors and disk
  */
 public record NodeReport(String address, String nodeName, long uptimeMillis, int connections,
                          List<QueueFigures> queues, List<ConnectionFigures> open, List<String> alarms,
-                         String alarmReason) implements ManagementSerializable {
+                         String alarmReason, NodeResources resources) implements ManagementSerializable {
+
+    /** A report without resource figures. */
+    public NodeReport(String address, String nodeName, long uptimeMillis, int connections, List<QueueFigures> queues,
+                      List<ConnectionFigures> open, List<String> alarms, String alarmReason) {
+        this(address, nodeName, uptimeMillis, connections, queues, open, alarms, alarmReason, NodeResources.UNKNOWN);
+    }
 
     public NodeReport {
+        resources = resources == null ? NodeResources.UNKNOWN : resources;
         queues = List.copyOf(queues);
         open = open == null ? List.of() : List.copyOf(open);
         alarms = alarms == null ? List.of() : List.copyOf(alarms);

@@ -300,9 +300,15 @@ class ManagementApiTest {
                 org.apache.pekko.actor.typed.javadsl.Behaviors.ignore(), "serialization-probe",
                 org.apache.pekko.actor.typed.Props.empty());
         NodeReport report = new NodeReport(selfAddress, "n1", 1234, 2, java.util.List.of(
-                new QueueFigures("/", "q", true, false, false, 1, 2, 3, 4, 5, 6, 7)), java.util.List.of(
-                new ConnectionFigures("c1", "1.2.3.4:5 -> n1", "guest", "/", "1.2.3.4:5", 99, java.util.Map.of("product", "p"), 1, 4096, 2047, 60)),
-                java.util.List.of("journal"), "the journal database is unreachable");
+                new QueueFigures("/", "q", true, false, false, 1, 2, 3, 4, 5, 6, 7),
+                new QueueFigures("/", "args", true, false, false, 1, 2, 3, 4, 5, 6, 7,
+                        java.util.Map.of("x-message-ttl", 60000, "x-dead-letter-exchange", "dlx", "x-single-active-consumer", true))),
+                java.util.List.of(
+                new ConnectionFigures("c1", "1.2.3.4:5 -> n1", "guest", "/", "1.2.3.4:5", 99, java.util.Map.of("product", "p"), 1, 4096, 2047, 60,
+                        java.util.List.of(new ChannelFigures(1, 7, 0, true, false, 3, 1, java.util.List.of(
+                                new ChannelFigures.ConsumerFigures("ctag", "q", true, 7, false, 2)))))),
+                java.util.List.of("journal"), "the journal database is unreachable",
+                new NodeResources(100_000_000L, 1L << 33, 120, 65536, 5_000_000_000L));
         for (Object message : java.util.List.of(new NodeStats.GetReport(replyTo), report)) {
             var serializer = serialization.findSerializerFor(message);
             assertTrue(serializer.getClass().getSimpleName().contains("JacksonCbor"), serializer.getClass().getName());
