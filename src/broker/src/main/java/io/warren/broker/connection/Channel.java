@@ -17,6 +17,7 @@ import io.warren.broker.protocol.QueueDelivery;
 import io.warren.broker.protocol.QueueReply;
 import io.warren.broker.topology.TopologyClient;
 import io.warren.core.channel.AssembledPublish;
+import io.warren.core.channel.ChannelConsumers;
 import io.warren.core.channel.ChannelCore;
 import io.warren.core.channel.ChannelEffect;
 import io.warren.core.channel.ChannelLifecycle;
@@ -104,13 +105,14 @@ final class Channel {
 
     /** This channel as the management API lists it: the one place its figures are gathered. */
     ConnectionRegistry.ChannelDetails details() {
+        ChannelCore.Figures f = core.figures();
         List<ConnectionRegistry.ConsumerDetails> list = new ArrayList<>();
-        for (ChannelConsumers.Consumer c : consumers.all()) {
+        for (ChannelConsumers.Consumer c : f.consumers()) {
             list.add(new ConnectionRegistry.ConsumerDetails(c.tag(), c.queue(), !c.noAck(), c.ownLimit(), c.exclusive(),
                     c.priority()));
         }
-        return new ConnectionRegistry.ChannelDetails(number, prefetch.consumerLimit(), prefetch.channelLimit(),
-                confirms.enabled(), tx.selected(), unacked.size(), confirms.unconfirmedCount(), list);
+        return new ConnectionRegistry.ChannelDetails(number, f.prefetchCount(), f.globalPrefetchCount(), f.confirm(),
+                f.transactional(), f.unacknowledged(), f.unconfirmed(), list);
     }
 
     void onMethod(Method method) {

@@ -377,6 +377,17 @@ public final class ChannelCore<D, P> {
     // ---------------------------------------------------------------- publishing
 
     /** Whether publishes wait for tx.commit ({@link #holdForCommit}) instead of being routed now. */
+    /** What the management API shows of this channel, read in one place. */
+    public record Figures(int prefetchCount, int globalPrefetchCount, boolean confirm, boolean transactional,
+                          int unacknowledged, int unconfirmed, List<ChannelConsumers.Consumer> consumers) {}
+
+    public Figures figures() {
+        List<ChannelConsumers.Consumer> all = new ArrayList<>();
+        consumers.all().forEach(all::add);
+        return new Figures(prefetch.consumerLimit(), prefetch.channelLimit(), confirms.enabled(), tx.selected(),
+                unacked.size(), confirms.unconfirmedCount(), List.copyOf(all));
+    }
+
     public boolean transactional() {
         return tx.selected();
     }
