@@ -162,8 +162,9 @@ public final class QueueEntity extends AbstractBehavior<QueueCommand> {
         return Behaviors.receive(QueueCommand.class)
                 .onMessage(Recovered.class, r -> {
                     if (failures > 0) {
-                        ctx.getLog().info("queue {} recovered after {} failed attempts ({} ms)", entity.getEntityId(),
-                                failures, (System.nanoTime() - startedAt) / 1_000_000);
+                        QueueIds.Name n = QueueIds.parse(entity.getEntityId());
+                        ctx.getLog().info("queue '{}' in vhost '{}' recovered after {} failed attempts ({} ms)", n.queue(),
+                                n.vhost(), failures, (System.nanoTime() - startedAt) / 1_000_000);
                     }
                     QueueEntity queue = new QueueEntity(broker, ctx, timers, entity, store, r.holder());
                     queue.recovered(r.seqNr(), startedAt);
@@ -172,8 +173,9 @@ public final class QueueEntity extends AbstractBehavior<QueueCommand> {
                 .onMessage(StoreStopped.class, s -> {
                     Duration delay = recoveryRetryDelay(failures + 1);
                     if (failures == 0) {
-                        ctx.getLog().warn("queue {} cannot be recovered: its journal cannot be read; retrying, at most {} ms apart",
-                                entity.getEntityId(), RECOVERY_RETRY_MAX.toMillis());
+                        QueueIds.Name n = QueueIds.parse(entity.getEntityId());
+                        ctx.getLog().warn("queue '{}' in vhost '{}' cannot be recovered: its journal cannot be read; retrying,"
+                                + " at most {} ms apart", n.queue(), n.vhost(), RECOVERY_RETRY_MAX.toMillis());
                     }
                     timers.startSingleTimer("respawn-store", RespawnStore.INSTANCE, delay);
                     return recovering(broker, ctx, timers, entity, null, stash, startedAt, failures + 1);
