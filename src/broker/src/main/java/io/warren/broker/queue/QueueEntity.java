@@ -171,6 +171,10 @@ public final class QueueEntity extends AbstractBehavior<QueueCommand> {
                     return stash.unstashAll(queue);
                 })
                 .onMessage(StoreStopped.class, s -> {
+                    // Handed off while recovering: stop rather than hold the hand-off until the journal is back.
+                    // Nothing was written; the commands still waiting are dropped, as with any stop, and their
+                    // senders re-send or time out.
+                    if (stash.anyMatch(c -> c == STOP)) return Behaviors.stopped();
                     Duration delay = recoveryRetryDelay(failures + 1);
                     if (failures == 0) {
                         QueueIds.Name n = QueueIds.parse(entity.getEntityId());
