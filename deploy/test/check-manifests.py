@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """Checks Warren's Kubernetes manifests (k8s/, kustomize) and docker-compose.yml for the mistakes that only
 show up in a running cluster: probes on the wrong port, pods that Cluster Bootstrap cannot discover,
-Services or a PodDisruptionBudget that select nothing, RBAC that forbids listing pods.
+Services or a PodDisruptionBudget that select nothing, RBAC that forbids listing pods. It also checks the
+CloudNativePG layout (k8s/postgres-ha/cloudnativepg.yaml) structurally: kubectl and the operator are not here.
 
     /usr/bin/python3 deploy/test/check-manifests.py [--k8s DIR] [--compose FILE] [--no-kubectl]
 
@@ -451,6 +452,58 @@ def check_compose(path, f):
                 host_ports.add(int(published.split(":")[-1]))
     f.check(host_ports == {5672, 5673, 5674}, f"AMQP host ports are {sorted(host_ports)}, expected 5672-5674")
 
+def check_cloudnativepg(path, k8s_dir, f):
+    """The HA journal layout: 3 instances on different nodes, synchronous replication that a commit waits for, the
+    schema ConfigMap of k8s/, and a warren-postgres Secret whose JDBC URL points at the cluster's -rw Service."""
+    with open(path) as fh:
+        docs = [d for d in yaml.safe_load_all(fh) if d]
+    clusters = [d for d in docs if d.get("kind") == "Cluster" and str(d.get("apiVersion", "")).startswith("postgresql.cnpg.io/")]
+    if not f.check(len(clusters) == 1, "expected one postgresql.cnpg.io Cluster"):
+        return
+    cluster = clusters[0]
+    name = cluster["metadata"]["name"]
+    spec = cluster.get("spec") or {}
+    f.check(int(spec.get("instances", 0)) >= 3, f"Cluster {name}: fewer than 3 instances")
+    sync = (spec.get("postgresql") or {}).get("synchronous") or {}
+    f.check(sync.get("method") in ("any", "first") and int(sync.get("number", 0)) >= 1,
+            f"Cluster {name}: no synchronous replication (postgresql.synchronous.method any|first, number >= 1)")
+    f.check(sync.get("dataDurability", "required") == "required",
+            f"Cluster {name}: synchronous.dataDurability is not required (commits would go on alone)")
+    params = (spec.get("postgresql") or {}).get("parameters") or {}
+    f.check(str(params.get("synchronous_commit", "on")) in ("on", "remote_apply"),
+            f"Cluster {name}: synchronous_commit is not on")
+    affinity = spec.get("affinity") or {}
+    f.check(affinity.get("enablePodAntiAffinity", True) and affinity.get("podAntiAffinityType") == "required",
+            f"Cluster {name}: instances may share a Kubernetes node (podAntiAffinityType is not required)")
+    f.check(bool((spec.get("storage") or {}).get("size")), f"Cluster {name}: no storage size")
+    initdb = (spec.get("bootstrap") or {}).get("initdb") or {}
+    secrets = {d["metadata"]["name"]: d for d in docs if d.get("kind") == "Secret"}
+    app_secret = secrets.get((initdb.get("secret") or {}).get("name"))
+    if f.check(app_secret is not None, f"Cluster {name}: bootstrap.initdb.secret names no Secret in {os.path.basename(path)}"):
+        f.check(app_secret.get("type") == "kubernetes.io/basic-auth", "the initdb Secret is not kubernetes.io/basic-auth")
+        f.check((app_secret.get("stringData") or {}).get("username") == initdb.get("owner"),
+                "the initdb Secret's username is not the database owner")
+    refs = ((initdb.get("postInitApplicationSQLRefs") or {}).get("configMapRefs")) or []
+    schema = {}
+    schema_path = os.path.join(k8s_dir, "postgres-schema.yaml")
+    if os.path.exists(schema_path):
+        with open(schema_path) as fh:
+            schema = {d["metadata"]["name"]: d for d in yaml.safe_load_all(fh) if d and d.get("kind") == "ConfigMap"}
+    f.check(any(r.get("name") in schema and r.get("key") in (schema[r["name"]].get("data") or {}) for r in refs),
+            f"Cluster {name}: postInitApplicationSQLRefs does not run the schema ConfigMap of k8s/postgres-schema.yaml")
+    warren = secrets.get("warren-postgres")
+    if f.check(warren is not None, "no warren-postgres Secret (what the Warren pods read)"):
+        data = warren.get("stringData") or {}
+        f.check({"jdbc-url", "username", "password"} <= set(data), "warren-postgres lacks jdbc-url, username or password")
+        m = re.fullmatch(r"jdbc:postgresql://([^:/]+)(?::\d+)?/([^?]+).*", str(data.get("jdbc-url", "")))
+        if f.check(m, "warren-postgres jdbc-url is not a jdbc:postgresql:// URL"):
+            f.check(m.group(1) == f"{name}-rw", f"warren-postgres jdbc-url does not point at {name}-rw (the primary)")
+            f.check(m.group(2) == initdb.get("database"), "warren-postgres jdbc-url names another database than initdb's")
+        if app_secret is not None:
+            f.check(data.get("username") == (app_secret.get("stringData") or {}).get("username")
+                    and data.get("password") == (app_secret.get("stringData") or {}).get("password"),
+                    "warren-postgres and the initdb Secret disagree on username or password")
+
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -458,6 +511,7 @@ def main():
     parser.add_argument("--compose", default=os.path.join(REPO, "docker-compose.yml"), help="compose file ('' to skip)")
     parser.add_argument("--schema", default=os.path.join(REPO, "deploy", "postgres", "schema.sql"))
     parser.add_argument("--no-kubectl", action="store_true", help="only the built-in loader")
+    parser.add_argument("--cnpg", default=None, help="CloudNativePG manifest (default: K8S/postgres-ha/cloudnativepg.yaml)")
     args = parser.parse_args()
 
     renderings = [("loader", load_kustomization(args.k8s))]
@@ -476,6 +530,11 @@ def main():
         ids = [sorted((d["kind"], d["metadata"]["name"]) for d in docs) for _, docs in renderings]
         if ids[0] != ids[1]:
             failures.append(f"the loader and kubectl kustomize render different objects: {ids[0]} vs {ids[1]}")
+    cnpg = args.cnpg or os.path.join(args.k8s, "postgres-ha", "cloudnativepg.yaml")
+    f = Failures(os.path.basename(cnpg))
+    if f.check(os.path.exists(cnpg), f"{cnpg} is missing"):
+        check_cloudnativepg(cnpg, args.k8s, f)
+    failures.extend(f.messages)
     if args.compose:
         f = Failures(os.path.basename(args.compose))
         check_compose(args.compose, f)

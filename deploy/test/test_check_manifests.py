@@ -53,6 +53,29 @@ class CheckManifestsTest(unittest.TestCase):
         self.assertEqual(1, result.returncode, result.stdout + result.stderr)
         self.assertIn(message, result.stderr)
 
+    def cnpg(self):
+        return os.path.join(self.k8s, "postgres-ha", "cloudnativepg.yaml")
+
+    def test_cloudnativepg_with_one_instance_fails(self):
+        self.edit(self.cnpg(), "instances: 3", "instances: 1")
+        self.assert_fails_with("fewer than 3 instances")
+
+    def test_cloudnativepg_without_synchronous_replication_fails(self):
+        self.edit(self.cnpg(), "      method: any\n      number: 1\n", "")
+        self.assert_fails_with("no synchronous replication")
+
+    def test_cloudnativepg_jdbc_url_not_at_the_primary_fails(self):
+        self.edit(self.cnpg(), "//warren-postgres-rw:5432", "//warren-postgres-ro:5432")
+        self.assert_fails_with("does not point at warren-postgres-rw")
+
+    def test_cloudnativepg_instances_on_one_node_fail(self):
+        self.edit(self.cnpg(), "podAntiAffinityType: required", "podAntiAffinityType: preferred")
+        self.assert_fails_with("may share a Kubernetes node")
+
+    def test_cloudnativepg_without_the_schema_fails(self):
+        self.edit(self.cnpg(), "key: 10-warren-schema.sql", "key: schema.sql")
+        self.assert_fails_with("does not run the schema ConfigMap")
+
     def test_repository_manifests_pass(self):
         result = self.run_checker()
         self.assertEqual(0, result.returncode, result.stderr)

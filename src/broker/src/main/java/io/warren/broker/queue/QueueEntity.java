@@ -106,6 +106,8 @@ public final class QueueEntity extends AbstractBehavior<QueueCommand> {
     /** The store told us its write failed and may be retried; a new store is being started or is recovering. */
     private boolean retryingStore, storeRecovering;
     private int storeIncarnation;
+    /** When the current restarted store was started (System.nanoTime). */
+    private long storeStartedAt;
     /** A Flush is in the mailbox: the commands ahead of it join the next write. */
     private boolean flushScheduled;
     /** Stop came while writes were outstanding: stop once they are done. */
@@ -142,23 +144,59 @@ public final class QueueEntity extends AbstractBehavior<QueueCommand> {
             // As many commands as Pekko's event-sourced behaviours stash while recovering; beyond that they are dropped.
             int capacity = ctx.getSystem().settings().config().getInt("pekko.persistence.typed.stash-capacity");
             return Behaviors.withTimers(timers -> Behaviors.withStash(capacity, stash ->
-                    recovering(broker, ctx, timers, entity, store, stash, startedAt)));
+                    recovering(broker, ctx, timers, entity, store, stash, startedAt, 0)));
         });
     }
 
-    /** Until the store has replayed the journal: everything but its answer waits, in order. */
+    /**
+     * Until the store has replayed the journal: everything but its answer waits, in order. A recovery that fails
+     * (the journal database is down) is retried here by a new store, {@link #recoveryRetryDelay} apart, with the
+     * commands still waiting: the entity does not fail, so sharding does not restart it (every second, with a
+     * remember-entities write for each stop and start) and the log has one line when it starts failing and one when
+     * it recovers. {@code failures}: failed recoveries so far; {@code store} is null while waiting to retry.
+     */
     private static Behavior<QueueCommand> recovering(BrokerContext broker, ActorContext<QueueCommand> ctx,
                                                      TimerScheduler<QueueCommand> timers, EntityContext<QueueCommand> entity,
                                                      org.apache.pekko.actor.ActorRef store, StashBuffer<QueueCommand> stash,
-                                                     long startedAt) {
+                                                     long startedAt, int failures) {
         return Behaviors.receive(QueueCommand.class)
                 .onMessage(Recovered.class, r -> {
+                    if (failures > 0) {
+                        QueueIds.Name n = QueueIds.parse(entity.getEntityId());
+                        ctx.getLog().info("queue '{}' in vhost '{}' recovered after {} failed attempts ({} ms)", n.queue(),
+                                n.vhost(), failures, (System.nanoTime() - startedAt) / 1_000_000);
+                    }
                     QueueEntity queue = new QueueEntity(broker, ctx, timers, entity, store, r.holder());
                     queue.recovered(r.seqNr(), startedAt);
                     return stash.unstashAll(queue);
                 })
                 .onMessage(StoreStopped.class, s -> {
-                    throw new IllegalStateException("the journal of queue " + entity.getEntityId() + " could not be recovered");
+                    // Handed off while recovering: stop rather than hold the hand-off until the journal is back.
+                    // Nothing was written; the commands still waiting are dropped, as with any stop, and their
+                    // senders re-send or time out.
+                    if (stash.anyMatch(c -> c == STOP)) return Behaviors.stopped();
+                    Duration delay = recoveryRetryDelay(failures + 1);
+                    if (failures == 0) {
+                        QueueIds.Name n = QueueIds.parse(entity.getEntityId());
+                        ctx.getLog().warn("queue '{}' in vhost '{}' cannot be recovered: its journal cannot be read; retrying,"
+                                + " at most {} ms apart", n.queue(), n.vhost(), RECOVERY_RETRY_MAX.toMillis());
+                    }
+                    timers.startSingleTimer("respawn-store", RespawnStore.INSTANCE, delay);
+                    return recovering(broker, ctx, timers, entity, null, stash, startedAt, failures + 1);
+                })
+                .onMessage(RespawnStore.class, r -> {
+                    ActorRef<QueueCommand> self = ctx.getSelf();
+                    String pid = "queue|" + entity.getEntityId();
+                    org.apache.pekko.actor.ActorRef next = Adapter.actorOf(ctx, org.apache.pekko.actor.Props.create(
+                            QueueStore.class, () -> new QueueStore(pid, self)), "store-recovery-" + failures);
+                    ctx.watchWith(Adapter.toTyped(next), StoreStopped.INSTANCE);
+                    return recovering(broker, ctx, timers, entity, next, stash, startedAt, failures);
+                })
+                .onMessage(Stop.class, c -> {
+                    // Handed off or passivated between two failed recoveries: nothing was written, nothing to wait for.
+                    if (store == null) return Behaviors.stopped();
+                    stash.stash(c);
+                    return Behaviors.same();
                 })
                 .onAnyMessage(c -> {
                     if (stash.isFull()) {
@@ -174,6 +212,14 @@ public final class QueueEntity extends AbstractBehavior<QueueCommand> {
                     return Behaviors.same();
                 })
                 .build();
+    }
+
+    /** Between failed recoveries: 200 ms, doubling, at most {@link #RECOVERY_RETRY_MAX}. */
+    static final Duration RECOVERY_RETRY_MAX = Duration.ofSeconds(2);
+
+    static Duration recoveryRetryDelay(int failures) {
+        long millis = 200L << Math.min(Math.max(failures - 1, 0), 10);
+        return Duration.ofMillis(Math.min(millis, RECOVERY_RETRY_MAX.toMillis()));
     }
 
     private QueueEntity(BrokerContext broker, ActorContext<QueueCommand> ctx, TimerScheduler<QueueCommand> timers,
@@ -257,7 +303,11 @@ public final class QueueEntity extends AbstractBehavior<QueueCommand> {
                 .onMessage(Tick.class, c -> onTick(h, c))
                 .onMessage(ConnectionTerminated.class, c -> onConnectionTerminated(h, c))
                 .onMessage(IdleCheck.class, c -> {
-                    if (isIdle(h)) {
+                    if (isIdle(h) && broker.alarms().journal().raised()) {
+                        // Stopping now would be a remember-entities write into the failing journal, which stops
+                        // the whole shard when it fails: stay until the journal is back.
+                        scheduleIdleCheck(h);
+                    } else if (isIdle(h)) {
                         // Nothing to keep in memory: let sharding stop us; the next command (or consumer) wakes us.
                         shard.tell(new org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding.Passivate<>(ctx.getSelf()));
                     }
@@ -315,8 +365,10 @@ public final class QueueEntity extends AbstractBehavior<QueueCommand> {
                 .onMessage(RespawnStore.class, r -> {
                     ActorRef<QueueCommand> self = ctx.getSelf();
                     String pid = persistenceId;
+                    // Only the sequence number is read: this entity's state is newer than anything replayed.
                     store = Adapter.actorOf(ctx, org.apache.pekko.actor.Props.create(QueueStore.class,
-                            () -> new QueueStore(pid, self)), "store-" + (++storeIncarnation));
+                            () -> new QueueStore(pid, self, true)), "store-" + (++storeIncarnation));
+                    storeStartedAt = System.nanoTime();
                     ctx.watchWith(Adapter.toTyped(store), StoreStopped.INSTANCE);
                     storeRecovering = true;
                     return this;
@@ -330,6 +382,8 @@ public final class QueueEntity extends AbstractBehavior<QueueCommand> {
                     if (attempts > 0 && journal.failedAttempts() == 0) {
                         ctx.getLog().debug("journal write of {} found written after {} failures", where(), attempts);
                     }
+                    ctx.getLog().debug("{}: restarted store recovered to {} in {} ms", where(), r.seqNr(),
+                            (System.nanoTime() - storeStartedAt) / 1_000_000);
                     journal.flush();
                     return stopping && journal.idle() ? Behaviors.stopped() : this;
                 })

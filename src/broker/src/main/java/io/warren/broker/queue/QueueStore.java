@@ -5,6 +5,7 @@ import java.util.List;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.japi.pf.ReceiveBuilder;
 import org.apache.pekko.persistence.AbstractPersistentActor;
+import org.apache.pekko.persistence.Recovery;
 import org.apache.pekko.persistence.RecoveryCompleted;
 import org.apache.pekko.persistence.SaveSnapshotFailure;
 import org.apache.pekko.persistence.SaveSnapshotSuccess;
@@ -29,6 +30,11 @@ import org.apache.pekko.persistence.SnapshotOffer;
  * (told first, {@link QueueInternal.WriteFailed}) the entity keeps its state and write and starts a new store; after a
  * rejection, a key conflict or a failed first recovery it stops as well, and the next incarnation recovers from what
  * was written.
+ *
+ * <p>A store started to retry a failed write ({@code sequenceOnly}) does not replay anything: the entity kept its
+ * state, and all it needs is the journal's highest sequence number, which {@link Recovery#none()} still reads. So a
+ * retry costs one query however long the queue's journal is, where a full recovery of a queue holding 100,000
+ * messages reads them all again on every attempt.
  */
 final class QueueStore extends AbstractPersistentActor {
 
@@ -47,10 +53,23 @@ final class QueueStore extends AbstractPersistentActor {
     private QueueEntity.Holder recovering = new QueueEntity.Holder();
     private boolean writing;
     private QueueEntitySnapshot snapshotAfterWrite;
+    private final boolean sequenceOnly;
 
+    /** A store that recovers the queue: snapshot, then replay. */
     QueueStore(String persistenceId, ActorRef<QueueCommand> entity) {
+        this(persistenceId, entity, false);
+    }
+
+    /** {@code sequenceOnly}: recover only the highest sequence number (a retry; the entity holds the state). */
+    QueueStore(String persistenceId, ActorRef<QueueCommand> entity, boolean sequenceOnly) {
         this.persistenceId = persistenceId;
         this.entity = entity;
+        this.sequenceOnly = sequenceOnly;
+    }
+
+    @Override
+    public Recovery recovery() {
+        return sequenceOnly ? Recovery.none() : Recovery.create();
     }
 
     @Override
@@ -101,6 +120,16 @@ final class QueueStore extends AbstractPersistentActor {
             }
             entity.tell(new QueueInternal.Written(seqNr));
         });
+    }
+
+    /**
+     * The snapshot or the replay could not be read (the database is down, or the rows cannot be read); Pekko stops
+     * this store after this. Pekko's default logs an error per attempt; the entity, which retries, logs once per
+     * outage instead.
+     */
+    @Override
+    public void onRecoveryFailure(Throwable cause, scala.Option<Object> event) {
+        getContext().getSystem().log().debug("{}: recovery failed: {}", persistenceId, cause);
     }
 
     /** Pekko only logs a rejected write and carries on; the queue must not wait forever for it. */
