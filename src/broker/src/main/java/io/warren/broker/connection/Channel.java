@@ -672,7 +672,8 @@ final class Channel {
             busy = false;
             if (!r.ok()) {
                 consumers.remove(r.consumerTag());
-                fail(new AmqpException(r.failureCode(), r.failureText(), BasicConsume.CLASS_ID, BasicConsume.METHOD_ID, false));
+                fail(new AmqpException(r.failureCode(), r.failureText(), BasicConsume.CLASS_ID, BasicConsume.METHOD_ID,
+                        ReplyCodes.isHardError(r.failureCode())));
                 return;
             }
             if (!noWait) conn.sendMethod(number, new BasicConsumeOk(r.consumerTag()));
@@ -775,7 +776,7 @@ final class Channel {
      */
     private QueueCommand.Consume consumeCommand(String tag, ChannelConsumers.Consumer info) {
         return new QueueCommand.Consume(channelId, conn.self(), number, tag, info.noAck(), queueLimit(info),
-                info.exclusive(), info.priority(), conn.connectionId());
+                info.exclusive(), info.priority(), conn.connectionId(), prefetch.channelLimit() > 0);
     }
 
     /** What the queue may send a consumer: the socket window for no-ack ones, else its (capped) prefetch. */
