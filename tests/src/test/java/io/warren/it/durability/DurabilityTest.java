@@ -159,12 +159,16 @@ class DurabilityTest {
         GetResponse got = getUnacked(channel, queue);
         assertEquals(2L, got.getProps().getHeaders().get("x-delivery-count"), "after a graceful restart");
         channel.basicNack(got.getEnvelope().getDeliveryTag(), false, true);
-        Amqp.awaitMessageCount(channel, queue, 1);
+        // a nack has no reply: a confirmed publish to the same queue after it is written after its return
+        channel.confirmSelect();
+        channel.basicPublish("", queue, TRANSIENT, "marker".getBytes(StandardCharsets.UTF_8));
+        channel.waitForConfirmsOrDie(10_000);
         broker.killAndRestart();
         connection.abort();
         try (Connection after = broker.newConnection()) {
             Channel ch = after.createChannel();
             GetResponse back = getUnacked(ch, queue);
+            assertEquals("returned", new String(back.getBody(), StandardCharsets.UTF_8));
             assertEquals(3L, back.getProps().getHeaders().get("x-delivery-count"), "after kill -9");
             ch.queueDelete(queue);
         }
