@@ -23,6 +23,7 @@ import io.warren.core.channel.Confirm;
 import io.warren.core.channel.ContentAssembler;
 import io.warren.core.channel.DeclaredQueue;
 import io.warren.core.channel.HeldDelivery;
+import io.warren.core.channel.NotImplemented;
 import io.warren.core.channel.Outcome;
 import io.warren.core.channel.PublisherConfirms;
 import io.warren.core.channel.QueueFailover;
@@ -273,10 +274,12 @@ final class Channel {
             settle(n.deliveryTag(), n.multiple(), n.requeue() ? Outcome.REQUEUE : Outcome.DISCARD);
         } else if (method instanceof BasicReject r) {
             settle(r.deliveryTag(), false, r.requeue() ? Outcome.REQUEUE : Outcome.DISCARD);
-        } else if (method instanceof BasicRecover) {
+        } else if (method instanceof BasicRecover r) {
+            NotImplemented.checkRecoverRequeue(r.requeue());
             recover();
             conn.sendMethod(number, new BasicRecoverOk());
-        } else if (method instanceof BasicRecoverAsync) {
+        } else if (method instanceof BasicRecoverAsync r) {
+            NotImplemented.checkRecoverRequeue(r.requeue());
             recover();
         } else if (method instanceof TxSelect) {
             if (confirms.enabled()) throw precondition("cannot switch from confirm to tx mode");
@@ -785,6 +788,7 @@ final class Channel {
     }
 
     private void basicQos(BasicQos q) {
+        NotImplemented.checkPrefetchSize(q.prefetchSize());
         Map<String, Integer> before = new HashMap<>();
         for (ChannelConsumers.Consumer info : consumers.all()) before.put(info.tag(), queueLimit(info));
         prefetch.qos(q.prefetchCount(), q.global());
