@@ -119,6 +119,8 @@ public final class WarrenCtl {
                     List.of("user", "configure", "write", "read"), Map.of());
             case "list_channels", "list_consumers", "set_policy", "clear_policy", "list_policies" ->
                     throw new Failure(FAILED, command + " is not supported by Warren yet (docs/MANAGEMENT.md)");
+            case "stop_app", "start_app" -> throw new Failure(FAILED, command + " is not supported: a Warren node has no "
+                    + "stopped-application state; restart the node with bin/warren stop and bin/warren start");
             case "close_connection" -> {
                 args(a, 2, "close_connection <connection name> <explanation>");
                 info("Closing connection " + a.get(0) + ", reason: " + a.get(1) + "...");
