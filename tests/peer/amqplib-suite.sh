@@ -4,6 +4,8 @@
 #
 #   tests/peer/amqplib-suite.sh <checkout>                      build and start a Warren of this repository on a free port
 #   tests/peer/amqplib-suite.sh <checkout> amqp://host:port     use that broker (e.g. a RabbitMQ from tests/rabbitmq-validate.sh)
+#   AMQPLIB_PORT=5672 ...                                        Warren's port (default: a free one; callback_api and
+#                                                                connect use localhost:5672 whatever the URL)
 #   AMQPLIB_TIMEOUT=10000 ...                                    per-test timeout in ms (the package uses 1000; a loaded
 #                                                                host needs more)
 # These three files need no npm packages (node >= 18 only). Nothing of the checkout is copied into this repository.
@@ -26,7 +28,9 @@ stop_warren() {
 trap stop_warren EXIT
 
 if [[ -z "$URL" ]]; then
-  PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  # callback_api and connect connect to amqp://localhost (5672) whatever URL says: AMQPLIB_PORT=5672 in a private
+  # network namespace (see tests/peer/README.md) runs them against this Warren too
+  PORT=${AMQPLIB_PORT:-$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')}
   echo "starting Warren on localhost:$PORT (log: $WORK/warren.log)"
   (exec "$ROOT/bin/warren" start --data-dir "$WORK/data" -Dwarren.amqp.port=$PORT -Dwarren.management.enabled=false \
       -Dwarren.cluster.remote-port=0 > "$WORK/warren.log" 2>&1) &

@@ -32,7 +32,8 @@ public final class BrokerUnderTest implements AutoCloseable {
     public static final Duration WARREN_HANDSHAKE_TIMEOUT = Duration.ofSeconds(3);
     public static final Duration RABBITMQ_HANDSHAKE_TIMEOUT = Duration.ofSeconds(10);
 
-    private static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(60);
+    /** 60 s; -Dwarren.it.startup-timeout=<seconds> gives a heavily loaded host more. */
+    private static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(Long.getLong("warren.it.startup-timeout", 60));
     private static final Duration GRACEFUL_STOP_TIMEOUT = Duration.ofSeconds(15);
     private static final AtomicInteger INSTANCES = new AtomicInteger();
 

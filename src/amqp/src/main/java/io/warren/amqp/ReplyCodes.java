@@ -24,6 +24,14 @@ public final class ReplyCodes {
     public static final int NOT_IMPLEMENTED = 540;
     public static final int INTERNAL_ERROR = 541;
 
+    /** Whether this code closes the connection rather than the channel (the spec's "hard errors"). */
+    public static boolean isHardError(int code) {
+        return switch (code) {
+            case 320, 402, 501, 502, 503, 504, 505, 506, 530, 540, 541 -> true;
+            default -> false;
+        };
+    }
+
     public static String name(int code) {
         return switch (code) {
             case 200 -> "REPLY_SUCCESS";

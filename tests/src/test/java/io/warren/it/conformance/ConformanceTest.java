@@ -143,4 +143,20 @@ class ConformanceTest extends ConnectedTest {
         assertEquals(1, channel.queueDeclarePassive(q).getMessageCount());
         channel.queueUnbind(q, e, "mine");
     }
+
+    /** RabbitMQ 3.10 limits by count only: basic.qos with a prefetch-size closes the connection with 540. */
+    @Test
+    void prefetchSizeIsNotImplemented() throws Exception {
+        Channel ch = otherConnection().createChannel();
+        var signal = Amqp.assertConnectionClosedBy(AMQP.NOT_IMPLEMENTED, ch, () -> ch.basicQos(1024, 10, false));
+        assertEquals("NOT_IMPLEMENTED - prefetch_size!=0 (1024)", Amqp.replyText(signal));
+    }
+
+    /** basic.recover with requeue=false: 540, as RabbitMQ 3.10 (recover-async too: NotImplementedTest). */
+    @Test
+    void recoverWithoutRequeueIsNotImplemented() throws Exception {
+        Channel ch = otherConnection().createChannel();
+        var signal = Amqp.assertConnectionClosedBy(AMQP.NOT_IMPLEMENTED, ch, () -> ch.basicRecover(false));
+        assertEquals("NOT_IMPLEMENTED - requeue=false", Amqp.replyText(signal));
+    }
 }

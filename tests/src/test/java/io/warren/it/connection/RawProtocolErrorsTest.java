@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.Arrays;
 
@@ -117,6 +118,22 @@ class RawProtocolErrorsTest {
         try (RawAmqpConnection raw = RawAmqpConnection.open(broker, 0)) {
             raw.openChannel(1);
             raw.sendContentHeader(1, 3);
+            RawAmqpConnection.Close close = raw.expectConnectionClose();
+            assertEquals(505, close.replyCode(), close.toString());
+        }
+    }
+
+    /** Java client suite UnexpectedFrames#missingMethod: a publish's method payload sent as a header frame. Its
+     *  "properties" do not decode, but RabbitMQ reports the missing method first: 505, not 501. */
+    @Test
+    void methodPayloadSentAsAContentHeaderIsUnexpected() throws Exception {
+        try (RawAmqpConnection raw = RawAmqpConnection.open(broker, 0)) {
+            raw.openChannel(1);
+            // basic.publish's payload: class 60, method 40, ticket, exchange "", routing key, flags
+            ByteBuffer payload = ByteBuffer.allocate(4 + 2 + 1 + 1 + 24 + 1);
+            payload.putShort((short) 60).putShort((short) 40).putShort((short) 0).put((byte) 0).put((byte) 24)
+                    .put("some-queue-name-for-test".getBytes(java.nio.charset.StandardCharsets.US_ASCII)).put((byte) 0);
+            raw.sendFrame(RawAmqpConnection.FRAME_HEADER, 1, payload.array());
             RawAmqpConnection.Close close = raw.expectConnectionClose();
             assertEquals(505, close.replyCode(), close.toString());
         }

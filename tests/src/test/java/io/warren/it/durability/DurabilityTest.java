@@ -138,6 +138,53 @@ class DurabilityTest {
         }
     }
 
+    /** A quorum queue's x-delivery-count is journalled with the returns: a restart or kill -9 does not reset it. */
+    @Test
+    void quorumDeliveryCountSurvivesARestartAndKillNine() throws Exception {
+        String queue = Amqp.unique("q.quorum-count");
+        try (Connection connection = broker.newConnection()) {
+            Channel channel = connection.createChannel();
+            channel.queueDeclare(queue, true, false, false, Map.of("x-queue-type", "quorum"));
+            channel.confirmSelect();
+            channel.basicPublish("", queue, TRANSIENT, "returned".getBytes(StandardCharsets.UTF_8));
+            channel.waitForConfirmsOrDie(10_000);
+            for (int i = 0; i < 2; i++) {
+                GetResponse got = getUnacked(channel, queue);
+                channel.basicNack(got.getEnvelope().getDeliveryTag(), false, true);
+            }
+        }
+        broker.restart();
+        Connection connection = broker.newConnection();
+        Channel channel = connection.createChannel();
+        GetResponse got = getUnacked(channel, queue);
+        assertEquals(2L, got.getProps().getHeaders().get("x-delivery-count"), "after a graceful restart");
+        channel.basicNack(got.getEnvelope().getDeliveryTag(), false, true);
+        // a nack has no reply: a confirmed publish to the same queue after it is written after its return
+        channel.confirmSelect();
+        channel.basicPublish("", queue, TRANSIENT, "marker".getBytes(StandardCharsets.UTF_8));
+        channel.waitForConfirmsOrDie(10_000);
+        broker.killAndRestart();
+        connection.abort();
+        try (Connection after = broker.newConnection()) {
+            Channel ch = after.createChannel();
+            GetResponse back = getUnacked(ch, queue);
+            assertEquals("returned", new String(back.getBody(), StandardCharsets.UTF_8));
+            assertEquals(3L, back.getProps().getHeaders().get("x-delivery-count"), "after kill -9");
+            ch.queueDelete(queue);
+        }
+    }
+
+    /** basic.get without auto-ack until a message arrives, at most 10 s. */
+    private static GetResponse getUnacked(Channel channel, String queue) throws Exception {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (System.nanoTime() < deadline) {
+            GetResponse response = channel.basicGet(queue, false);
+            if (response != null) return response;
+            Thread.sleep(20);
+        }
+        throw new AssertionError("no message arrived in " + queue + " within 10 s");
+    }
+
     @Test
     void durableQueueDeletionIsDurableToo() throws Exception {
         String queue = Amqp.unique("q.deleted");

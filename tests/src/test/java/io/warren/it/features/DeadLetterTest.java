@@ -289,4 +289,31 @@ class DeadLetterTest extends FeatureTest {
         GetResponse dead = awaitGet(dlq);
         assertEquals(List.of("main-key", "cc-key"), strings(xDeath(dead.getProps()).get(0).get("routing-keys")));
     }
+
+    /** RabbitMQ dead-letters with the message's own routing keys, its CC keys included, unless the queue has an
+     *  x-dead-letter-routing-key; the CC header stays on the dead letter. */
+    @Test
+    void ccRoutingKeysRouteTheDeadLetter() throws Exception {
+        String dlx = declareExchange("dlx", BuiltinExchangeType.DIRECT.getType());
+        String mainTarget = declareQueue("dl-main");
+        String ccTarget = declareQueue("dl-cc");
+        channel.queueBind(mainTarget, dlx, "main-key");
+        channel.queueBind(ccTarget, dlx, "cc-key");
+        String source = declareExchange("src", BuiltinExchangeType.DIRECT.getType());
+        String work = declareQueue("work", "x-dead-letter-exchange", dlx);
+        channel.queueBind(work, source, "main-key");
+        AMQP.BasicProperties props = new AMQP.BasicProperties.Builder()
+                .headers(Map.of("CC", List.of("cc-key"))).build();
+        publishConfirmed(source, "main-key", props, "copied");
+        GetResponse got = awaitUnacked(work);
+        channel.basicReject(got.getEnvelope().getDeliveryTag(), false);
+
+        GetResponse viaMain = awaitGet(mainTarget);
+        GetResponse viaCc = awaitGet(ccTarget);
+        assertEquals("copied", text(viaCc.getBody()));
+        assertEquals("main-key", viaCc.getEnvelope().getRoutingKey(), "routed by its CC key, addressed with its own");
+        assertEquals(List.of("cc-key"), strings(viaMain.getProps().getHeaders().get("CC")));
+        awaitMessageCount(mainTarget, 0);
+        awaitMessageCount(ccTarget, 0);
+    }
 }

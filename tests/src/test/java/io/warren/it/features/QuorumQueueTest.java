@@ -142,4 +142,24 @@ class QuorumQueueTest extends FeatureTest {
         channel.basicReject(got.getEnvelope().getDeliveryTag(), true);
         assertEquals(List.of("next"), drain(q));
     }
+
+    /** RabbitMQ 3.10: a quorum queue takes no consumer from a channel with a global prefetch limit (540, the
+     *  connection closes); a per-consumer limit, or a global one set back to 0, is fine. */
+    @Test
+    void consumeOnAChannelWithGlobalPrefetchIsRefusedWith540() throws Exception {
+        String q = declareQuorum("qq-global-qos");
+        Channel perConsumer = connection.createChannel();
+        perConsumer.basicQos(10, false);
+        perConsumer.basicConsume(q, false, new RecordingConsumer(perConsumer));
+        Channel unlimited = connection.createChannel();
+        unlimited.basicQos(10, true);
+        unlimited.basicQos(0, true);
+        unlimited.basicConsume(q, false, new RecordingConsumer(unlimited));
+
+        Channel global = otherConnection().createChannel();
+        global.basicQos(10, true);
+        var signal = Amqp.assertConnectionClosedBy(AMQP.NOT_IMPLEMENTED, global,
+                () -> global.basicConsume(q, false, new RecordingConsumer(global)));
+        assertEquals("NOT_IMPLEMENTED - queue '" + q + "' in vhost '/' does not support global qos", Amqp.replyText(signal));
+    }
 }

@@ -121,7 +121,9 @@ public final class FrameParser {
                 return new MethodFrame(channel, m);
             }
             case 2: {
-                if (payload.length() < 14) throw frameError(type, "unknown_frame: content header payload of "
+                // class, weight and body size make a header frame (RabbitMQ's analyze_frame); the properties are
+                // checked once the channel knows that a header may come here (ContentHeaderFrame.undecodable)
+                if (payload.length() < 12) throw frameError(type, "unknown_frame: content header payload of "
                         + payload.length() + " bytes");
                 WireReader in = WireReader.of(payload);
                 int classId = in.readShort();
@@ -129,8 +131,13 @@ public final class FrameParser {
                 long bodySize = in.readLongLong();
                 BasicProperties props = BasicProperties.EMPTY;
                 if (classId == 60) {
-                    props = ContentHeaders.read(in);
-                    if (in.hasRemaining()) throw frameError(type, "bytes left over after content properties");
+                    try {
+                        if (payload.length() < 14) throw frameError(type, "content header without property flags");
+                        props = ContentHeaders.read(in);
+                        if (in.hasRemaining()) throw frameError(type, "bytes left over after content properties");
+                    } catch (AmqpException e) {
+                        return ContentHeaderFrame.undecodable(channel, classId, bodySize, e);
+                    }
                 }
                 return new ContentHeaderFrame(channel, classId, bodySize, props);
             }

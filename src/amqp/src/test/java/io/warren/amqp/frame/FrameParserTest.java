@@ -192,4 +192,18 @@ class FrameParserTest {
         assertEquals(50, f.classId());
         assertEquals(BasicProperties.EMPTY, f.properties());
     }
+
+    /** RabbitMQ decodes properties only for a publish that expects the header: the error travels with the frame. */
+    @Test
+    void contentHeaderWhosePropertiesDoNotDecodeCarriesTheFrameError() {
+        // class 60, weight 0, body size 5, property flags announcing headers, and no headers table after them
+        ContentHeaderFrame f = (ContentHeaderFrame) afterHeader(4096).feed(
+                bytes(2, 0, 1, 0, 0, 0, 14, 0, 60, 0, 0, 0, 0, 0, 0, 0, 0, 0, 5, 0x20, 0x00, 0xCE)).get(0);
+        assertEquals(60, f.classId());
+        assertEquals(5, f.bodySize());
+        assertEquals(ReplyCodes.FRAME_ERROR, f.undecodable().replyCode());
+        ContentHeaderFrame noFlags = (ContentHeaderFrame) afterHeader(4096).feed(
+                bytes(2, 0, 1, 0, 0, 0, 12, 0, 60, 0, 0, 0, 0, 0, 0, 0, 0, 0, 5, 0xCE)).get(0);
+        assertEquals(ReplyCodes.FRAME_ERROR, noFlags.undecodable().replyCode());
+    }
 }

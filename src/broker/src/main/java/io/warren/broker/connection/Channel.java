@@ -206,13 +206,16 @@ final class Channel {
             conn.broker().queues().tell(vhost(), s.queue(), new QueueCommand.Settle(channelId, s.acked(), s.requeued(), s.discarded()));
         } else if (effect instanceof ChannelEffect.Consume c) {
             conn.broker().queues().tell(vhost(), c.queue(), new QueueCommand.Consume(channelId, conn.self(), number,
-                    c.consumerTag(), c.noAck(), c.limit(), c.exclusive(), c.priority(), conn.connectionId()));
+                    c.consumerTag(), c.noAck(), c.limit(), c.exclusive(), c.priority(), conn.connectionId(),
+                    c.channelPrefetchLimited()));
         } else if (effect instanceof ChannelEffect.Cancel c) {
             conn.broker().queues().tell(vhost(), c.queue(), new QueueCommand.Cancel(channelId, c.consumerTag(), null));
         } else if (effect instanceof ChannelEffect.LeaveQueue l) {
             conn.broker().queues().tell(vhost(), l.queue(), new QueueCommand.ChannelClosed(channelId));
         } else if (effect instanceof ChannelEffect.CloseChannel c) {
-            fail(new AmqpException(c.replyCode(), c.replyText(), c.classId(), c.methodId(), false));
+            // A queue's refusal can be a connection error (540 for global qos on a quorum queue, as RabbitMQ).
+            fail(new AmqpException(c.replyCode(), c.replyText(), c.classId(), c.methodId(),
+                    ReplyCodes.isHardError(c.replyCode())));
         }
     }
 

@@ -39,7 +39,8 @@ public sealed interface QueueCommand permits QueueCommand.Declare, QueueCommand.
      * retry that finds the consumer already registered succeeds (the channel alone keeps its tags unique).
      */
     record Consume(String channelId, ActorRef<ConnectionProtocol> connection, int channel, String consumerTag,
-                   boolean noAck, int prefetch, boolean exclusive, int priority, String ownerConnection)
+                   boolean noAck, int prefetch, boolean exclusive, int priority, String ownerConnection,
+                   boolean channelPrefetchLimited)
             implements QueueCommand, WarrenSerializable {}
 
     record Cancel(String channelId, String consumerTag, ActorRef<QueueReply> replyTo) implements QueueCommand, WarrenSerializable {}

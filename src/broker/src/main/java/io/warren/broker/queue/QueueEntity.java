@@ -519,6 +519,7 @@ public final class QueueEntity extends AbstractBehavior<QueueCommand> {
             checkOwner(h, c.ownerConnection());
             ConsumerKey key = new ConsumerKey(c.channelId(), c.consumerTag());
             if (!h.state.hasConsumer(key)) {
+                h.state.checkGlobalQos(c.channelPrefetchLimited());
                 h.state.addConsumer(key, !c.noAck(), c.prefetch(), c.priority(), c.exclusive());
             } else {
                 h.state.changePrefetch(key, c.prefetch()); // a retry, or the channel-wide limit changed
@@ -776,7 +777,7 @@ public final class QueueEntity extends AbstractBehavior<QueueCommand> {
     private void publishDeadLetters(List<QueueEffect.DeadLetter> deadLetters) {
         for (QueueEffect.DeadLetter dl : deadLetters) {
             Set<String> routed = broker.topology().table(vhost)
-                    .route(dl.exchange(), List.of(dl.routingKey()), dl.message().properties().headers());
+                    .route(dl.exchange(), dl.routingKeys(), dl.message().properties().headers());
             // RabbitMQ's cycle rule: never back into a queue the message already died in without a rejection.
             List<String> targets = new ArrayList<>(routed.size());
             for (String t : routed) if (!dl.cyclesInto(t)) targets.add(t);

@@ -3,6 +3,7 @@ package io.warren.broker.serialization;
 import io.warren.broker.queue.QueueEntityEvent;
 import io.warren.broker.queue.QueueEntitySnapshot;
 import io.warren.broker.protocol.TopologyChange;
+import io.warren.core.queue.Message;
 import io.warren.core.queue.QueueDefinition;
 import io.warren.core.queue.QueueEvent;
 import io.warren.core.queue.QueueSnapshot;
@@ -18,7 +19,7 @@ import java.util.List;
 final class JournalFormat {
 
     private static final String CREATED = "QC", JOURNAL_ENQUEUED = "QE", JOURNAL_REMOVED = "QR", JOURNAL_BATCH = "QB", DELETED = "QD",
-            QUEUE_SNAPSHOT = "QS", EXCHANGE_DECLARED = "TX", EXCHANGE_DELETED = "TXD", BOUND = "TB", UNBOUND = "TU",
+            QUEUE_SNAPSHOT = "QS", JOURNAL_RETURNED = "QN", QUEUE_SNAPSHOT_COUNTED = "QS2", EXCHANGE_DECLARED = "TX", EXCHANGE_DELETED = "TXD", BOUND = "TB", UNBOUND = "TU",
             QUEUE_DECLARED = "TQ", QUEUE_DELETED = "TQD";
 
     private JournalFormat() {}
@@ -28,13 +29,16 @@ final class JournalFormat {
         if (o instanceof QueueEntityEvent.Created) {
             return CREATED;
         } else if (o instanceof QueueEntityEvent.Journal j) {
-            return j.event() instanceof QueueEvent.Enqueued ? JOURNAL_ENQUEUED : JOURNAL_REMOVED;
+            return j.event() instanceof QueueEvent.Enqueued ? JOURNAL_ENQUEUED
+                    : j.event() instanceof QueueEvent.Returned ? JOURNAL_RETURNED : JOURNAL_REMOVED;
         } else if (o instanceof QueueEntityEvent.Batch) {
             return JOURNAL_BATCH;
         } else if (o instanceof QueueEntityEvent.Deleted) {
             return DELETED;
-        } else if (o instanceof QueueEntitySnapshot) {
-            return QUEUE_SNAPSHOT;
+        } else if (o instanceof QueueEntitySnapshot s) {
+            // QS stays what it was (a build before delivery counts reads it); only a quorum queue's snapshot with
+            // a returned message needs QS2
+            return hasDeliveryCounts(s) ? QUEUE_SNAPSHOT_COUNTED : QUEUE_SNAPSHOT;
         } else if (o instanceof TopologyChange.ExchangeDeclared) {
             return EXCHANGE_DECLARED;
         } else if (o instanceof TopologyChange.ExchangeDeleted) {
@@ -53,10 +57,15 @@ final class JournalFormat {
 
     static boolean handles(String manifest) {
         return switch (manifest) {
-            case CREATED, JOURNAL_ENQUEUED, JOURNAL_REMOVED, JOURNAL_BATCH, DELETED, QUEUE_SNAPSHOT, EXCHANGE_DECLARED,
+            case CREATED, JOURNAL_ENQUEUED, JOURNAL_REMOVED, JOURNAL_BATCH, DELETED, QUEUE_SNAPSHOT, JOURNAL_RETURNED,
+                    QUEUE_SNAPSHOT_COUNTED, EXCHANGE_DECLARED,
                     EXCHANGE_DELETED, BOUND, UNBOUND, QUEUE_DECLARED, QUEUE_DELETED -> true;
             default -> false;
         };
+    }
+
+    private static boolean hasDeliveryCounts(QueueEntitySnapshot s) {
+        return s.queue() != null && s.queue().messages().stream().anyMatch(e -> e.deliveryCount() != 0);
     }
 
     static byte[] toBinary(Object o) {
@@ -73,10 +82,10 @@ final class JournalFormat {
         } else if (o instanceof QueueEntityEvent.Journal j) {
             RecordFormat.writeQueueEvent(j.event(), w);
         } else if (o instanceof QueueEntityEvent.Batch b) {
-            // count, then per event its kind (E enqueued, R removed) and the same bytes as QE / QR
+            // count, then per event its kind (E enqueued, R removed, N returned) and the same bytes as QE / QR / QN
             w.writeInt(b.events().size());
             for (QueueEvent e : b.events()) {
-                w.writeByte(e instanceof QueueEvent.Enqueued ? 'E' : 'R');
+                w.writeByte(e instanceof QueueEvent.Enqueued ? 'E' : e instanceof QueueEvent.Returned ? 'N' : 'R');
                 RecordFormat.writeQueueEvent(e, w);
             }
         } else if (o instanceof QueueEntityEvent.Deleted) {
@@ -88,10 +97,12 @@ final class JournalFormat {
             if (s.queue() != null) {
                 w.writeLong(s.queue().nextSeq());
                 w.writeInt(s.queue().messages().size());
+                boolean counted = hasDeliveryCounts(s);
                 for (QueueSnapshot.Entry e : s.queue().messages()) {
                     w.writeLong(e.seq());
                     w.writeLong(e.enqueuedAt());
                     RecordFormat.writeMessage(e.message(), w);
+                    if (counted) w.writeInt(e.deliveryCount());
                 }
             }
         } else if (o instanceof TopologyChange.ExchangeDeclared c) {
@@ -124,6 +135,7 @@ final class JournalFormat {
             case CREATED -> new QueueEntityEvent.Created(RecordFormat.readQueueDefinition(r));
             case JOURNAL_ENQUEUED -> new QueueEntityEvent.Journal(RecordFormat.readEnqueued(r));
             case JOURNAL_REMOVED -> new QueueEntityEvent.Journal(RecordFormat.readRemoved(r));
+            case JOURNAL_RETURNED -> new QueueEntityEvent.Journal(RecordFormat.readReturned(r));
             case JOURNAL_BATCH -> {
                 int n = r.readInt();
                 List<QueueEvent> events = new ArrayList<>(Math.min(n, 1024));
@@ -131,12 +143,14 @@ final class JournalFormat {
                     int kind = r.readByte();
                     if (kind == 'E') events.add(RecordFormat.readEnqueued(r));
                     else if (kind == 'R') events.add(RecordFormat.readRemoved(r));
+                    else if (kind == 'N') events.add(RecordFormat.readReturned(r));
                     else throw new IllegalArgumentException("unknown queue event kind " + kind + " in a batch");
                 }
                 yield new QueueEntityEvent.Batch(events);
             }
             case DELETED -> new QueueEntityEvent.Deleted();
-            case QUEUE_SNAPSHOT -> {
+            case QUEUE_SNAPSHOT, QUEUE_SNAPSHOT_COUNTED -> {
+                boolean counted = manifest.equals(QUEUE_SNAPSHOT_COUNTED);
                 QueueDefinition def = r.readBoolean() ? RecordFormat.readQueueDefinition(r) : null;
                 QueueSnapshot snap = null;
                 if (r.readBoolean()) {
@@ -146,7 +160,8 @@ final class JournalFormat {
                     for (int i = 0; i < n; i++) {
                         long seq = r.readLong();
                         long at = r.readLong();
-                        entries.add(new QueueSnapshot.Entry(seq, RecordFormat.readMessage(r), at));
+                        Message message = RecordFormat.readMessage(r);
+                        entries.add(new QueueSnapshot.Entry(seq, message, at, counted ? r.readInt() : 0));
                     }
                     snap = new QueueSnapshot(nextSeq, entries);
                 }

@@ -32,7 +32,7 @@ import org.apache.pekko.actor.typed.ActorRefResolver;
 final class ProtocolFormat {
 
     // QueueCommand
-    private static final String Q_DECLARE = "qDcl2", Q_ENQUEUE = "qEnq2", Q_CONSUME = "qCon", Q_CANCEL = "qCan",
+    private static final String Q_DECLARE = "qDcl2", Q_ENQUEUE = "qEnq2", Q_CONSUME = "qCon2", Q_CANCEL = "qCan",
             Q_SETTLE = "qSet", Q_GET = "qGet", Q_PURGE = "qPur", Q_DELETE = "qDel", Q_CHANNEL_CLOSED = "qChC",
             Q_RECOVER = "qRec", Q_OWNER_CLOSED = "qOwC", Q_NO_ACK_WRITTEN = "qNAW",
             Q_CHECK_EXCLUSIVE = "qChX";
@@ -155,7 +155,7 @@ final class ProtocolFormat {
                 yield new QueueCommand.Enqueue(messages, r.readLongs(), readRef(r), r.readInt());
             }
             case Q_CONSUME -> new QueueCommand.Consume(r.readString(), readRef(r), r.readInt(), r.readString(),
-                    r.readBoolean(), r.readInt(), r.readBoolean(), r.readInt(), r.readString());
+                    r.readBoolean(), r.readInt(), r.readBoolean(), r.readInt(), r.readString(), r.readBoolean());
             case Q_CANCEL -> new QueueCommand.Cancel(r.readString(), r.readString(), readRef(r));
             case Q_SETTLE -> new QueueCommand.Settle(r.readString(), r.readLongs(), r.readLongs(), r.readLongs());
             case Q_GET -> new QueueCommand.Get(r.readString(), readRef(r), r.readInt(), r.readBoolean(), r.readString(),
@@ -229,6 +229,7 @@ final class ProtocolFormat {
             w.writeBoolean(k.exclusive());
             w.writeInt(k.priority());
             w.writeString(k.ownerConnection());
+            w.writeBoolean(k.channelPrefetchLimited());
         } else if (c instanceof QueueCommand.Cancel k) {
             w.writeString(k.channelId());
             w.writeString(k.consumerTag());

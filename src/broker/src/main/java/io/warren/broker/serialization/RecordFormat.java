@@ -43,9 +43,15 @@ final class RecordFormat {
             w.writeLong(e.seq());
             w.writeLong(e.enqueuedAt());
             writeMessage(e.message(), w);
+        } else if (event instanceof QueueEvent.Returned r) {
+            w.writeLongs(r.seqs());
         } else {
             w.writeLongs(((QueueEvent.Removed) event).seqs());
         }
+    }
+
+    static QueueEvent.Returned readReturned(BinaryReader r) {
+        return new QueueEvent.Returned(r.readLongs());
     }
 
     static QueueEvent.Enqueued readEnqueued(BinaryReader r) {

@@ -58,7 +58,7 @@ class EarlierJournalRecoveryTest {
                     })
                     .onAnyMessage(m -> Behaviors.same())
                     .build(), "consumer", Props.empty());
-            queues.tell("/", "compat", new QueueCommand.Consume("test/1", consumer, 1, "c1", false, 100, false, 0, "test"));
+            queues.tell("/", "compat", new QueueCommand.Consume("test/1", consumer, 1, "c1", false, 100, false, 0, "test", false));
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
             while (got.size() < 25 && System.nanoTime() < deadline) Thread.sleep(50);
             assertEquals(25, got.size());

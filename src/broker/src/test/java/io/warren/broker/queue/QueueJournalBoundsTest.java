@@ -39,7 +39,7 @@ class QueueJournalBoundsTest {
 
             JournalTestNode.Acked acked = new JournalTestNode.Acked(false);
             var consumer = system.systemActorOf(JournalTestNode.consumer(queues, QUEUE, MESSAGES, acked), "acker", Props.empty());
-            queues.tell("/", QUEUE, new QueueCommand.Consume("test/1", consumer, 1, "c1", false, 20_000, false, 0, "test"));
+            queues.tell("/", QUEUE, new QueueCommand.Consume("test/1", consumer, 1, "c1", false, 20_000, false, 0, "test", false));
             JournalTestNode.publish(system, queues, QUEUE, MESSAGES, 1_000, 8);
             acked.reached.get(300, TimeUnit.SECONDS);
             assertEquals(MESSAGES, acked.count);

@@ -45,7 +45,7 @@ class QueueRecoveryAfterCompactionTest {
 
             JournalTestNode.Acked acked = new JournalTestNode.Acked(true);
             var consumer = system.systemActorOf(JournalTestNode.consumer(queues, QUEUE, ACKED, acked), "acker", Props.empty());
-            queues.tell("/", QUEUE, new QueueCommand.Consume("test/1", consumer, 1, "c1", false, 1_000, false, 0, "test"));
+            queues.tell("/", QUEUE, new QueueCommand.Consume("test/1", consumer, 1, "c1", false, 1_000, false, 0, "test", false));
             acked.reached.get(120, TimeUnit.SECONDS);
             assertEquals("m1", acked.ids.get(0));
             assertEquals("m" + ACKED, acked.ids.get(ACKED - 1));
@@ -71,7 +71,7 @@ class QueueRecoveryAfterCompactionTest {
             assertEquals(new QueueReply.Ok(PUBLISHED - ACKED, 0), reply);
             JournalTestNode.Acked left = new JournalTestNode.Acked(true);
             var drainer = system.systemActorOf(JournalTestNode.consumer(queues, QUEUE, Long.MAX_VALUE, left), "drainer", Props.empty());
-            queues.tell("/", QUEUE, new QueueCommand.Consume("test/1", drainer, 1, "c1", false, 1_000, false, 0, "test"));
+            queues.tell("/", QUEUE, new QueueCommand.Consume("test/1", drainer, 1, "c1", false, 1_000, false, 0, "test", false));
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
             while (left.count < PUBLISHED - ACKED && System.nanoTime() < deadline) Thread.sleep(100);
             Thread.sleep(500); // nothing more may come

@@ -135,8 +135,8 @@ final class Samples {
                 cast(ref), 7));
         s.add(new QueueCommand.Enqueue(List.of(bigMessage()), new long[] {Long.MAX_VALUE}, cast(ref), 65535));
         s.add(new QueueCommand.Enqueue(List.of(), new long[0], null, 0));
-        s.add(new QueueCommand.Consume("node/1/2", cast(ref), 2, "ctag-1", true, 100, true, -3, "conn-1"));
-        s.add(new QueueCommand.Consume("node/1/2", cast(ref), 2, "", false, 0, false, 0, null));
+        s.add(new QueueCommand.Consume("node/1/2", cast(ref), 2, "ctag-1", true, 100, true, -3, "conn-1", true));
+        s.add(new QueueCommand.Consume("node/1/2", cast(ref), 2, "", false, 0, false, 0, null, false));
         s.add(new QueueCommand.Cancel("node/1/2", "ctag-1", cast(ref)));
         s.add(new QueueCommand.Cancel("node/1/2", "ctag-1", null));
         s.add(new QueueCommand.Settle("node/1/2", new long[] {1, 2, 3}, new long[] {}, new long[] {-1}));
@@ -203,6 +203,12 @@ final class Samples {
         s.add(new QueueEntitySnapshot(queueDefinition(), new QueueSnapshot(20, List.of(
                 new QueueSnapshot.Entry(17, fullMessage(), 5), new QueueSnapshot.Entry(19, emptyMessage(), 6)))));
         s.add(new QueueEntitySnapshot(null, null));
+        // quorum queues' returns (QN, batch kind N) and a snapshot with delivery counts (QS2)
+        s.add(new QueueEntityEvent.Journal(new QueueEvent.Returned(new long[] {19, 19, 20})));
+        s.add(new QueueEntityEvent.Batch(List.of(new QueueEvent.Enqueued(21, fullMessage(), 2L),
+                new QueueEvent.Returned(new long[] {21}), new QueueEvent.Removed(new long[] {21}))));
+        s.add(new QueueEntitySnapshot(queueDefinition(), new QueueSnapshot(22, List.of(
+                new QueueSnapshot.Entry(17, fullMessage(), 5, 3), new QueueSnapshot.Entry(19, emptyMessage(), 6, 0)))));
         s.addAll(topologyChanges());
         return s;
     }

@@ -112,11 +112,14 @@ public final class ChannelCore<D, P> {
         } else if (method instanceof BasicReject r) {
             settle(r.deliveryTag(), false, r.requeue() ? Outcome.REQUEUE : Outcome.DISCARD, out);
         } else if (method instanceof BasicQos q) {
+            NotImplemented.checkPrefetchSize(q.prefetchSize());
             qos(q.prefetchCount(), q.global(), now, out);
-        } else if (method instanceof BasicRecover) {
+        } else if (method instanceof BasicRecover r) {
+            NotImplemented.checkRecoverRequeue(r.requeue());
             recover(now, out);
             out.add(new ChannelEffect.SendMethod(new BasicRecoverOk()));
-        } else if (method instanceof BasicRecoverAsync) {
+        } else if (method instanceof BasicRecoverAsync r) {
+            NotImplemented.checkRecoverRequeue(r.requeue());
             recover(now, out);
         } else if (method instanceof TxSelect) {
             if (confirms.enabled()) throw precondition("cannot switch from confirm to tx mode");
@@ -253,7 +256,8 @@ public final class ChannelCore<D, P> {
     }
 
     private ChannelEffect.Consume consumeCommand(ChannelConsumers.Consumer info) {
-        return new ChannelEffect.Consume(info.queue(), info.tag(), info.noAck(), queueLimit(info), info.exclusive(), info.priority());
+        return new ChannelEffect.Consume(info.queue(), info.tag(), info.noAck(), queueLimit(info), info.exclusive(), info.priority(),
+                prefetch.channelLimit() > 0);
     }
 
     /** What the queue may send a consumer: the socket window for no-ack ones, else its (capped) prefetch. */

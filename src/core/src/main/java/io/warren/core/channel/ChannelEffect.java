@@ -25,9 +25,12 @@ public sealed interface ChannelEffect {
     /** Acks, requeues and discards of one queue's deliveries (by the queue's delivery ids). */
     record Settle(String queue, long[] acked, long[] requeued, long[] discarded) implements ChannelEffect {}
 
-    /** Registers (or re-registers, with a new limit or after failover) a consumer with its queue. */
-    record Consume(String queue, String consumerTag, boolean noAck, int limit, boolean exclusive, int priority)
-            implements ChannelEffect {}
+    /**
+     * Registers (or re-registers, with a new limit or after failover) a consumer with its queue;
+     * {@code channelPrefetchLimited}: the channel has a channel-wide (global) prefetch, which quorum queues refuse.
+     */
+    record Consume(String queue, String consumerTag, boolean noAck, int limit, boolean exclusive, int priority,
+                   boolean channelPrefetchLimited) implements ChannelEffect {}
 
     /** basic.cancel to the queue. */
     record Cancel(String queue, String consumerTag) implements ChannelEffect {}

@@ -56,6 +56,7 @@ public final class ContentAssembler {
             throw unexpected("expected content header for class " + BasicPublish.CLASS_ID + ", got one for class "
                     + h.classId() + " instead", method);
         }
+        if (h.undecodable() != null) throw h.undecodable();
         if (Long.compareUnsigned(h.bodySize(), maxBodySize) > 0) {
             BasicPublish p = method;
             reset();

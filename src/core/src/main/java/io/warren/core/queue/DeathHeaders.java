@@ -88,6 +88,18 @@ final class DeathHeaders {
                 message.body());
     }
 
+    /** A dead letter's routing key and the longstr elements of its CC header (recordDeath removed CC when the
+     *  queue has an x-dead-letter-routing-key). */
+    static List<String> routingKeys(Message deadLetter) {
+        Map<String, Object> headers = deadLetter.properties().headers();
+        if (headers == null || !(headers.get("CC") instanceof List<?> cc)) return List.of(deadLetter.routingKey());
+        List<String> keys = new ArrayList<>(1 + cc.size());
+        keys.add(deadLetter.routingKey());
+        // only longstr elements route, as at publish (rabbit_basic:header_routes)
+        for (Object k : cc) if (k instanceof String || k instanceof byte[]) keys.add(FieldTableValues.string(k));
+        return keys;
+    }
+
     /**
      * RabbitMQ's cycle rule (mc:is_death_cycle): walking x-death from the most recent death, a death in
      * {@code targetQueue} reached before any "rejected" death is a cycle: the dead letter is dropped for that

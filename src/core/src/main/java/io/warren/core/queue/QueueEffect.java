@@ -28,6 +28,14 @@ public sealed interface QueueEffect {
         public boolean cyclesInto(String targetQueue) {
             return DeathHeaders.isCycle(message, targetQueue);
         }
+
+        /**
+         * The keys to route it with: its routing key, plus its CC keys when it kept them (no
+         * x-dead-letter-routing-key), as RabbitMQ dead-letters with the message's original routing keys.
+         */
+        public java.util.List<String> routingKeys() {
+            return DeathHeaders.routingKeys(message);
+        }
     }
 
     /** Persist this event (batch as many as you like into one write). */

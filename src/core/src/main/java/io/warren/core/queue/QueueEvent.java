@@ -13,6 +13,27 @@ public sealed interface QueueEvent {
      *  millis; TTL deadlines are recomputed from it on recovery). */
     record Enqueued(long seq, Message message, long enqueuedAt) implements QueueEvent {}
 
+    /**
+     * Quorum queues: each of these messages was returned once more (requeued, or its channel closed), so its
+     * {@code x-delivery-count} survives a restart or failover. A seq listed twice was returned twice.
+     */
+    record Returned(long[] seqs) implements QueueEvent {
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Returned r && Arrays.equals(seqs, r.seqs);
+        }
+
+        @Override
+        public int hashCode() {
+            return Arrays.hashCode(seqs);
+        }
+
+        @Override
+        public String toString() {
+            return "Returned" + Arrays.toString(seqs);
+        }
+    }
+
     /** These messages left the queue for good (acked, expired, dead-lettered and settled, dropped, purged). */
     record Removed(long[] seqs) implements QueueEvent {
         @Override

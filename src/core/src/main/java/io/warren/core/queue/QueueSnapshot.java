@@ -13,6 +13,14 @@ public record QueueSnapshot(long nextSeq, List<Entry> messages) {
         messages = List.copyOf(messages);
     }
 
-    /** One stored message. */
-    public record Entry(long seq, Message message, long enqueuedAt) {}
+    /** One stored message; {@code deliveryCount}: how often a quorum queue returned it (0 otherwise). */
+    public record Entry(long seq, Message message, long enqueuedAt, int deliveryCount) {
+        public Entry(long seq, Message message, long enqueuedAt) {
+            this(seq, message, enqueuedAt, 0);
+        }
+
+        Entry returnedOnceMore() {
+            return new Entry(seq, message, enqueuedAt, deliveryCount + 1);
+        }
+    }
 }

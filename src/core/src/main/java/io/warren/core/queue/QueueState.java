@@ -227,6 +227,17 @@ public final class QueueState {
     }
 
     /**
+     * A new consumer on a channel whose global (channel-wide) prefetch limit is set: a quorum queue refuses it with
+     * RabbitMQ 3.10's connection error 540 (its consumers take a per-consumer prefetch only).
+     */
+    public void checkGlobalQos(boolean channelPrefetchLimited) {
+        if (channelPrefetchLimited && args.isQuorum()) {
+            throw AmqpException.connection(ReplyCodes.NOT_IMPLEMENTED, ReplyCodes.text(ReplyCodes.NOT_IMPLEMENTED,
+                    def.resourceName() + " does not support global qos"));
+        }
+    }
+
+    /**
      * basic.cancel: the consumer gets nothing more; its unacked messages stay unacked and ackable by its channel
      * (RabbitMQ). With single-active-consumer the next consumer in registration order takes over.
      */
@@ -498,6 +509,15 @@ public final class QueueState {
     private List<QueuedMessage> countReturns(List<QueuedMessage> back) {
         Long limit = args.deliveryLimit();
         List<QueuedMessage> kept = limit == null ? back : new ArrayList<>(back.size());
+        long[] returned = new long[back.size()];
+        int journalledReturns = 0;
+        for (QueuedMessage m : back) {
+            if (m.journalled) returned[journalledReturns++] = m.seq;
+        }
+        // journalled before a delivery_limit dead-letter's Removed, so that replay sees the count go up first
+        if (journalledReturns > 0) {
+            effects.add(new QueueEffect.Journal(new QueueEvent.Returned(Arrays.copyOf(returned, journalledReturns))));
+        }
         for (QueuedMessage m : back) {
             m.deliveryCount++;
             if (limit == null) continue;
@@ -763,6 +783,8 @@ public final class QueueState {
                 recovering.remove(seq);
                 nextSeq = Math.max(nextSeq, seq + 1);
             }
+        } else if (event instanceof QueueEvent.Returned r) {
+            for (long seq : r.seqs()) recovering.computeIfPresent(seq, (s, e) -> e.returnedOnceMore());
         }
     }
 
@@ -784,7 +806,7 @@ public final class QueueState {
     }
 
     private static void addSnapshotEntry(List<QueueSnapshot.Entry> entries, QueuedMessage m) {
-        if (m.journalled) entries.add(new QueueSnapshot.Entry(m.seq, m.message, m.enqueuedAt));
+        if (m.journalled) entries.add(new QueueSnapshot.Entry(m.seq, m.message, m.enqueuedAt, m.deliveryCount));
     }
 
     /** A queue rebuilt from a snapshot; journal events after it can still be {@link #replay}ed. */
@@ -816,8 +838,10 @@ public final class QueueState {
         for (QueueSnapshot.Entry e : entries) {
             Message m = e.message();
             if (!ids.add(m.id())) continue;
-            ready.addLast(new QueuedMessage(e.seq(), m, e.enqueuedAt(), expiryFor(m, e.enqueuedAt()),
-                    journalled(m), ready.bucketFor(m), true));
+            QueuedMessage back = new QueuedMessage(e.seq(), m, e.enqueuedAt(), expiryFor(m, e.enqueuedAt()),
+                    journalled(m), ready.bucketFor(m), true);
+            back.deliveryCount = e.deliveryCount();
+            ready.addLast(back);
         }
     }
 }

@@ -236,14 +236,14 @@ class ChannelCoreTest {
         assertEquals(List.of(send(new BasicQosOk())), method(new BasicQos(0, 2, false)), "no re-registration");
         out.clear();
         core.consume("q", "after", false, false, 0, false, now, out);
-        assertEquals(List.of(new ChannelEffect.Consume("q", "after", false, 2, false, 0)), out);
+        assertEquals(List.of(new ChannelEffect.Consume("q", "after", false, 2, false, 0, false)), out);
     }
 
     @Test
     void noAckConsumersGetTheSocketWindowAsLimit() {
         out.clear();
         core.consume("q", "c", true, true, 5, true, now, out);
-        assertEquals(List.of(new ChannelEffect.Consume("q", "c", true, ChannelCore.NO_ACK_WINDOW, true, 5)), out);
+        assertEquals(List.of(new ChannelEffect.Consume("q", "c", true, ChannelCore.NO_ACK_WINDOW, true, 5, false)), out);
         out.clear();
         assertTrue(core.consumeAnswered("c", true, 0, null, out));
         assertEquals(List.of(), out, "no-wait: no consume-ok");
@@ -253,7 +253,7 @@ class ChannelCoreTest {
     void globalPrefetchHoldsDeliveriesBeyondItUntilAnAck() {
         consume("q", "c", false);
         List<ChannelEffect> qos = method(new BasicQos(0, 1, true));
-        assertEquals(List.of(new ChannelEffect.Consume("q", "c", false, 1, false, 0), send(new BasicQosOk())), qos,
+        assertEquals(List.of(new ChannelEffect.Consume("q", "c", false, 1, false, 0, false), send(new BasicQosOk())), qos,
                 "the registered consumer takes the new cap");
         assertEquals(1, core.deliver("q", "c", 10, "m10"));
         assertEquals(0, core.deliver("q", "c", 11, "m11"), "held");
@@ -269,7 +269,7 @@ class ChannelCoreTest {
         assertEquals(0, core.deliver("q", "c", 11, "m11"));
         assertEquals(0, core.deliver("q", "c", 12, "m12"));
         List<ChannelEffect> raised = method(new BasicQos(0, 3, true));
-        assertEquals(List.of(new ChannelEffect.Consume("q", "c", false, 3, false, 0), send(new BasicQosOk()),
+        assertEquals(List.of(new ChannelEffect.Consume("q", "c", false, 3, false, 0, false), send(new BasicQosOk()),
                 new ChannelEffect.SendDelivery<>("q", "c", 2, "m11"), new ChannelEffect.SendDelivery<>("q", "c", 3, "m12")), raised);
         method(new BasicQos(0, 2, true));
         assertEquals(0, core.deliver("q", "c", 13, "m13"), "3 unacked, limit lowered to 2");
@@ -406,7 +406,7 @@ class ChannelCoreTest {
         flush();
         out.clear();
         core.queueLost("q", now, out);
-        assertEquals(new ChannelEffect.Consume("q", "c", false, 0, false, 0), out.get(0));
+        assertEquals(new ChannelEffect.Consume("q", "c", false, 0, false, 0, false), out.get(0));
         ChannelEffect.EnqueueBatch resent = batchOf(out, "q");
         assertArrayEquals(ids(1), resent.seqs());
         assertEquals(2, out.size());
@@ -417,7 +417,7 @@ class ChannelCoreTest {
         core.retryRecoveries(now + 5, 10, out);
         assertEquals(List.of(), out, "not yet due");
         core.retryRecoveries(now + 10, 10, out);
-        assertEquals(new ChannelEffect.Consume("q", "c", false, 0, false, 0), out.get(0));
+        assertEquals(new ChannelEffect.Consume("q", "c", false, 0, false, 0, false), out.get(0));
         assertArrayEquals(ids(1), batchOf(out, "q").seqs(), "nothing settled since the loss: sent again");
         out.clear();
         core.consumeAnswered("c", true, 0, null, out);
@@ -434,7 +434,7 @@ class ChannelCoreTest {
         core.consume("q", "c", false, false, 0, false, now, out);
         out.clear();
         core.retryRecoveries(now + 10, 10, out);
-        assertEquals(List.of(new ChannelEffect.Consume("q", "c", false, 0, false, 0)), out);
+        assertEquals(List.of(new ChannelEffect.Consume("q", "c", false, 0, false, 0, false)), out);
     }
 
     @Test

@@ -69,6 +69,15 @@ class ContentAssemblerTest {
     }
 
     @Test
+    void anUndecodableHeaderIsUnexpectedWithoutAMethodAndAFrameErrorAfterOne() {
+        AmqpException frameError = AmqpException.connection(501, "FRAME_ERROR - type 2: bad properties");
+        ContentHeaderFrame bad = ContentHeaderFrame.undecodable(1, 60, 1, frameError);
+        unexpected(() -> a.onHeader(bad), "expected method frame, got non method frame instead", 0, 0);
+        a.onMethod(PUBLISH);
+        org.junit.jupiter.api.Assertions.assertSame(frameError, assertThrows(AmqpException.class, () -> a.onHeader(bad)));
+    }
+
+    @Test
     void aHeaderOfAnotherClassThanItsMethodIsUnexpected() {
         a.onMethod(PUBLISH);
         unexpected(() -> a.onHeader(header(50, 1)), "expected content header for class 60, got one for class 50 instead", 60, 40);

@@ -48,6 +48,22 @@ class DeadLetterTest {
     }
 
     @Test
+    void aDeadLetterIsRoutedWithItsCcKeysUnlessADeadLetterRoutingKeyReplacesThem() {
+        Map<String, Object> cc = new HashMap<>(Map.of("CC", List.of("foo", 7L, "bar")));
+        QueueState keep = queue(Map.of("x-dead-letter-exchange", "dlx"));
+        keep.publish(new Message("m1", "amq.direct", "test", BasicProperties.EMPTY.withHeaders(cc),
+                ByteString.fromString("x")), 1_000);
+        assertEquals(List.of("test", "foo", "bar"), rejectOne(keep, 2_000).routingKeys(), "only longstr elements route");
+        QueueState replace = queue(Map.of("x-dead-letter-exchange", "dlx", "x-dead-letter-routing-key", "other"));
+        replace.publish(new Message("m2", "amq.direct", "test", BasicProperties.EMPTY.withHeaders(cc),
+                ByteString.fromString("x")), 1_000);
+        assertEquals(List.of("other"), rejectOne(replace, 2_000).routingKeys());
+        QueueState plain = queue(Map.of("x-dead-letter-exchange", "dlx"));
+        plain.publish(msg("m3"), 1_000);
+        assertEquals(List.of(msg("m3").routingKey()), rejectOne(plain, 2_000).routingKeys());
+    }
+
+    @Test
     void rejectedMessageCarriesXDeathAndIsAddressedToTheDlx() {
         QueueState q = queue(Map.of("x-dead-letter-exchange", "dlx"));
         Message original = new Message("m1", "orders", "new", BasicProperties.EMPTY.withHeaders(Map.of("k", "v")),

@@ -166,7 +166,68 @@ class QuorumQueueTest {
         q.recover("ch1");
         List<QueueEffect> effects = q.takeEffects();
         assertTrue(deadLetters(effects).isEmpty());
-        assertInstanceOf(QueueEvent.Removed.class, journal(effects).get(0));
+        List<QueueEvent> events = journal(effects);
+        assertInstanceOf(QueueEvent.Returned.class, events.get(0), "the return is counted first");
+        assertInstanceOf(QueueEvent.Removed.class, events.get(1));
         assertEquals(0, q.messageCount());
+    }
+
+    /** Publishes m1 and returns it twice (reject with requeue, then its channel closing); the journal so far. */
+    private static List<QueueEvent> returnedTwice(QueueState q) {
+        List<QueueEvent> written = new java.util.ArrayList<>();
+        q.publish(msg("m1"), 1);
+        written.addAll(journal(q.takeEffects()));
+        GetResult g = q.get("ch1", false, 2).orElseThrow();
+        q.reject("ch1", new long[] {g.deliveryId()}, true);
+        written.addAll(journal(q.takeEffects()));
+        q.get("ch1", false, 3).orElseThrow();
+        q.channelClosed("ch1");
+        written.addAll(journal(q.takeEffects()));
+        return written;
+    }
+
+    @Test
+    void deliveryCountSurvivesJournalReplay() {
+        List<QueueEvent> written = returnedTwice(quorumQueue(QUORUM));
+        assertEquals(2, written.stream().filter(e -> e instanceof QueueEvent.Returned).count(), written.toString());
+        QueueState recovered = quorumQueue(QUORUM);
+        written.forEach(recovered::replay);
+        GetResult g = recovered.get("ch1", false, 10).orElseThrow();
+        assertEquals(2L, g.message().properties().headers().get("x-delivery-count"));
+    }
+
+    @Test
+    void deliveryCountSurvivesASnapshotAndCountsOnFromThere() {
+        QueueState q = quorumQueue(quorum("x-delivery-limit", 2));
+        returnedTwice(q);
+        QueueSnapshot snap = q.snapshot();
+        assertEquals(2, snap.messages().get(0).deliveryCount());
+        QueueDefinition d = new QueueDefinition("/", "q", true, false, false, quorum("x-delivery-limit", 2));
+        QueueState recovered = QueueState.fromSnapshot(d, QueueArguments.parse(d), snap);
+        GetResult g = recovered.get("ch1", false, 10).orElseThrow();
+        assertEquals(2L, g.message().properties().headers().get("x-delivery-count"));
+        recovered.reject("ch1", new long[] {g.deliveryId()}, true);
+        assertEquals(0, recovered.messageCount(), "the third return passes the limit of 2 counted before the restart");
+    }
+
+    @Test
+    void classicQueuesJournalNoReturns() {
+        QueueState q = durableQueue(Map.of());
+        q.publish(persistent("m1"), 1);
+        q.takeEffects();
+        GetResult g = q.get("ch1", false, 2).orElseThrow();
+        q.reject("ch1", new long[] {g.deliveryId()}, true);
+        assertTrue(journal(q.takeEffects()).isEmpty());
+    }
+
+    @Test
+    void aChannelWithAGlobalPrefetchLimitCannotConsumeFromAQuorumQueue() {
+        QueueState q = quorumQueue(QUORUM);
+        q.checkGlobalQos(false);
+        AmqpException e = assertThrows(AmqpException.class, () -> q.checkGlobalQos(true));
+        assertEquals(540, e.replyCode());
+        assertTrue(e.connectionLevel());
+        assertEquals("NOT_IMPLEMENTED - queue 'q' in vhost '/' does not support global qos", e.replyText());
+        durableQueue(Map.of()).checkGlobalQos(true);
     }
 }

@@ -90,6 +90,9 @@ public final class WarrenCtl {
                 case "-s", "--silent" -> { quiet = true; headers = false; }
                 case "--no-table-headers" -> headers = false;
                 case "-t", "--timeout" -> timeoutSeconds = Integer.parseInt(value(argv, ++i, a));
+                // rabbitmqctl's node name: the URL picks the node here, so the name is accepted and not used
+                // (scripts and test suites written for rabbitmqctl always pass it).
+                case "-n", "--node" -> value(argv, ++i, a);
                 default -> args.add(a);
             }
         }
@@ -108,17 +111,32 @@ public final class WarrenCtl {
             case "list_bindings" -> list("bindings for vhost " + vhost, "/api/bindings/" + enc(vhost), a,
                     List.of("source_name", "source_kind", "destination_name", "destination_kind", "routing_key", "arguments"),
                     Map.of("source_name", "source", "destination_name", "destination", "destination_kind", "destination_type"));
-            case "list_connections" -> list("connections", "/api/connections", a, List.of("user", "peer_host", "peer_port", "state"), Map.of());
+            case "list_connections" -> list("connections", "/api/connections", a, List.of("user", "peer_host", "peer_port", "state"),
+                    Map.of("pid", "name"));
             case "list_users" -> list("users", "/api/users", a, List.of("user", "tags"), Map.of("user", "name"));
             case "list_vhosts" -> list("vhosts", "/api/vhosts", a, List.of("name"), Map.of());
             case "list_permissions" -> list("permissions for vhost " + vhost, "/api/vhosts/" + enc(vhost) + "/permissions", a,
                     List.of("user", "configure", "write", "read"), Map.of());
             case "list_channels", "list_consumers", "set_policy", "clear_policy", "list_policies" ->
                     throw new Failure(FAILED, command + " is not supported by Warren yet (docs/MANAGEMENT.md)");
+            case "stop_app", "start_app" -> throw new Failure(FAILED, command + " is not supported: a Warren node has no "
+                    + "stopped-application state; restart the node with bin/warren stop and bin/warren start");
             case "close_connection" -> {
                 args(a, 2, "close_connection <connection name> <explanation>");
                 info("Closing connection " + a.get(0) + ", reason: " + a.get(1) + "...");
                 send("DELETE", "/api/connections/" + enc(a.get(0)), null, Map.of("X-Reason", a.get(1)));
+            }
+            case "close_all_connections" -> {
+                args(a, 1, "close_all_connections <explanation>");
+                info("Closing all connections, reason: " + a.get(0) + "...");
+                for (JsonNode c : send("GET", "/api/connections", null, Map.of())) {
+                    String name = c.get("name").asText();
+                    try {
+                        send("DELETE", "/api/connections/" + enc(name), null, Map.of("X-Reason", a.get(0)));
+                    } catch (NotFound gone) {
+                        // closed by its client meanwhile
+                    }
+                }
             }
             case "delete_queue" -> {
                 List<String> names = a.stream().filter(x -> !x.startsWith("--")).toList();
@@ -213,10 +231,28 @@ public final class WarrenCtl {
     private static String cell(JsonNode v) {
         if (v.isNull()) return "";
         if (v.isTextual()) return v.asText();
+        if (v.isObject()) return erlangTable(v);
         if (v.isArray()) {
             List<String> parts = new ArrayList<>();
             v.forEach(x -> parts.add(x.asText()));
             return "[" + String.join(", ", parts) + "]";
+        }
+        return v.toString();
+    }
+
+    /** A table as rabbitmqctl prints one, e.g. client_properties: [{"product","x"},{"capabilities",[{"a",true}]}]. */
+    static String erlangTable(JsonNode table) {
+        List<String> entries = new ArrayList<>();
+        table.fields().forEachRemaining(e -> entries.add("{" + JSON.valueToTree(e.getKey()) + "," + erlangValue(e.getValue()) + "}"));
+        return "[" + String.join(",", entries) + "]";
+    }
+
+    private static String erlangValue(JsonNode v) {
+        if (v.isObject()) return erlangTable(v);
+        if (v.isArray()) {
+            List<String> items = new ArrayList<>();
+            v.forEach(x -> items.add(erlangValue(x)));
+            return "[" + String.join(",", items) + "]";
         }
         return v.toString();
     }
@@ -350,12 +386,14 @@ public final class WarrenCtl {
                   list_queues [column ...]          list_exchanges [column ...]      list_bindings [column ...]
                   list_connections [column ...]     list_users                       list_vhosts
                   list_permissions                  close_connection <name> <explanation>
+                  close_all_connections <explanation>
                   delete_queue <name> [--if-empty] [--if-unused]                    purge_queue <name>
                   add_user <name> <password>        delete_user <name>               change_password <name> <password>
                   set_user_tags <name> [tag ...]    set_permissions <user> <conf> <write> <read>
                   clear_permissions <user>          add_vhost <name>                 delete_vhost <name>
                   cluster_status                    await_startup
                 Not supported yet: list_channels, list_consumers, set_policy, clear_policy, list_policies.
+                -n <node> is accepted for rabbitmqctl's sake and ignored: --url picks the node.
                 Environment: WARREN_CTL_URL, WARREN_CTL_USER, WARREN_CTL_PASSWORD (defaults http://localhost:15672, guest, guest).
                 Exit codes: 0 ok, 64 usage, 69 node unreachable, 70 operation failed.""";
     }

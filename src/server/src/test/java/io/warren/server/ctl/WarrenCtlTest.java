@@ -124,8 +124,10 @@ class WarrenCtlTest {
             String name = null;
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
             while (name == null && System.nanoTime() < deadline) {
-                for (String line : ctl("-s", "list_connections", "name", "client_properties").out.split("\n")) {
-                    if (line.contains("\"connection_name\":\"ctl-connection\"")) name = line.split("\t")[0];
+                // as the Java client's test suite asks rabbitmqctl: node name, pid column, client_properties as a list
+                for (String line : ctl("-n", "rabbit@localhost", "list_connections", "-q", "pid", "peer_port", "client_properties")
+                        .out.split("\n")) {
+                    if (line.contains("{\"connection_name\",\"ctl-connection\"}")) name = line.split("\t")[0];
                 }
                 if (name == null) Thread.sleep(50);
             }
@@ -136,6 +138,19 @@ class WarrenCtlTest {
         } finally {
             c.abort();
         }
+        Connection second = f.newConnection("ctl-second");
+        try {
+            CompletableFuture<ShutdownSignalException> closed = new CompletableFuture<>();
+            second.addShutdownListener(closed::complete);
+            assertEquals(0, ctl("close_all_connections", "all of them").exit);
+            assertEquals("CONNECTION_FORCED - all of them",
+                    ((AMQP.Connection.Close) closed.get(10, TimeUnit.SECONDS).getReason()).getReplyText());
+        } finally {
+            second.abort();
+        }
+        Run stopApp = ctl("stop_app");
+        assertEquals(70, stopApp.exit);
+        assertTrue(stopApp.err.contains("bin/warren stop"), stopApp.err);
         Run status = ctl("cluster_status");
         assertEquals(0, status.exit);
         assertTrue(status.out.contains("Running Nodes"), status.out);
