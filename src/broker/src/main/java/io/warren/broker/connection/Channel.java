@@ -5,7 +5,7 @@ import io.warren.core.access.AccessState;
 import io.warren.core.access.Action;
 import io.warren.core.access.ResourceKind;
 import io.warren.amqp.AmqpException;
-import io.warren.amqp.BasicProperties;
+import io.warren.amqp.EncodedProperties;
 import io.warren.amqp.ReplyCodes;
 import io.warren.amqp.frame.ContentBodyFrame;
 import io.warren.amqp.frame.ContentHeaderFrame;
@@ -121,7 +121,7 @@ final class Channel {
     private final Transaction<TxPublish> tx = new Transaction<>();
 
     /** A publish inside a transaction, routed when it commits. */
-    private record TxPublish(BasicPublish method, List<String> keys, Map<String, Object> headers, BasicProperties stored,
+    private record TxPublish(BasicPublish method, List<String> keys, Map<String, Object> headers, EncodedProperties stored,
                              ByteString body, RoutingTable table) {}
 
     private final ChannelConsumers consumers = new ChannelConsumers();
@@ -557,7 +557,7 @@ final class Channel {
 
     // ---------------------------------------------------------------- publishing
 
-    private void publish(BasicPublish p, BasicProperties published, ByteString bytes) {
+    private void publish(BasicPublish p, EncodedProperties published, ByteString bytes) {
         if (p.immediate()) {
             throw new AmqpException(ReplyCodes.NOT_IMPLEMENTED, ReplyCodes.text(ReplyCodes.NOT_IMPLEMENTED, "immediate=true"),
                     p.classId(), p.methodId(), true);
@@ -567,11 +567,12 @@ final class Channel {
         permitPublish(exchangeName);
         ExchangeDefinition exchange = table.exchange(exchangeName).orElseThrow(() -> Names.noExchange(exchangeName, vhost()));
         if (exchange.internal()) throw Names.internalExchangePublish(exchangeName, vhost());
-        BasicProperties props = published;
+        // Kept as published; read only where a rule needs a property, re-encoded only when one changes.
+        EncodedProperties props = published;
         if (DirectReplyTo.QUEUE.equals(props.replyTo())) {
             // The requester asks for replies on this channel: tell the responder how to reach it.
             if (replyConsumer == null) throw precondition("fast reply consumer does not exist");
-            props = props.withReplyTo(replyConsumer.replyTo());
+            props = EncodedProperties.of(props.decoded().withReplyTo(replyConsumer.replyTo()));
         }
         if (props.userId() != null && !props.userId().equals(conn.user().name())) {
             throw precondition("user_id property set to '" + props.userId() + "' but authenticated user was '" + conn.user().name() + "'");
@@ -579,7 +580,7 @@ final class Channel {
         if (props.expiration() != null) QueueState.validateExpiration(props.expiration());
         // Once per publish, shared by direct replies and routing: CC/BCC keys, and the properties without BCC.
         List<String> keys = SenderSelected.routingKeys(p.routingKey(), props.headers());
-        BasicProperties stored = SenderSelected.withoutBcc(props);
+        EncodedProperties stored = SenderSelected.withoutBcc(props);
         if (exchangeName.isEmpty()) sendDirectReplies(p, keys, stored, bytes);
         Map<String, Object> headers = props.headers();
         if (tx.selected()) tx.publish(new TxPublish(p, keys, headers, stored, bytes, table));
@@ -591,7 +592,7 @@ final class Channel {
      * that channel, on whatever node, even in a transaction (as in RabbitMQ). It is not a queue: for mandatory and
      * confirms the publish counts as unroutable, so it is acked at once and, with mandatory, returned.
      */
-    private void sendDirectReplies(BasicPublish p, List<String> keys, BasicProperties stored, ByteString bytes) {
+    private void sendDirectReplies(BasicPublish p, List<String> keys, EncodedProperties stored, ByteString bytes) {
         Message reply = null;
         for (String key : keys.size() == 1 ? keys : new HashSet<>(keys)) {
             if (!DirectReplyTo.isReplyKey(key)) continue;
@@ -603,7 +604,7 @@ final class Channel {
     }
 
     /** {@code headers} are the published ones (a headers exchange may match BCC); {@code stored} go to the queues. */
-    private void route(BasicPublish p, List<String> keys, Map<String, Object> headers, BasicProperties stored,
+    private void route(BasicPublish p, List<String> keys, Map<String, Object> headers, EncodedProperties stored,
                        ByteString bytes, RoutingTable table) {
         String exchangeName = p.exchange();
         Set<String> queues = table.route(exchangeName, keys, headers);
@@ -740,7 +741,7 @@ final class Channel {
         Message msg = qd.message();
         conn.write(FrameEncoder.content(number,
                 new BasicDeliver(qd.consumerTag(), tag, qd.redelivered(), msg.exchange(), msg.routingKey()),
-                msg.properties(), msg.body(), conn.frameMax()));
+                msg.encodedProperties(), msg.body(), conn.frameMax()));
     }
 
     private void sendConfirms(List<Confirm> done) {
@@ -815,7 +816,7 @@ final class Channel {
         Message msg = r.message();
         conn.write(FrameEncoder.content(number,
                 new BasicDeliver(replyConsumer.tag(), unacked.nextTag(), false, msg.exchange(), msg.routingKey()),
-                msg.properties(), msg.body(), conn.frameMax()));
+                msg.encodedProperties(), msg.body(), conn.frameMax()));
     }
 
     private void basicCancel(BasicCancel c) {
@@ -846,7 +847,7 @@ final class Channel {
             Message msg = qd.message();
             conn.write(FrameEncoder.content(number,
                     new BasicGetOk(tag, qd.redelivered(), msg.exchange(), msg.routingKey(), qd.messageCount()),
-                    msg.properties(), msg.body(), conn.frameMax()));
+                    msg.encodedProperties(), msg.body(), conn.frameMax()));
         } else {
             conn.sendMethod(number, new BasicGetEmpty());
         }
