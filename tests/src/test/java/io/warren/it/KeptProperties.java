@@ -14,20 +14,20 @@ import java.util.Arrays;
 
 /**
  * Content header properties a broker must hand back byte for byte: every one of the 14 basic properties, a header
- * table of several types, and an empty continuation flag word, which no common client writes and a broker that
- * decodes and re-encodes properties drops. Publishes and fetches them over {@link RawAmqpConnection}, so the test
- * sees the bytes, not a client's decoding of them.
+ * table of several types, and binary (not UTF-8) correlation and message ids, as some clients send them. A broker
+ * that decodes the properties to text and encodes them again changes those bytes (Warren did: U+FFFD for each bad
+ * sequence); RabbitMQ keeps them. Publishes and fetches them over {@link RawAmqpConnection}, so the test sees the
+ * bytes, not a client's decoding of them.
  */
 public final class KeptProperties {
     private KeptProperties() {}
 
-    /** The property part: flag words, then the values in order. user-id is "guest", the raw connection's user. */
-    public static byte[] everyPropertyWithAContinuationWord() {
+    /** The property part: the flag word, then the values in order. user-id is "guest", the raw connection's user. */
+    public static byte[] everyPropertyWithBinaryIds() {
         try {
             ByteArrayOutputStream bytes = new ByteArrayOutputStream();
             DataOutputStream out = new DataOutputStream(bytes);
-            out.writeShort(0xFFFC | 1); // all 14 properties, and another flag word follows
-            out.writeShort(0);          // which names none
+            out.writeShort(0xFFFC);     // all 14 properties
             shortStr(out, "text/plain");
             shortStr(out, "identity");
             ByteArrayOutputStream table = new ByteArrayOutputStream();
@@ -49,10 +49,10 @@ public final class KeptProperties {
             out.write(table.toByteArray());
             out.writeByte(2);           // delivery-mode: persistent
             out.writeByte(3);           // priority
-            shortStr(out, "corr-1");
+            binaryShortStr(out, new byte[] {(byte) 0xFF, 0, (byte) 0xC3, 'c'}); // correlation-id: not UTF-8
             shortStr(out, "reply.here");
             shortStr(out, "600000");
-            shortStr(out, "msg-1");
+            binaryShortStr(out, new byte[] {(byte) 0x80, (byte) 0xFE, 'm'});    // message-id: not UTF-8
             out.writeLong(1_700_000_000L);
             shortStr(out, "kind");
             shortStr(out, "guest");
@@ -65,7 +65,10 @@ public final class KeptProperties {
     }
 
     private static void shortStr(DataOutputStream out, String s) throws IOException {
-        byte[] b = s.getBytes(StandardCharsets.UTF_8);
+        binaryShortStr(out, s.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static void binaryShortStr(DataOutputStream out, byte[] b) throws IOException {
         out.writeByte(b.length);
         out.write(b);
     }

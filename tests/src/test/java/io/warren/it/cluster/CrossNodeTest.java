@@ -98,7 +98,7 @@ class CrossNodeTest {
         try (Connection c1 = cluster.connect(1)) {
             c1.createChannel().queueDeclare(queue, true, false, false, null);
         }
-        byte[] props = KeptProperties.everyPropertyWithAContinuationWord();
+        byte[] props = KeptProperties.everyPropertyWithBinaryIds();
         byte[] body = "across".getBytes(StandardCharsets.UTF_8);
         try (RawAmqpConnection raw = rawConnection(2)) {
             KeptProperties.publishConfirmed(raw, queue, props, body);

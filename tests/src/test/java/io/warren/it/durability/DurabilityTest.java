@@ -115,7 +115,7 @@ class DurabilityTest {
         try (Connection connection = broker.newConnection()) {
             connection.createChannel().queueDeclare(queue, true, false, false, null);
         }
-        byte[] props = KeptProperties.everyPropertyWithAContinuationWord(); // delivery-mode 2 among them
+        byte[] props = KeptProperties.everyPropertyWithBinaryIds(); // delivery-mode 2 among them
         byte[] body = "journalled".getBytes(StandardCharsets.UTF_8);
         try (RawAmqpConnection raw = RawAmqpConnection.open(broker, 0)) {
             KeptProperties.publishConfirmed(raw, queue, props, body);

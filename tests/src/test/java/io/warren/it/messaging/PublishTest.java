@@ -144,7 +144,7 @@ class PublishTest extends ConnectedTest {
     @Test
     void propertiesArriveAsThePublisherEncodedThem() throws Exception {
         String queue = declareQueue("props-bytes");
-        byte[] props = KeptProperties.everyPropertyWithAContinuationWord();
+        byte[] props = KeptProperties.everyPropertyWithBinaryIds();
         try (RawAmqpConnection raw = RawAmqpConnection.open(broker, 0)) {
             KeptProperties.publishConfirmed(raw, queue, props, bytes("kept"));
             assertArrayEquals(props, KeptProperties.getProperties(raw, queue, bytes("kept"), Duration.ofSeconds(10)));
