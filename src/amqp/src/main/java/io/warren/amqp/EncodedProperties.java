@@ -18,7 +18,7 @@ import org.apache.pekko.util.ByteString;
 public final class EncodedProperties {
 
     /** A zero flag word: no properties. */
-    public static final EncodedProperties EMPTY = new EncodedProperties(ContentHeaders.EMPTY, BasicProperties.EMPTY);
+    public static final EncodedProperties EMPTY;
 
     private static final int ABSENT = -1;
 
@@ -32,16 +32,9 @@ public final class EncodedProperties {
     private Map<String, Object> headers;
     private BasicProperties decoded;
 
-    private EncodedProperties(ByteString bytes, BasicProperties decoded) {
-        this.bytes = bytes;
-        this.decoded = decoded;
-        this.headers = decoded.headers();
-        this.deliveryMode = decoded.deliveryMode() == null ? ABSENT : decoded.deliveryMode();
-        this.priority = decoded.priority() == null ? ABSENT : decoded.priority();
-        this.replyToAt = ABSENT;
-        this.expirationAt = ABSENT;
-        this.userIdAt = ABSENT;
-        this.headersAt = ABSENT;
+    static {
+        EMPTY = new EncodedProperties(ContentHeaders.EMPTY, ABSENT, ABSENT, ABSENT, ABSENT, ABSENT, ABSENT, null);
+        EMPTY.decoded = BasicProperties.EMPTY;
     }
 
     private EncodedProperties(ByteString bytes, int deliveryMode, int priority, int replyToAt, int expirationAt,
@@ -59,7 +52,12 @@ public final class EncodedProperties {
     /** {@code p} encoded (null is {@link #EMPTY}). */
     public static EncodedProperties of(BasicProperties p) {
         if (p == null || p.equals(BasicProperties.EMPTY)) return EMPTY;
-        return new EncodedProperties(ContentHeaders.encode(p), p);
+        ByteString bytes = ContentHeaders.encode(p);
+        // The offsets come from the bytes, so nothing depends on the caches below being seen by another thread.
+        EncodedProperties e = walk(WireReader.of(bytes), bytes, false);
+        e.decoded = p;
+        if (p.headers() != null) e.headers = p.headers();
+        return e;
     }
 
     /**
@@ -157,7 +155,7 @@ public final class EncodedProperties {
 
     /** The headers table, or null when absent; decoded on first use. */
     public Map<String, Object> headers() {
-        if (headersAt == ABSENT) return decoded == null ? null : decoded.headers();
+        if (headersAt == ABSENT) return null;
         Map<String, Object> h = headers;
         if (h == null) {
             WireReader in = WireReader.of(bytes.drop(headersAt));
@@ -183,15 +181,15 @@ public final class EncodedProperties {
     }
 
     public String replyTo() {
-        return replyToAt == ABSENT ? (decoded == null ? null : decoded.replyTo()) : shortStrAt(replyToAt);
+        return replyToAt == ABSENT ? null : shortStrAt(replyToAt);
     }
 
     public String expiration() {
-        return expirationAt == ABSENT ? (decoded == null ? null : decoded.expiration()) : shortStrAt(expirationAt);
+        return expirationAt == ABSENT ? null : shortStrAt(expirationAt);
     }
 
     public String userId() {
-        return userIdAt == ABSENT ? (decoded == null ? null : decoded.userId()) : shortStrAt(userIdAt);
+        return userIdAt == ABSENT ? null : shortStrAt(userIdAt);
     }
 
     private String shortStrAt(int at) {
