@@ -65,7 +65,12 @@ public final class RawAmqpConnection implements AutoCloseable {
     public record Close(int channel, int replyCode, String replyText, int classId, int methodId) {}
 
     public RawAmqpConnection(BrokerUnderTest broker) throws IOException {
-        this.socket = broker.openSocket();
+        this(broker.openSocket());
+    }
+
+    /** Over a socket already connected (e.g. to one node of a cluster). */
+    public RawAmqpConnection(Socket socket) throws IOException {
+        this.socket = socket;
         this.in = new DataInputStream(socket.getInputStream());
         this.out = new DataOutputStream(socket.getOutputStream());
     }
@@ -156,6 +161,13 @@ public final class RawAmqpConnection implements AutoCloseable {
     public void sendContentHeader(int channel, long bodySize) throws IOException {
         ByteBuffer payload = ByteBuffer.allocate(14);
         payload.putShort((short) 60).putShort((short) 0).putLong(bodySize).putShort((short) 0);
+        sendFrame(FRAME_HEADER, channel, payload.array());
+    }
+
+    /** A content header frame for class basic whose property part (flag words and values) is {@code properties}. */
+    public void sendContentHeader(int channel, long bodySize, byte[] properties) throws IOException {
+        ByteBuffer payload = ByteBuffer.allocate(12 + properties.length);
+        payload.putShort((short) 60).putShort((short) 0).putLong(bodySize).put(properties);
         sendFrame(FRAME_HEADER, channel, payload.array());
     }
 

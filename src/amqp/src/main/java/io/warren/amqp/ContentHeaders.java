@@ -13,21 +13,21 @@ import java.util.Map;
 public final class ContentHeaders {
     private ContentHeaders() {}
 
-    private static final int CONTENT_TYPE = 1 << 15;
-    private static final int CONTENT_ENCODING = 1 << 14;
-    private static final int HEADERS = 1 << 13;
-    private static final int DELIVERY_MODE = 1 << 12;
-    private static final int PRIORITY = 1 << 11;
-    private static final int CORRELATION_ID = 1 << 10;
-    private static final int REPLY_TO = 1 << 9;
-    private static final int EXPIRATION = 1 << 8;
-    private static final int MESSAGE_ID = 1 << 7;
-    private static final int TIMESTAMP = 1 << 6;
-    private static final int TYPE = 1 << 5;
-    private static final int USER_ID = 1 << 4;
-    private static final int APP_ID = 1 << 3;
-    private static final int CLUSTER_ID = 1 << 2;
-    private static final int CONTINUATION = 1;
+    static final int CONTENT_TYPE = 1 << 15;
+    static final int CONTENT_ENCODING = 1 << 14;
+    static final int HEADERS = 1 << 13;
+    static final int DELIVERY_MODE = 1 << 12;
+    static final int PRIORITY = 1 << 11;
+    static final int CORRELATION_ID = 1 << 10;
+    static final int REPLY_TO = 1 << 9;
+    static final int EXPIRATION = 1 << 8;
+    static final int MESSAGE_ID = 1 << 7;
+    static final int TIMESTAMP = 1 << 6;
+    static final int TYPE = 1 << 5;
+    static final int USER_ID = 1 << 4;
+    static final int APP_ID = 1 << 3;
+    static final int CLUSTER_ID = 1 << 2;
+    static final int CONTINUATION = 1;
 
     /** Encoded {@link BasicProperties#EMPTY}: a zero flag word. */
     public static final ByteString EMPTY = ByteString.fromArrayUnsafe(new byte[2]);

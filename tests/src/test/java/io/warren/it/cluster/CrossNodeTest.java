@@ -7,6 +7,8 @@ import com.rabbitmq.client.Delivery;
 import com.rabbitmq.client.GetResponse;
 import com.rabbitmq.client.ShutdownSignalException;
 import io.warren.it.Amqp;
+import io.warren.it.KeptProperties;
+import io.warren.it.RawAmqpConnection;
 import io.warren.it.RecordingConsumer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -87,6 +89,34 @@ class CrossNodeTest {
                     "queue empty after acks from node 3");
             declare.queueDelete(queue);
         }
+    }
+
+    /** Published on node 2 into a queue declared on node 1, fetched on node 3: the property bytes are the same. */
+    @Test
+    void propertiesCrossNodesByteForByte() throws Exception {
+        String queue = Amqp.unique("cross-props");
+        try (Connection c1 = cluster.connect(1)) {
+            c1.createChannel().queueDeclare(queue, true, false, false, null);
+        }
+        byte[] props = KeptProperties.everyPropertyWithBinaryIds();
+        byte[] body = "across".getBytes(StandardCharsets.UTF_8);
+        try (RawAmqpConnection raw = rawConnection(2)) {
+            KeptProperties.publishConfirmed(raw, queue, props, body);
+        }
+        try (RawAmqpConnection raw = rawConnection(3)) {
+            assertArrayEquals(props, KeptProperties.getProperties(raw, queue, body, Duration.ofSeconds(15)));
+        }
+        try (Connection c1 = cluster.connect(1)) {
+            c1.createChannel().queueDelete(queue);
+        }
+    }
+
+    private static RawAmqpConnection rawConnection(int node) throws Exception {
+        java.net.Socket socket = new java.net.Socket(ClusterNode.HOST, cluster.node(node).amqpPort());
+        socket.setSoTimeout(20_000);
+        RawAmqpConnection raw = new RawAmqpConnection(socket);
+        raw.handshake(0);
+        return raw;
     }
 
     @ParameterizedTest(name = "{0} bytes")

@@ -7,9 +7,12 @@ import com.rabbitmq.client.Return;
 import io.warren.it.Amqp;
 import io.warren.it.BrokerUnderTest;
 import io.warren.it.ConnectedTest;
+import io.warren.it.KeptProperties;
+import io.warren.it.RawAmqpConnection;
 import org.junit.jupiter.api.Test;
 
 import java.math.BigDecimal;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Date;
 import java.util.LinkedHashMap;
@@ -135,6 +138,17 @@ class PublishTest extends ConnectedTest {
         assertEquals(true, array.get(2));
         assertNull(got2.get("void"));
         assertEquals("payload", text(got.getBody()));
+    }
+
+    /** Checked on the wire: the content header a consumer gets carries the property bytes the publisher sent. */
+    @Test
+    void propertiesArriveAsThePublisherEncodedThem() throws Exception {
+        String queue = declareQueue("props-bytes");
+        byte[] props = KeptProperties.everyPropertyWithBinaryIds();
+        try (RawAmqpConnection raw = RawAmqpConnection.open(broker, 0)) {
+            KeptProperties.publishConfirmed(raw, queue, props, bytes("kept"));
+            assertArrayEquals(props, KeptProperties.getProperties(raw, queue, bytes("kept"), Duration.ofSeconds(10)));
+        }
     }
 
     @Test

@@ -2,6 +2,7 @@ package io.warren.amqp.frame;
 
 import io.warren.amqp.BasicProperties;
 import io.warren.amqp.ContentHeaders;
+import io.warren.amqp.EncodedProperties;
 import io.warren.amqp.WireWriter;
 import io.warren.amqp.method.Method;
 import org.apache.pekko.util.ByteString;
@@ -34,7 +35,7 @@ public final class FrameEncoder {
         if (frame instanceof MethodFrame f) return method(f.channel(), f.method());
         if (frame instanceof ContentHeaderFrame f) {
             WireWriter w = new WireWriter(64);
-            writeHeaderFrame(w, f.channel(), f.classId(), f.bodySize(), f.properties(), null);
+            writeHeaderFrame(w, f.channel(), f.classId(), f.bodySize(), null, f.properties().bytes());
             return w.toByteString();
         }
         if (frame instanceof ContentBodyFrame f) {
@@ -67,6 +68,11 @@ public final class FrameEncoder {
     public static ByteString content(int channel, Method m, ByteString encodedProperties, ByteString body,
                                      int frameMax) {
         return content(channel, m, null, encodedProperties, body, frameMax);
+    }
+
+    /** As {@link #content(int, Method, ByteString, ByteString, int)}: the properties as they were published. */
+    public static ByteString content(int channel, Method m, EncodedProperties props, ByteString body, int frameMax) {
+        return content(channel, m, null, props.bytes(), body, frameMax);
     }
 
     private static ByteString content(int channel, Method m, BasicProperties props, ByteString encodedProps,

@@ -1,8 +1,7 @@
 package io.warren.amqp.frame;
 
 import io.warren.amqp.AmqpException;
-import io.warren.amqp.BasicProperties;
-import io.warren.amqp.ContentHeaders;
+import io.warren.amqp.EncodedProperties;
 import io.warren.amqp.ReplyCodes;
 import io.warren.amqp.WireReader;
 import io.warren.amqp.method.Method;
@@ -129,11 +128,12 @@ public final class FrameParser {
                 int classId = in.readShort();
                 in.readShort(); // weight, always 0
                 long bodySize = in.readLongLong();
-                BasicProperties props = BasicProperties.EMPTY;
+                EncodedProperties props = EncodedProperties.EMPTY;
                 if (classId == 60) {
                     try {
                         if (payload.length() < 14) throw frameError(type, "content header without property flags");
-                        props = ContentHeaders.read(in);
+                        // kept as the slice it is (no copy), delivered as it came
+                        props = EncodedProperties.parse(in, payload.drop(12));
                         if (in.hasRemaining()) throw frameError(type, "bytes left over after content properties");
                     } catch (AmqpException e) {
                         return ContentHeaderFrame.undecodable(channel, classId, bodySize, e);

@@ -5,7 +5,7 @@ import io.warren.core.access.AccessState;
 import io.warren.core.access.Action;
 import io.warren.core.access.ResourceKind;
 import io.warren.amqp.AmqpException;
-import io.warren.amqp.BasicProperties;
+import io.warren.amqp.EncodedProperties;
 import io.warren.amqp.ReplyCodes;
 import io.warren.amqp.frame.ContentBodyFrame;
 import io.warren.amqp.frame.ContentHeaderFrame;
@@ -80,7 +80,7 @@ final class Channel {
     private final ArrayDeque<Runnable> deferred = new ArrayDeque<>();
 
     /** A publish inside a transaction, routed when it commits. */
-    private record TxPublish(BasicPublish method, List<String> keys, Map<String, Object> headers, BasicProperties stored,
+    private record TxPublish(BasicPublish method, List<String> keys, Map<String, Object> headers, EncodedProperties stored,
                              ByteString body, RoutingTable table) {}
 
     /** basic.consume on amq.rabbitmq.reply-to (at most one per channel); null when there is none. */
@@ -223,7 +223,7 @@ final class Channel {
         Message msg = qd.message();
         conn.write(FrameEncoder.content(number,
                 new BasicDeliver(qd.consumerTag(), tag, qd.redelivered(), msg.exchange(), msg.routingKey()),
-                msg.properties(), msg.body(), conn.frameMax()));
+                msg.encodedProperties(), msg.body(), conn.frameMax()));
     }
 
     // ---------------------------------------------------------------- method dispatch
@@ -519,17 +519,17 @@ final class Channel {
 
     // ---------------------------------------------------------------- publishing
 
-    private void publish(BasicPublish p, BasicProperties published, ByteString bytes) {
+    private void publish(BasicPublish p, EncodedProperties published, ByteString bytes) {
         PublishRules.checkFlags(p);
         RoutingTable table = table();
         String exchangeName = p.exchange();
         permitPublish(exchangeName);
         PublishRules.exchange(table.exchange(exchangeName), exchangeName, vhost());
-        BasicProperties props = PublishRules.properties(published, conn.user().name(),
+        EncodedProperties props = PublishRules.properties(published, conn.user().name(),
                 replyConsumer == null ? null : replyConsumer.replyTo());
         // Once per publish, shared by direct replies and routing: CC/BCC keys, and the properties without BCC.
         List<String> keys = SenderSelected.routingKeys(p.routingKey(), props.headers());
-        BasicProperties stored = SenderSelected.withoutBcc(props);
+        EncodedProperties stored = SenderSelected.withoutBcc(props);
         if (exchangeName.isEmpty()) sendDirectReplies(p, keys, stored, bytes);
         Map<String, Object> headers = props.headers();
         if (core.transactional()) core.holdForCommit(new TxPublish(p, keys, headers, stored, bytes, table));
@@ -541,7 +541,7 @@ final class Channel {
      * that channel, on whatever node, even in a transaction (as in RabbitMQ). It is not a queue: for mandatory and
      * confirms the publish counts as unroutable, so it is acked at once and, with mandatory, returned.
      */
-    private void sendDirectReplies(BasicPublish p, List<String> keys, BasicProperties stored, ByteString bytes) {
+    private void sendDirectReplies(BasicPublish p, List<String> keys, EncodedProperties stored, ByteString bytes) {
         Message reply = null;
         for (String key : keys.size() == 1 ? keys : new HashSet<>(keys)) {
             if (!DirectReplyTo.isReplyKey(key)) continue;
@@ -557,7 +557,7 @@ final class Channel {
      * publish path calls the core directly (no effect per message): the confirm sequence, then one batch entry per
      * queue.
      */
-    private void route(BasicPublish p, List<String> keys, Map<String, Object> headers, BasicProperties stored,
+    private void route(BasicPublish p, List<String> keys, Map<String, Object> headers, EncodedProperties stored,
                        ByteString bytes, RoutingTable table) {
         String exchangeName = p.exchange();
         Set<String> queues = table.route(exchangeName, keys, headers);
@@ -663,7 +663,7 @@ final class Channel {
         Message msg = r.message();
         conn.write(FrameEncoder.content(number,
                 new BasicDeliver(replyConsumer.tag(), core.nextTag(), false, msg.exchange(), msg.routingKey()),
-                msg.properties(), msg.body(), conn.frameMax()));
+                msg.encodedProperties(), msg.body(), conn.frameMax()));
     }
 
     private void basicCancel(BasicCancel c) {
@@ -692,7 +692,7 @@ final class Channel {
             Message msg = qd.message();
             conn.write(FrameEncoder.content(number,
                     new BasicGetOk(tag, qd.redelivered(), msg.exchange(), msg.routingKey(), qd.messageCount()),
-                    msg.properties(), msg.body(), conn.frameMax()));
+                    msg.encodedProperties(), msg.body(), conn.frameMax()));
         } else {
             conn.sendMethod(number, new BasicGetEmpty());
         }

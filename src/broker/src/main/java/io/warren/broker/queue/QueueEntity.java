@@ -777,7 +777,7 @@ public final class QueueEntity extends AbstractBehavior<QueueCommand> {
     private void publishDeadLetters(List<QueueEffect.DeadLetter> deadLetters) {
         for (QueueEffect.DeadLetter dl : deadLetters) {
             Set<String> routed = broker.topology().table(vhost)
-                    .route(dl.exchange(), dl.routingKeys(), dl.message().properties().headers());
+                    .route(dl.exchange(), dl.routingKeys(), dl.message().encodedProperties().headers());
             // RabbitMQ's cycle rule: never back into a queue the message already died in without a rejection.
             List<String> targets = new ArrayList<>(routed.size());
             for (String t : routed) if (!dl.cyclesInto(t)) targets.add(t);

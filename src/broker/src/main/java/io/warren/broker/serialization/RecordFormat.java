@@ -1,6 +1,6 @@
 package io.warren.broker.serialization;
 
-import io.warren.amqp.ContentHeaders;
+import io.warren.amqp.EncodedProperties;
 import io.warren.amqp.FieldTables;
 import io.warren.core.queue.Message;
 import io.warren.core.queue.QueueDefinition;
@@ -25,7 +25,7 @@ final class RecordFormat {
         w.writeName(m.id());
         w.writeName(m.exchange());
         w.writeName(m.routingKey());
-        w.writeBytes(ContentHeaders.encode(m.properties()));
+        w.writeBytes(m.encodedProperties().bytes()); // as published: the AMQP wire encoding
         w.writeBytes(m.body());
     }
 
@@ -33,7 +33,7 @@ final class RecordFormat {
         String id = r.readName();
         String exchange = r.readName();
         String routingKey = r.readName();
-        var properties = ContentHeaders.decode(r.readByteString());
+        var properties = EncodedProperties.read(r.readByteString()); // decoded when a rule needs them
         return new Message(id, exchange, routingKey, properties, r.readByteString());
     }
 

@@ -93,7 +93,7 @@ final class Samples {
     /** A body that is a slice of a larger array and a rope of two pieces: what the channel hands over. */
     static Message slicedMessage() {
         ByteString slice = body(1000, 1).slice(100, 600).concat(body(300, 2));
-        return new Message("id-slice", "x", "k", null, slice);
+        return new Message("id-slice", "x", "k", (BasicProperties) null, slice);
     }
 
     static QueueDefinition queueDefinition() {

@@ -149,6 +149,53 @@ class WarrenSerializerTest {
         assertEquals(ContentHeaders.encode(m.properties()), ContentHeaders.encode(back.delivery().message().properties()));
     }
 
+    /**
+     * Properties as a publisher encoded them (here with an empty continuation flag word, which Warren's own encoder
+     * never writes) cross nodes and sit in the journal as those bytes: the journal row keeps the QE layout (the
+     * property bytes length-prefixed where the earlier build wrote its re-encoding, so either build reads the other's
+     * rows), and what comes back delivers the same bytes.
+     */
+    @Test
+    void propertiesAsPublishedCrossNodesAndTheJournalByteForByte() throws IOException {
+        ByteString raw = ByteString.fromArray(new byte[] {
+                0x31, 0x01, 0x00, 0x00,            // headers, delivery-mode, expiration, continuation; empty word
+                0, 0, 0, 7, 1, 'n', 'I', 0, 0, 0, 7, // headers {n: 7}
+                2,                                 // delivery-mode 2
+                2, '6', '0'});                     // expiration "60"
+        Message m = new Message("id-raw", "x", "k", io.warren.amqp.EncodedProperties.read(raw),
+                ByteString.fromString("body"));
+        assertNotEquals(raw, ContentHeaders.encode(m.properties()), "Warren's encoding differs: the test means something");
+
+        QueueCommand.Enqueue remote = (QueueCommand.Enqueue) roundTrip(
+                new QueueCommand.Enqueue(List.of(m), new long[] {1}, null, 1));
+        assertEquals(raw, remote.messages().get(0).encodedProperties().bytes());
+        assertEquals(m, remote.messages().get(0));
+
+        ByteArrayOutputStream expected = new ByteArrayOutputStream();
+        DataOutputStream out = new DataOutputStream(expected);
+        out.writeLong(5);
+        out.writeLong(6);
+        out.writeUTF(m.id());
+        out.writeUTF(m.exchange());
+        out.writeUTF(m.routingKey());
+        out.writeInt(raw.size());
+        out.write(raw.toArray());
+        out.writeInt(4);
+        out.write("body".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        Object event = new QueueEntityEvent.Journal(new QueueEvent.Enqueued(5, m, 6));
+        byte[] row = serialization.serialize(event).get();
+        assertArrayEquals(expected.toByteArray(), row);
+        QueueEntityEvent.Journal back = (QueueEntityEvent.Journal) serialization.deserialize(row,
+                serializerFor(event).identifier(), "QE").get();
+        Message stored = ((QueueEvent.Enqueued) back.event()).message();
+        assertEquals(raw, stored.encodedProperties().bytes());
+        assertTrue(stored.persistent());
+        assertEquals("60", stored.encodedProperties().expiration());
+        assertEquals(7, stored.encodedProperties().headers().get("n"));
+        // the earlier build decoded the stored property bytes with ContentHeaders.decode: it reads these too
+        assertEquals(m.properties(), ContentHeaders.decode(raw));
+    }
+
     @Test
     void aBufferTooSmallFailsInsteadOfTruncating() {
         Object big = new QueueCommand.Enqueue(List.of(Samples.bigMessage()), new long[] {1}, null, 1);

@@ -1,8 +1,8 @@
 package io.warren.core.channel;
 
-import io.warren.amqp.BasicProperties;
+import io.warren.amqp.EncodedProperties;
 import io.warren.amqp.method.BasicPublish;
 import org.apache.pekko.util.ByteString;
 
 /** A basic.publish with its content header and whole body, as {@link ContentAssembler} puts them together. */
-public record AssembledPublish(BasicPublish method, BasicProperties properties, ByteString body) {}
+public record AssembledPublish(BasicPublish method, EncodedProperties properties, ByteString body) {}

@@ -21,7 +21,7 @@ public final class ContentAssembler {
     private final long maxBodySize;
     private BasicPublish method;
     private boolean headerSeen;
-    private io.warren.amqp.BasicProperties properties;
+    private io.warren.amqp.EncodedProperties properties;
     private long remaining;
     private ByteStringBuilder body;
 

@@ -1,7 +1,7 @@
 package io.warren.core.channel;
 
 import io.warren.amqp.AmqpException;
-import io.warren.amqp.BasicProperties;
+import io.warren.amqp.EncodedProperties;
 import io.warren.amqp.ReplyCodes;
 import io.warren.amqp.method.BasicPublish;
 import io.warren.core.names.Names;
@@ -38,12 +38,13 @@ public final class PublishRules {
     /**
      * The properties the publish is routed with. A reply-to of the pseudo-queue is replaced by this channel's reply
      * address ({@code replyAddress}; null when the channel has no reply consumer: 406); a user_id other than the
-     * authenticated user is 406; an expiration must be a valid TTL.
+     * authenticated user is 406; an expiration must be a valid TTL. The properties stay as published (read where a
+     * rule needs one) and are encoded again only when the reply address is filled in.
      */
-    public static BasicProperties properties(BasicProperties props, String user, String replyAddress) {
+    public static EncodedProperties properties(EncodedProperties props, String user, String replyAddress) {
         if (REPLY_TO_QUEUE.equals(props.replyTo())) {
             if (replyAddress == null) throw ChannelCore.precondition("fast reply consumer does not exist");
-            props = props.withReplyTo(replyAddress);
+            props = EncodedProperties.of(props.decoded().withReplyTo(replyAddress));
         }
         if (props.userId() != null && !props.userId().equals(user)) {
             throw ChannelCore.precondition("user_id property set to '" + props.userId() + "' but authenticated user was '" + user + "'");

@@ -1,7 +1,7 @@
 package io.warren.core.channel;
 
 import io.warren.amqp.AmqpException;
-import io.warren.amqp.BasicProperties;
+import io.warren.amqp.EncodedProperties;
 import io.warren.amqp.ReplyCodes;
 import io.warren.core.FieldTableValues;
 import java.util.ArrayList;
@@ -39,12 +39,12 @@ public final class SenderSelected {
         for (Object o : list) if (o instanceof String s) keys.add(s);
     }
 
-    /** The properties without the BCC header, as queues store them. */
-    public static BasicProperties withoutBcc(BasicProperties props) {
+    /** The properties as published unless they carry BCC: only then are they decoded and encoded again. */
+    public static EncodedProperties withoutBcc(EncodedProperties props) {
         Map<String, Object> headers = props.headers();
         if (headers == null || !headers.containsKey("BCC")) return props;
         Map<String, Object> copy = new LinkedHashMap<>(headers);
         copy.remove("BCC");
-        return props.withHeaders(copy);
+        return EncodedProperties.of(props.decoded().withHeaders(copy));
     }
 }

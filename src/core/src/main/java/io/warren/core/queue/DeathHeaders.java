@@ -106,7 +106,7 @@ final class DeathHeaders {
      * queue. A rejection anywhere more recent breaks the cycle (a consumer is in the loop).
      */
     static boolean isCycle(Message message, String targetQueue) {
-        Map<String, Object> headers = message.properties().headers();
+        Map<String, Object> headers = message.encodedProperties().headers();
         if (headers == null || !(headers.get(X_DEATH) instanceof List<?> deaths)) return false;
         for (Object o : deaths) {
             if (!(o instanceof Map<?, ?> t)) continue;

@@ -183,7 +183,7 @@ public final class QueueState {
     /** Queue TTL and per-message TTL both apply; the lower wins. */
     private long expiryFor(Message m, long enqueuedAt) {
         long ttl = args.messageTtl() != null ? args.messageTtl() : Long.MAX_VALUE;
-        Long perMessage = MessageExpiration.ttl(m.properties().expiration());
+        Long perMessage = MessageExpiration.ttl(m.encodedProperties().expiration());
         if (perMessage != null) ttl = Math.min(ttl, perMessage);
         return ttl == Long.MAX_VALUE ? Long.MAX_VALUE : enqueuedAt + ttl;
     }

@@ -1,5 +1,6 @@
 package io.warren.core.channel;
 
+import io.warren.amqp.EncodedProperties;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -43,7 +44,7 @@ class ChannelCoreAllocationTest {
     void aPublishAllocatesOnlyItsShareOfTheBatch() {
         ChannelCore<String, String> core = new ChannelCore<>(1, true);
         List<ChannelEffect> out = new ArrayList<>();
-        Message m = new Message("id", "", "q", null, null);
+        Message m = new Message("id", "", "q", (EncodedProperties) null, null);
         for (int i = 0; i < 200_000; i++) publish(core, m, out, i);
         long before = allocated();
         int n = 100_000;

@@ -1,5 +1,6 @@
 package io.warren.core.channel;
 
+import io.warren.amqp.EncodedProperties;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -63,7 +64,7 @@ class ChannelCoreTest {
     private long publish(String... queues) {
         out.clear();
         long seq = core.routed(queues.length, now, out);
-        Message m = new Message("id-" + seq + "-" + now, "x", "k", null, null);
+        Message m = new Message("id-" + seq + "-" + now, "x", "k", (EncodedProperties) null, null);
         for (String q : queues) core.batch(q, m, seq);
         return seq;
     }
@@ -450,7 +451,7 @@ class ChannelCoreTest {
         ChannelCore<String, String> confirming = new ChannelCore<>(1, true);
         confirming.onMethod(new ConfirmSelect(true), now, out);
         confirming.routed(1, now, out);
-        confirming.batch("q", new Message("id", "", "q", null, null), 1);
+        confirming.batch("q", new Message("id", "", "q", (EncodedProperties) null, null), 1);
         confirming.endOfInput(now, out);
         out.clear();
         confirming.resendOlderThan(now + 11, 10, out);

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.warren.amqp.AmqpException;
 import io.warren.amqp.BasicProperties;
+import io.warren.amqp.EncodedProperties;
 import io.warren.amqp.ReplyCodes;
 import io.warren.amqp.method.BasicPublish;
 import io.warren.core.routing.ExchangeDefinition;
@@ -17,10 +18,10 @@ import org.junit.jupiter.api.Test;
 
 class PublishRulesTest {
 
-    private static BasicProperties withUserId(String userId) {
+    private static EncodedProperties withUserId(String userId) {
         BasicProperties e = BasicProperties.EMPTY;
-        return new BasicProperties(e.contentType(), e.contentEncoding(), e.headers(), e.deliveryMode(), e.priority(),
-                e.correlationId(), e.replyTo(), e.expiration(), e.messageId(), e.timestamp(), e.type(), userId, e.appId(), e.clusterId());
+        return EncodedProperties.of(new BasicProperties(e.contentType(), e.contentEncoding(), e.headers(), e.deliveryMode(), e.priority(),
+                e.correlationId(), e.replyTo(), e.expiration(), e.messageId(), e.timestamp(), e.type(), userId, e.appId(), e.clusterId()));
     }
 
     @Test
@@ -48,17 +49,17 @@ class PublishRulesTest {
 
     @Test
     void aReplyToOfThePseudoQueueBecomesTheChannelsReplyAddress() {
-        BasicProperties asks = BasicProperties.EMPTY.withReplyTo(PublishRules.REPLY_TO_QUEUE);
+        EncodedProperties asks = EncodedProperties.of(BasicProperties.EMPTY.withReplyTo(PublishRules.REPLY_TO_QUEUE));
         assertEquals("amq.rabbitmq.reply-to.abc", PublishRules.properties(asks, "guest", "amq.rabbitmq.reply-to.abc").replyTo());
         AmqpException e = assertThrows(AmqpException.class, () -> PublishRules.properties(asks, "guest", null));
         assertEquals("PRECONDITION_FAILED - fast reply consumer does not exist", e.replyText());
-        BasicProperties other = BasicProperties.EMPTY.withReplyTo("my-queue");
+        EncodedProperties other = EncodedProperties.of(BasicProperties.EMPTY.withReplyTo("my-queue"));
         assertSame(other, PublishRules.properties(other, "guest", null), "other reply-to values are left alone");
     }
 
     @Test
     void userIdMustBeTheAuthenticatedUser() {
-        assertSame(BasicProperties.EMPTY, PublishRules.properties(BasicProperties.EMPTY, "guest", null));
+        assertSame(EncodedProperties.EMPTY, PublishRules.properties(EncodedProperties.EMPTY, "guest", null));
         PublishRules.properties(withUserId("guest"), "guest", null);
         AmqpException e = assertThrows(AmqpException.class, () -> PublishRules.properties(withUserId("bob"), "guest", null));
         assertEquals(ReplyCodes.PRECONDITION_FAILED, e.replyCode());
@@ -67,9 +68,9 @@ class PublishRulesTest {
 
     @Test
     void anInvalidExpirationIsRefused() {
-        PublishRules.properties(BasicProperties.EMPTY.withExpiration("1000"), "guest", null);
+        PublishRules.properties(EncodedProperties.of(BasicProperties.EMPTY.withExpiration("1000")), "guest", null);
         AmqpException e = assertThrows(AmqpException.class,
-                () -> PublishRules.properties(BasicProperties.EMPTY.withExpiration("soon"), "guest", null));
+                () -> PublishRules.properties(EncodedProperties.of(BasicProperties.EMPTY.withExpiration("soon")), "guest", null));
         assertEquals(ReplyCodes.PRECONDITION_FAILED, e.replyCode());
     }
 }

@@ -1,5 +1,6 @@
 package io.warren.core.channel;
 
+import io.warren.amqp.EncodedProperties;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -28,9 +29,9 @@ class SenderSelectedTest {
 
     @Test
     void bccIsRemovedFromStoredPropertiesAndCcKept() {
-        BasicProperties p = BasicProperties.EMPTY.withHeaders(Map.of("CC", List.of("c"), "BCC", List.of("b")));
+        EncodedProperties p = EncodedProperties.of(BasicProperties.EMPTY.withHeaders(Map.of("CC", List.of("c"), "BCC", List.of("b"))));
         assertEquals(Map.of("CC", List.of("c")), SenderSelected.withoutBcc(p).headers());
-        BasicProperties noBcc = BasicProperties.EMPTY.withHeaders(Map.of("CC", List.of("c")));
+        EncodedProperties noBcc = EncodedProperties.of(BasicProperties.EMPTY.withHeaders(Map.of("CC", List.of("c"))));
         assertSame(noBcc, SenderSelected.withoutBcc(noBcc));
     }
 }
