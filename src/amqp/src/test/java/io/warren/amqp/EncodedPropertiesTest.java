@@ -1,6 +1,7 @@
 package io.warren.amqp;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -185,7 +186,7 @@ class EncodedPropertiesTest {
     }
 
     @Test
-    void aWrongPropertyPartIsAFrameErrorAtParseTime() {
+    void aWrongPropertyPartIsAFrameErrorFoundAtParseTime() {
         WireWriter unknownFlag = new WireWriter(8);
         unknownFlag.writeShort(CONTINUATION);
         unknownFlag.writeShort(1 << 15);
@@ -203,7 +204,9 @@ class EncodedPropertiesTest {
         trailing.writeOctet(0);
         for (WireWriter w : List.of(unknownFlag, shortString, badTable, trailing)) {
             ByteString props = w.toByteString();
-            AmqpException e = assertThrows(AmqpException.class, () -> parseOne(headerFrame(0, props)), props::toString);
+            // the parser hands the error to the channel, which reports it after checking a header may come (505 first)
+            AmqpException e = parseOne(headerFrame(0, props)).undecodable();
+            assertNotNull(e, props::toString);
             assertEquals(ReplyCodes.FRAME_ERROR, e.replyCode());
         }
         // stored bytes are checked for structure too (the table's contents were checked when published)
