@@ -58,6 +58,7 @@ public final class ManagementApi {
     private final byte[] dashboard;
     private final Materializer materializer;
     private final AccessEndpoints access;
+    private final PolicyEndpoints policies;
     private final TopologyEndpoints topologyWrites;
     private final DefinitionsEndpoints definitions;
     private final MessageEndpoints messages;
@@ -71,6 +72,7 @@ public final class ManagementApi {
         this.dashboard = resource("dashboard.html");
         this.materializer = Materializer.matFromSystem(system);
         this.access = new AccessEndpoints(broker, this::cleanVhost);
+        this.policies = new PolicyEndpoints(broker);
         this.topologyWrites = new TopologyEndpoints(broker);
         this.definitions = new DefinitionsEndpoints(broker, topologyWrites, version);
         this.messages = new MessageEndpoints(system, broker);
@@ -130,6 +132,11 @@ public final class ManagementApi {
                 return withBody(request, body -> definitions.importDefinitions(user.get(), body));
             }
             return done(methodNotAllowed());
+        }
+        if (PolicyEndpoints.handles(resource)) {
+            Optional<String> refused = PolicyEndpoints.refusal(user.get(), args);
+            if (refused.isPresent()) return done(unauthorized(refused.get()));
+            return withBody(request, body -> policies.handle(request.method(), args, body, user.get()));
         }
         if (AccessEndpoints.handles(resource, args, read)) {
             if (!user.get().tags().contains("administrator")) {
@@ -324,8 +331,10 @@ public final class ManagementApi {
                 QueueId id = new QueueId(v, n);
                 Located located = running.get(id);
                 QueueFigures last = located == null ? lastSeen.get(id) : null;
-                out.add(located != null ? ApiViews.runningQueue(located.figures(), located.node())
-                        : last != null && last.messages() > 0 ? ApiViews.recoveringQueue(last) : ApiViews.idleQueue(v, n));
+                Map<String, Object> view = located != null ? ApiViews.runningQueue(located.figures(), located.node())
+                        : last != null && last.messages() > 0 ? ApiViews.recoveringQueue(last) : ApiViews.idleQueue(v, n);
+                PolicyEndpoints.addQueuePolicy(view, broker.users().state());
+                out.add(view);
             }
         }
         if (name.isPresent()) {
@@ -341,7 +350,9 @@ public final class ManagementApi {
             defs.sort(Comparator.comparing(ExchangeDefinition::name));
             for (ExchangeDefinition e : defs) {
                 if (name.isEmpty() || name.get().equals(e.name())) {
-                    out.add(ApiViews.exchange(v, e));
+                    Map<String, Object> view = ApiViews.exchange(v, e);
+                    PolicyEndpoints.addExchangePolicy(view, broker.users().state());
+                    out.add(view);
                 }
             }
         }
