@@ -105,10 +105,13 @@ class PolicyTest {
             ch.queueDeclare(own, false, false, true, null);
             ch.queueDeclare(fromPolicy, false, false, true, null);
             admin.setPolicy(false, "/", q, "^" + q + "$",
-                    "{\"max-length\":10,\"dead-letter-exchange\":\"\",\"dead-letter-routing-key\":\"" + fromPolicy + "\"}", 0, "queues");
+                    "{\"max-length\":10,\"dead-letter-exchange\":\"amq.fanout\",\"dead-letter-routing-key\":\"" + fromPolicy + "\"}",
+                    0, "queues");
+            ch.queueBind(fromPolicy, "amq.fanout", "");
             try {
-                // the policy's dead-letter exchange ("") applies; the queue's own routing key and its lower limit win
-                ch.queueDeclare(q, false, false, false, Map.of("x-max-length", 1, "x-dead-letter-routing-key", own));
+                // the queue's own dead-letter exchange and routing key win over the policy's, its lower limit too
+                ch.queueDeclare(q, false, false, false, Map.of("x-max-length", 1, "x-dead-letter-exchange", "",
+                        "x-dead-letter-routing-key", own));
                 publish(ch, q, "first", "second");
                 assertEquals("first", body(ch, own));
                 Amqp.awaitMessageCount(ch, q, 1);
