@@ -246,6 +246,28 @@ class PolicyTest {
         assertTrue(!rabbitmqadmin("list", "policies").output.contains(name));
     }
 
+    @Test
+    void definitionsExportAndImportPolicies() throws Exception {
+        broker.assumeControllable();
+        String name = Amqp.unique("def-pol");
+        admin.setPolicy(false, "/", name, "^" + name, "{\"message-ttl\":5000,\"dead-letter-exchange\":\"dlx\"}", 4, "exchanges");
+        JsonNode exported = get("/api/definitions");
+        JsonNode mine = null;
+        for (JsonNode p : exported.get("policies")) if (p.get("name").asText().equals(name)) mine = p;
+        assertEquals(JSON.readTree("{\"vhost\":\"/\",\"name\":\"" + name + "\",\"pattern\":\"^" + name + "\",\"apply-to\":\"exchanges\","
+                + "\"definition\":{\"message-ttl\":5000,\"dead-letter-exchange\":\"dlx\"},\"priority\":4}"), mine);
+        admin.clearPolicy(false, "/", name);
+        assertEquals(404, send("GET", "/api/policies/%2F/" + name, null).statusCode());
+        String onlyPolicies = "{\"policies\":[" + mine + "]}";
+        assertEquals(204, send("POST", "/api/definitions", onlyPolicies).statusCode());
+        assertEquals(mine, get("/api/policies/%2F/" + name));
+        String bad = "{\"policies\":[{\"vhost\":\"/\",\"name\":\"x\",\"pattern\":\".*\",\"definition\":{\"max-priority\":5}}]}";
+        HttpResponse<String> refused = send("POST", "/api/definitions", bad);
+        assertEquals(400, refused.statusCode());
+        assertTrue(refused.body().contains("are not recognised policy settings"), refused.body());
+        admin.clearPolicy(false, "/", name);
+    }
+
     // ---------------------------------------------------------------- helpers
 
     private record Result(int exit, String output) {}
