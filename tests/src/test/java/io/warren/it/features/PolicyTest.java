@@ -144,6 +144,51 @@ class PolicyTest {
         }
     }
 
+    @Test
+    void alternateExchangeByPolicyTakesUnroutedMessagesAndTheExchangesOwnArgumentWins() throws Exception {
+        String x = Amqp.unique("pol-ae-x");
+        String own = Amqp.unique("pol-ae-own");
+        String ae = x + ".ae";
+        String caught = x + ".caught";
+        String caughtOwn = x + ".caught-own";
+        try (Connection c = broker.newConnection()) {
+            Channel ch = c.createChannel();
+            ch.exchangeDeclare(ae, "fanout", false, true, null);
+            ch.exchangeDeclare(own + ".ae", "fanout", false, true, null);
+            ch.queueDeclare(caught, false, false, true, null);
+            ch.queueDeclare(caughtOwn, false, false, true, null);
+            ch.queueBind(caught, ae, "");
+            ch.queueBind(caughtOwn, own + ".ae", "");
+            ch.exchangeDeclare(x, "direct", false, true, null);
+            ch.exchangeDeclare(own, "direct", false, true, Map.of("alternate-exchange", own + ".ae"));
+            admin.setPolicy(false, "/", x, "^(" + x + "|" + own + ")$", "{\"alternate-exchange\":\"" + ae + "\"}", 0, "exchanges");
+            try {
+                awaitRoutedTo(ch, x, caught);
+                ch.basicPublish(own, "nowhere", null, "mine".getBytes(StandardCharsets.UTF_8));
+                assertEquals("mine", body(ch, caughtOwn));
+                assertEquals(0, ch.queueDeclarePassive(caught).getMessageCount());
+            } finally {
+                admin.clearPolicy(false, "/", x);
+                ch.exchangeDelete(x);
+                ch.exchangeDelete(own);
+            }
+        }
+    }
+
+    /** Publishes unroutable messages to {@code exchange} until one reaches {@code queue}: policies apply asynchronously. */
+    private static void awaitRoutedTo(Channel ch, String exchange, String queue) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (System.nanoTime() < deadline) {
+            ch.basicPublish(exchange, "nowhere", null, "unrouted".getBytes(StandardCharsets.UTF_8));
+            Thread.sleep(100);
+            if (ch.queueDeclarePassive(queue).getMessageCount() > 0) {
+                ch.queuePurge(queue);
+                return;
+            }
+        }
+        throw new AssertionError("nothing published to " + exchange + " reached " + queue);
+    }
+
     /** Publishes until the queue holds {@code expected}: the limit in force changes asynchronously after the call. */
     private static void awaitAccepted(Channel ch, String q, int expected) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
