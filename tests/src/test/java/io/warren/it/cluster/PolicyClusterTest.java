@@ -40,7 +40,7 @@ class PolicyClusterTest {
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     @Test
-    @Timeout(value = 8, unit = TimeUnit.MINUTES)
+    @Timeout(value = 10, unit = TimeUnit.MINUTES)
     void aPolicySetAtRuntimeExpiresHeldMessagesOnEveryNodeAndSurvivesTheKillOfANode() throws Exception {
         Map<String, String> management = Map.of("warren.management.enabled", "true",
                 "warren.management.host", ClusterNode.HOST, "warren.management.port", "0");
@@ -104,16 +104,17 @@ class PolicyClusterTest {
             // the access entity recovers on a survivor from the journal: a further change goes through and applies
             long deadline = System.currentTimeMillis() + 120_000;
             int status = 0;
-            while (System.currentTimeMillis() < deadline && status != 201) {
+            // 201, or 204 when an earlier attempt that timed out while the entity moved was journalled after all
+            while (System.currentTimeMillis() < deadline && status != 201 && status != 204) {
                 try {
                     status = send(api[survivor], "PUT", "/api/policies/%2F/limit",
                             "{\"pattern\":\"^policy-limited\",\"definition\":{\"max-length\":1},\"priority\":5,\"apply-to\":\"queues\"}").statusCode();
                 } catch (java.net.http.HttpTimeoutException stillMoving) {
                     status = 0; // the entity is still recovering on a survivor
                 }
-                if (status != 201) Thread.sleep(500);
+                if (status != 201 && status != 204) Thread.sleep(500);
             }
-            assertEquals(201, status, "a policy change after the kill");
+            assertTrue(status == 201 || status == 204, "a policy change after the kill: " + status);
             System.out.printf("policy cluster: a policy change went through %d ms after the kill of node %d%n",
                     System.currentTimeMillis() - killedAt, killed);
             JsonNode both = JSON.readTree(send(api[survivor], "GET", "/api/policies/%2F", null).body());
