@@ -72,6 +72,27 @@ public final class BrokerAdmin {
         }
     }
 
+    /**
+     * Sets a policy (or an operator policy) as {@code rabbitmqctl set_policy -p vhost --priority N --apply-to X name
+     * pattern definition} does; {@code definition} is JSON.
+     */
+    public void setPolicy(boolean operator, String vhost, String name, String pattern, String definition, int priority,
+                          String applyTo) {
+        if (httpBase == null) {
+            ctl(operator ? "set_operator_policy" : "set_policy", "-p", vhost, "--priority", String.valueOf(priority),
+                    "--apply-to", applyTo, name, pattern, definition);
+        } else {
+            http("PUT", "/api/" + (operator ? "operator-policies/" : "policies/") + enc(vhost) + "/" + enc(name),
+                    "{\"pattern\":\"" + json(pattern) + "\",\"definition\":" + definition + ",\"priority\":" + priority
+                            + ",\"apply-to\":\"" + applyTo + "\"}");
+        }
+    }
+
+    public void clearPolicy(boolean operator, String vhost, String name) {
+        if (httpBase == null) ctl(operator ? "clear_operator_policy" : "clear_policy", "-p", vhost, name);
+        else http("DELETE", "/api/" + (operator ? "operator-policies/" : "policies/") + enc(vhost) + "/" + enc(name), null);
+    }
+
     private static String enc(String s) {
         return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
     }

@@ -94,6 +94,7 @@ public final class WarrenNode {
                     effective.getConfig("pekko-persistence-jdbc.shared-databases.warren.db"),
                     io.warren.broker.alarm.ResourceAlarms.get(system).journal()), "journal-health", Props.empty());
             UserDirectory users = new UserDirectory(warren);
+            topology.policyAlternates(vhost -> exchange -> users.state().exchangePolicy(vhost, exchange).alternateExchange());
             BrokerContext broker = new BrokerContext(BrokerSettings.from(warren, nodeName), users,
                     new QueueClient(system), topology, connections,
                     io.warren.broker.alarm.ResourceAlarms.get(system), new io.warren.broker.queue.LocalQueues(),

@@ -72,7 +72,7 @@ class DefinitionsFromRabbitmqTest {
         Path file = Files.createTempFile("rabbitmq-definitions", ".json");
         Path exportedFile = Files.createTempFile("warren-definitions", ".json");
         try {
-            Files.writeString(file, JSON.writeValueAsString(withoutPolicies(fixture)));
+            Files.writeString(file, JSON.writeValueAsString(fixture));
             assertTrue(admin("import", file.toString()).contains("Uploaded definitions"));
             assertTrue(admin("export", exportedFile.toString()).contains("Exported definitions"));
             JsonNode exported = JSON.readTree(exportedFile.toFile());
@@ -88,6 +88,7 @@ class DefinitionsFromRabbitmqTest {
                     rows(exported.get("queues"), "vhost", "name", "durable", "auto_delete", "arguments"));
             assertEquals(rows(fixture.get("bindings"), "vhost", "source", "destination", "destination_type", "routing_key", "arguments"),
                     rows(exported.get("bindings"), "vhost", "source", "destination", "destination_type", "routing_key", "arguments"));
+            assertPoliciesEquivalent(fixture, exported);
 
             // RabbitMQ's salted SHA-256 hashes log in to Warren with the passwords they were made from
             for (JsonNode u : fixture.get("users")) {
@@ -107,19 +108,8 @@ class DefinitionsFromRabbitmqTest {
         }
     }
 
-    /**
-     * The fixture without its {@code policies}: they are imported by Warren's policy support, which lives on another
-     * branch. Once it is merged, import the whole fixture and call {@link #assertPoliciesEquivalent} as well.
-     */
-    private static JsonNode withoutPolicies(JsonNode fixture) {
-        ObjectNode copy = fixture.deepCopy();
-        copy.putArray("policies");
-        return copy;
-    }
-
-    /** The policies section of Warren's export equals the fixture's (not called yet: see {@link #withoutPolicies}). */
-    @SuppressWarnings("unused")
-    static void assertPoliciesEquivalent(JsonNode fixture, JsonNode exported) {
+    /** The policies section of Warren's export equals the fixture's. */
+    private static void assertPoliciesEquivalent(JsonNode fixture, JsonNode exported) {
         assertEquals(rows(fixture.get("policies"), "vhost", "name", "pattern", "apply-to", "definition", "priority"),
                 rows(exported.get("policies"), "vhost", "name", "pattern", "apply-to", "definition", "priority"));
     }

@@ -1,6 +1,7 @@
 package io.warren.broker.access;
 
 import io.warren.broker.protocol.AccessSnapshot;
+import io.warren.broker.protocol.PoliciesChanged;
 import io.warren.broker.protocol.AccessCommand;
 import io.warren.broker.auth.UserDirectory;
 import java.time.Duration;
@@ -60,7 +61,14 @@ public final class AccessReplica extends AbstractBehavior<AccessReplica.Command>
     public Receive<Command> createReceive() {
         return newReceiveBuilder()
                 .onMessage(Received.class, r -> {
+                    io.warren.core.access.AccessState before = directory.state();
                     directory.update(r.snapshot().state());
+                    io.warren.core.access.AccessState after = directory.state();
+                    if (after != before && (!after.policies().equals(before.policies())
+                            || !after.operatorPolicies().equals(before.operatorPolicies()))) {
+                        getContext().getSystem().eventStream().tell(
+                                new org.apache.pekko.actor.typed.eventstream.EventStream.Publish<>(new PoliciesChanged(after)));
+                    }
                     loaded.complete(null);
                     return this;
                 })

@@ -7,6 +7,8 @@ import io.warren.core.access.AccessChange;
 import io.warren.core.access.AccessState;
 import io.warren.core.access.Permission;
 import io.warren.core.access.UserAccount;
+import io.warren.core.policy.ApplyTo;
+import io.warren.core.policy.Policy;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
@@ -33,7 +35,8 @@ import org.apache.pekko.serialization.SerializerWithStringManifest;
 public final class AccessSerializer extends SerializerWithStringManifest {
     private static final String LOAD = "aLoad", CHANGE = "aChange", DONE = "aDone", FAILED = "aFailed",
             SNAPSHOT = "aSnap", SEEDED = "ASeeded", CHANGED = "AChanged";
-    private static final int FORMAT = 1;
+    /** 2 added policies to the state and the policy changes; format 1 (no policies) is still read. */
+    private static final int FORMAT = 2;
 
     private final ExtendedActorSystem system;
     private volatile ActorRefResolver resolver;
@@ -93,14 +96,14 @@ public final class AccessSerializer extends SerializerWithStringManifest {
     public Object fromBinary(byte[] bytes, String manifest) {
         try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes))) {
             int format = in.readByte();
-            if (format != FORMAT) throw new IllegalArgumentException("unknown access format " + format + " for " + manifest);
+            if (format != 1 && format != FORMAT) throw new IllegalArgumentException("unknown access format " + format + " for " + manifest);
             return switch (manifest) {
-                case LOAD -> new AccessCommand.Load(readState(in), this.<AccessSnapshot>resolve(readString(in)));
+                case LOAD -> new AccessCommand.Load(readState(in, format), this.<AccessSnapshot>resolve(readString(in)));
                 case CHANGE -> new AccessCommand.Change(readChange(in), this.<AccessReply>resolve(readString(in)));
                 case DONE -> new AccessReply.Done(in.readLong());
                 case FAILED -> new AccessReply.Failed(readString(in));
-                case SNAPSHOT -> new AccessSnapshot(readState(in));
-                case SEEDED -> new AccessEvent.Seeded(readState(in));
+                case SNAPSHOT -> new AccessSnapshot(readState(in, format));
+                case SEEDED -> new AccessEvent.Seeded(readState(in, format));
                 case CHANGED -> new AccessEvent.Changed(readChange(in));
                 default -> throw new IllegalArgumentException("unknown access manifest " + manifest);
             };
@@ -144,9 +147,11 @@ public final class AccessSerializer extends SerializerWithStringManifest {
                 writePermission(out, p.getValue());
             }
         }
+        writePolicies(out, s.policies());
+        writePolicies(out, s.operatorPolicies());
     }
 
-    static AccessState readState(DataInputStream in) throws IOException {
+    static AccessState readState(DataInputStream in, int format) throws IOException {
         long version = in.readLong();
         Map<String, UserAccount> users = new HashMap<>();
         for (int i = in.readInt(); i > 0; i--) {
@@ -161,7 +166,8 @@ public final class AccessSerializer extends SerializerWithStringManifest {
             String user = readString(in);
             permissions.computeIfAbsent(vhost, k -> new HashMap<>()).put(user, readPermission(in));
         }
-        return new AccessState(version, users, vhosts, permissions);
+        if (format < 2) return new AccessState(version, users, vhosts, permissions);
+        return new AccessState(version, users, vhosts, permissions, readPolicies(in, false), readPolicies(in, true));
     }
 
     private static void writeChange(DataOutputStream out, AccessChange c) throws IOException {
@@ -186,6 +192,15 @@ public final class AccessSerializer extends SerializerWithStringManifest {
             out.writeByte(6);
             writeString(out, cl.user());
             writeString(out, cl.vhost());
+        } else if (c instanceof AccessChange.PutPolicy p) {
+            out.writeByte(7);
+            out.writeBoolean(p.operator());
+            writePolicy(out, p.policy());
+        } else if (c instanceof AccessChange.DeletePolicy d) {
+            out.writeByte(8);
+            out.writeBoolean(d.operator());
+            writeString(out, d.vhost());
+            writeString(out, d.name());
         }
     }
 
@@ -198,8 +213,108 @@ public final class AccessSerializer extends SerializerWithStringManifest {
             case 4 -> new AccessChange.DeleteVhost(readString(in));
             case 5 -> new AccessChange.SetPermission(readString(in), readString(in), readPermission(in));
             case 6 -> new AccessChange.ClearPermission(readString(in), readString(in));
+            case 7 -> {
+                boolean operator = in.readBoolean();
+                yield new AccessChange.PutPolicy(readPolicy(in, operator), operator);
+            }
+            case 8 -> {
+                boolean operator = in.readBoolean();
+                String vhost = readString(in);
+                yield new AccessChange.DeletePolicy(vhost, readString(in), operator);
+            }
             default -> throw new IllegalArgumentException("unknown access change kind " + kind);
         };
+    }
+
+    private static void writePolicies(DataOutputStream out, Map<String, Map<String, Policy>> byVhost) throws IOException {
+        int count = 0;
+        for (Map<String, Policy> byName : byVhost.values()) count += byName.size();
+        out.writeInt(count);
+        for (Map<String, Policy> byName : byVhost.values()) {
+            for (Policy p : byName.values()) writePolicy(out, p);
+        }
+    }
+
+    private static Map<String, Map<String, Policy>> readPolicies(DataInputStream in, boolean operator) throws IOException {
+        Map<String, Map<String, Policy>> out = new HashMap<>();
+        for (int i = in.readInt(); i > 0; i--) {
+            Policy p = readPolicy(in, operator);
+            out.computeIfAbsent(p.vhost(), k -> new HashMap<>()).put(p.name(), p);
+        }
+        return out;
+    }
+
+    private static void writePolicy(DataOutputStream out, Policy p) throws IOException {
+        writeString(out, p.vhost());
+        writeString(out, p.name());
+        writeString(out, p.pattern());
+        writeString(out, p.applyTo().wireName());
+        out.writeInt(p.priority());
+        writeValue(out, p.definition());
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Policy readPolicy(DataInputStream in, boolean operator) throws IOException {
+        String vhost = readString(in);
+        String name = readString(in);
+        String pattern = readString(in);
+        ApplyTo applyTo = ApplyTo.fromWireName(readString(in));
+        int priority = in.readInt();
+        Map<String, Object> definition = (Map<String, Object>) readValue(in);
+        // validated when it was set; journalled policies are not validated again (keys may only ever be added)
+        return new Policy(vhost, name, pattern, applyTo, priority, definition, java.util.regex.Pattern.compile(pattern));
+    }
+
+    /** A JSON value of a policy definition: string, integer, boolean, float, list or object, tagged. */
+    private static void writeValue(DataOutputStream out, Object v) throws IOException {
+        if (v instanceof String s) {
+            out.writeByte('S');
+            writeString(out, s);
+        } else if (v instanceof Long || v instanceof Integer) {
+            out.writeByte('L');
+            out.writeLong(((Number) v).longValue());
+        } else if (v instanceof Boolean b) {
+            out.writeByte('B');
+            out.writeBoolean(b);
+        } else if (v instanceof Number n) {
+            out.writeByte('D');
+            out.writeDouble(n.doubleValue());
+        } else if (v instanceof List<?> l) {
+            out.writeByte('A');
+            out.writeInt(l.size());
+            for (Object o : l) writeValue(out, o);
+        } else if (v instanceof Map<?, ?> m) {
+            out.writeByte('M');
+            out.writeInt(m.size());
+            for (Map.Entry<?, ?> e : m.entrySet()) {
+                writeString(out, String.valueOf(e.getKey()));
+                writeValue(out, e.getValue());
+            }
+        } else {
+            out.writeByte('N');
+        }
+    }
+
+    private static Object readValue(DataInputStream in) throws IOException {
+        int tag = in.readByte();
+        switch (tag) {
+            case 'S': return readString(in);
+            case 'L': return in.readLong();
+            case 'B': return in.readBoolean();
+            case 'D': return in.readDouble();
+            case 'A': {
+                List<Object> l = new ArrayList<>();
+                for (int i = in.readInt(); i > 0; i--) l.add(readValue(in));
+                return l;
+            }
+            case 'M': {
+                Map<String, Object> m = new java.util.LinkedHashMap<>();
+                for (int i = in.readInt(); i > 0; i--) m.put(readString(in), readValue(in));
+                return m;
+            }
+            case 'N': return null;
+            default: throw new IllegalArgumentException("unknown policy value tag " + tag);
+        }
     }
 
     private static void writeUser(DataOutputStream out, UserAccount u) throws IOException {

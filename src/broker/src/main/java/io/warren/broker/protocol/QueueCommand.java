@@ -70,6 +70,12 @@ public sealed interface QueueCommand permits QueueCommand.Declare, QueueCommand.
     /** The owning connection of an exclusive queue closed. */
     record OwnerClosed(String ownerConnection) implements QueueCommand, WarrenSerializable {}
 
+    /**
+     * The policies of the queue's node changed: the policy and operator policy now in force for this queue (the queue
+     * merges them with its own arguments). Node-local: every node's queues hear it from their own access replica.
+     */
+    record ApplyPolicy(io.warren.core.policy.EffectivePolicy policy) implements NodeLocal {}
+
     /** The channel wrote this many deliveries of the consumer to its socket (any consumer): window credit comes back. */
     record NoAckWritten(String channelId, String consumerTag, int count) implements QueueCommand, WarrenSerializable {}
 

@@ -253,6 +253,13 @@ public final class QueueEntity extends AbstractBehavior<QueueCommand> {
         this.journal = new QueueJournal(persistenceId, toStore,
                 below -> broker.journalCompactor().tell(new JournalCompactor.Compact(persistenceId, below)),
                 broker.settings().snapshotEvery(), broker.alarms().journal().writes());
+
+        // policies: each node's access replica announces changes; the queue looks up what applies to it
+        ctx.getSystem().eventStream().tell(new org.apache.pekko.actor.typed.eventstream.EventStream.Subscribe<>(
+                io.warren.broker.protocol.PoliciesChanged.class,
+                ctx.messageAdapter(io.warren.broker.protocol.PoliciesChanged.class, c -> new QueueCommand.ApplyPolicy(
+                        holder.definition == null ? io.warren.core.policy.EffectivePolicy.NONE
+                                : QueuePolicy.lookup(c.state(), holder.definition)))));
     }
 
     private static long[] concat(long[] a, long[] b) {
@@ -271,9 +278,19 @@ public final class QueueEntity extends AbstractBehavior<QueueCommand> {
             // Failover and restart tooling reads this line to time queue recovery.
             ctx.getLog().info("queue '{}' in vhost '{}' recovered with {} messages", name, vhost, h.state.messageCount());
         }
+        if (h.state != null) applyPolicy(h, QueuePolicy.lookup(broker.users().state(), h.definition));
         scheduleTick(h);
         scheduleIdleCheck(h);
         publishStats(h);
+    }
+
+    /** The policy in force for this queue changed (or the queue started): its arguments in force follow. */
+    private Behavior<QueueCommand> applyPolicy(Holder h, io.warren.core.policy.EffectivePolicy policy) {
+        if (h.state == null) return this;
+        QueueArguments next = QueuePolicy.arguments(h.definition, policy, ctx.getLog());
+        if (next.equals(h.state.arguments())) return this;
+        h.state.applyArguments(next, now());
+        return afterChange(h, null);
     }
 
     @Override
@@ -301,6 +318,7 @@ public final class QueueEntity extends AbstractBehavior<QueueCommand> {
                 })
                 .onMessage(DeadLetterSettled.class, c -> onDeadLetterSettled(h, c))
                 .onMessage(Tick.class, c -> onTick(h, c))
+                .onMessage(QueueCommand.ApplyPolicy.class, c -> applyPolicy(h, c.policy()))
                 .onMessage(ConnectionTerminated.class, c -> onConnectionTerminated(h, c))
                 .onMessage(IdleCheck.class, c -> {
                     if (isIdle(h) && broker.alarms().journal().raised()) {
@@ -428,6 +446,8 @@ public final class QueueEntity extends AbstractBehavior<QueueCommand> {
                 h.definition = d.definition();
                 h.state = new QueueState(d.definition(), args);
                 h.state.defaultConsumerTimeout(broker.settings().consumerTimeoutMillis());
+                h.state.applyArguments(QueuePolicy.arguments(h.definition,
+                        QueuePolicy.lookup(broker.users().state(), h.definition), ctx.getLog()), now());
                 h.owner = d.definition().exclusive() ? d.ownerConnection() : "";
                 h.state.touch(now());
                 QueueReply ok = new QueueReply.Ok(0, 0);

@@ -40,7 +40,18 @@ public final class TopologyClient {
 
     /** This node's routing table of a vhost; safe to read from any thread. */
     public RoutingTable table(String vhost) {
-        return tables.computeIfAbsent(vhost, RoutingTable::withDefaults);
+        RoutingTable table = tables.computeIfAbsent(vhost, RoutingTable::withDefaults);
+        Function<String, Function<String, String>> alternates = policyAlternates;
+        // tables are replaced whole on a snapshot: the first reader of a new one hands it the policy lookup
+        if (alternates != null && !table.hasPolicyAlternates()) table.policyAlternates(alternates.apply(vhost));
+        return table;
+    }
+
+    private volatile Function<String, Function<String, String>> policyAlternates;
+
+    /** Where routing finds the alternate exchange a policy gives an exchange: per vhost, exchange name to AE or null. */
+    public void policyAlternates(Function<String, Function<String, String>> byVhost) {
+        this.policyAlternates = byVhost;
     }
 
     public CompletionStage<Long> declareExchange(String vhost, ExchangeDefinition def) {

@@ -2,6 +2,9 @@ package io.warren.core.access;
 
 import io.warren.amqp.AmqpException;
 import io.warren.amqp.ReplyCodes;
+import io.warren.core.policy.EffectivePolicy;
+import io.warren.core.policy.Policy;
+import io.warren.core.queue.QueueType;
 import java.util.Collections;
 import java.util.Map;
 import java.util.Optional;
@@ -14,7 +17,8 @@ import java.util.TreeSet;
  * (operators' objects, not messages), so it is replicated whole to every node. The AMQP permission rules live here.
  */
 public record AccessState(long version, Map<String, UserAccount> users, Set<String> vhosts,
-                          Map<String, Map<String, Permission>> permissions) {
+                          Map<String, Map<String, Permission>> permissions,
+                          Map<String, Map<String, Policy>> policies, Map<String, Map<String, Policy>> operatorPolicies) {
 
     public AccessState {
         users = Collections.unmodifiableMap(new TreeMap<>(users));
@@ -24,6 +28,39 @@ public record AccessState(long version, Map<String, UserAccount> users, Set<Stri
             if (!byUser.isEmpty()) p.put(vhost, Collections.unmodifiableMap(new TreeMap<>(byUser)));
         });
         permissions = Collections.unmodifiableMap(p);
+        policies = byVhost(policies);
+        operatorPolicies = byVhost(operatorPolicies);
+    }
+
+    /** A state without policies (as states written before policies existed). */
+    public AccessState(long version, Map<String, UserAccount> users, Set<String> vhosts,
+                       Map<String, Map<String, Permission>> permissions) {
+        this(version, users, vhosts, permissions, Map.of(), Map.of());
+    }
+
+    private static Map<String, Map<String, Policy>> byVhost(Map<String, Map<String, Policy>> in) {
+        TreeMap<String, Map<String, Policy>> out = new TreeMap<>();
+        if (in != null) in.forEach((vhost, byName) -> {
+            if (!byName.isEmpty()) out.put(vhost, Collections.unmodifiableMap(new TreeMap<>(byName)));
+        });
+        return Collections.unmodifiableMap(out);
+    }
+
+    /** The policies (or operator policies) of a vhost, by name. */
+    public Map<String, Policy> policiesOf(String vhost, boolean operator) {
+        return (operator ? operatorPolicies : policies).getOrDefault(vhost, Map.of());
+    }
+
+    /** The policy, operator policy and merged definition in force for a queue. */
+    public EffectivePolicy queuePolicy(String vhost, String queue, QueueType type) {
+        if (policies.isEmpty() && operatorPolicies.isEmpty()) return EffectivePolicy.NONE;
+        return EffectivePolicy.forQueue(policiesOf(vhost, false).values(), policiesOf(vhost, true).values(), queue, type);
+    }
+
+    /** The policy, operator policy and merged definition in force for an exchange. */
+    public EffectivePolicy exchangePolicy(String vhost, String exchange) {
+        if (policies.isEmpty() && operatorPolicies.isEmpty()) return EffectivePolicy.NONE;
+        return EffectivePolicy.forExchange(policiesOf(vhost, false).values(), policiesOf(vhost, true).values(), exchange);
     }
 
     public static AccessState empty() {
@@ -68,6 +105,10 @@ public record AccessState(long version, Map<String, UserAccount> users, Set<Stri
         Set<String> v = new TreeSet<>(vhosts);
         Map<String, Map<String, Permission>> p = new TreeMap<>();
         permissions.forEach((vhost, byUser) -> p.put(vhost, new TreeMap<>(byUser)));
+        Map<String, Map<String, Policy>> pol = new TreeMap<>();
+        policies.forEach((vhost, byName) -> pol.put(vhost, new TreeMap<>(byName)));
+        Map<String, Map<String, Policy>> op = new TreeMap<>();
+        operatorPolicies.forEach((vhost, byName) -> op.put(vhost, new TreeMap<>(byName)));
         if (change instanceof AccessChange.PutUser put) {
             requireName("user", put.user().name());
             if (!PasswordHash.isWellFormed(put.user().passwordHash())) {
@@ -83,6 +124,8 @@ public record AccessState(long version, Map<String, UserAccount> users, Set<Stri
         } else if (change instanceof AccessChange.DeleteVhost d) {
             if (!v.remove(d.name())) throw new IllegalArgumentException("no vhost '" + d.name() + "'");
             p.remove(d.name());
+            pol.remove(d.name());
+            op.remove(d.name());
         } else if (change instanceof AccessChange.SetPermission sp) {
             if (!u.containsKey(sp.user())) throw new IllegalArgumentException("no user '" + sp.user() + "'");
             if (!v.contains(sp.vhost())) throw new IllegalArgumentException("no vhost '" + sp.vhost() + "'");
@@ -92,8 +135,18 @@ public record AccessState(long version, Map<String, UserAccount> users, Set<Stri
             if (byUser == null || byUser.remove(c.user()) == null) {
                 throw new IllegalArgumentException("no permissions for user '" + c.user() + "' in vhost '" + c.vhost() + "'");
             }
+        } else if (change instanceof AccessChange.PutPolicy put) {
+            if (!v.contains(put.policy().vhost())) throw new IllegalArgumentException("no vhost '" + put.policy().vhost() + "'");
+            (put.operator() ? op : pol).computeIfAbsent(put.policy().vhost(), k -> new TreeMap<>())
+                    .put(put.policy().name(), put.policy());
+        } else if (change instanceof AccessChange.DeletePolicy d) {
+            Map<String, Policy> byName = (d.operator() ? op : pol).get(d.vhost());
+            if (byName == null || byName.remove(d.name()) == null) {
+                throw new IllegalArgumentException("no " + (d.operator() ? "operator policy" : "policy") + " '" + d.name()
+                        + "' in vhost '" + d.vhost() + "'");
+            }
         }
-        return new AccessState(version + 1, u, v, p);
+        return new AccessState(version + 1, u, v, p, pol, op);
     }
 
     private static void requireName(String what, String name) {

@@ -44,7 +44,8 @@ import java.util.TreeMap;
 public final class QueueState {
 
     private final QueueDefinition def;
-    private final QueueArguments args;
+    /** The arguments in force: the declared ones merged with the queue's policy (see {@link #applyArguments}). */
+    private QueueArguments args;
     private final ReadyMessages ready;
     /** Unacked deliveries per channel, in delivery order (oldest first). */
     private final Map<String, LinkedHashMap<Long, UnackedDelivery>> unackedByChannel = new HashMap<>();
@@ -154,6 +155,32 @@ public final class QueueState {
         }
         flushRemoved();
         return PublishOutcome.ACCEPTED;
+    }
+
+    /**
+     * The arguments in force changed: a policy that applies to this queue was set, changed or cleared (RabbitMQ's
+     * process_args_policy). The new limits act at once: with a new message TTL every ready message expires at its
+     * enqueue time plus the TTL (or its own expiration, the lower), so messages already held expire too (RabbitMQ
+     * keeps the expiry a message got when it was enqueued; a deliberate difference); drop-head removes the oldest
+     * ready messages over a new length limit; both dead-letter through the dead-letter exchange now in force.
+     */
+    public void applyArguments(QueueArguments next, long now) {
+        enter(now);
+        boolean ttlChanged = !java.util.Objects.equals(next.messageTtl(), args.messageTtl());
+        args = next;
+        if (ttlChanged) {
+            List<QueuedMessage> held = new ArrayList<>(ready.count());
+            ready.drain(held::add);
+            for (QueuedMessage m : held) {
+                QueuedMessage restamped = new QueuedMessage(m.seq, m.message, m.enqueuedAt,
+                        expiryFor(m.message, m.enqueuedAt), m.journalled, m.bucket, m.redelivered);
+                restamped.deliveryCount = m.deliveryCount;
+                ready.addLast(restamped);
+            }
+        }
+        dropHeadOverLimits(now);
+        expireHeads(now);
+        flushRemoved();
     }
 
     /** Persistent messages of a durable queue are journalled; a quorum queue journals every message. */

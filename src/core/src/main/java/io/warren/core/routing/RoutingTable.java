@@ -47,8 +47,22 @@ public final class RoutingTable {
     /** Reverse index for queue and exchange deletion; written only under the writer lock. */
     private final ConcurrentHashMap<Destination, Set<Binding>> bindingsByDestination = new ConcurrentHashMap<>();
 
+    /**
+     * The alternate exchange a policy gives an exchange (by name; null for none), for exchanges without an
+     * {@code alternate-exchange} argument of their own (the argument wins, as in RabbitMQ); null until set.
+     */
+    private volatile java.util.function.Function<String, String> policyAlternates;
+
     public RoutingTable() {
         this("/");
+    }
+
+    public boolean hasPolicyAlternates() {
+        return policyAlternates != null;
+    }
+
+    public void policyAlternates(java.util.function.Function<String, String> lookup) {
+        this.policyAlternates = lookup;
     }
 
     /** An empty table; the vhost name only appears in error texts. */
@@ -370,18 +384,20 @@ public final class RoutingTable {
             return queues.contains(singleKey) ? Set.of(singleKey) : Set.of();
         }
         RouteCollector collector = new RouteCollector(queues, exchange);
-        routeThrough(exchange, entry, singleKey, keys, headers, collector);
+        java.util.function.Function<String, String> byPolicy = policyAlternates;
+        routeThrough(exchange, entry, singleKey, keys, headers, collector, byPolicy);
         for (String next = collector.nextExchange(); next != null; next = collector.nextExchange()) {
             Entry nextEntry = exchanges.get(next);
             if (nextEntry != null) {
-                routeThrough(next, nextEntry, singleKey, keys, headers, collector);
+                routeThrough(next, nextEntry, singleKey, keys, headers, collector, byPolicy);
             }
         }
         return collector.result();
     }
 
     private static void routeThrough(String name, Entry entry, String singleKey, List<String> keys,
-                                     Map<String, Object> headers, RouteCollector collector) {
+                                     Map<String, Object> headers, RouteCollector collector,
+                                     java.util.function.Function<String, String> byPolicy) {
         collector.emitted = false;
         if (name.isEmpty()) {
             // the default exchange: every key names a queue
@@ -404,8 +420,10 @@ public final class RoutingTable {
                 router.route(keys.get(i), headers, collector);
             }
         }
-        if (!collector.emitted && entry.alternateExchange != null) {
-            collector.offerExchange(entry.alternateExchange);
+        if (!collector.emitted) {
+            String alternate = entry.alternateExchange != null ? entry.alternateExchange
+                    : byPolicy != null ? byPolicy.apply(name) : null;
+            if (alternate != null) collector.offerExchange(alternate);
         }
     }
 }

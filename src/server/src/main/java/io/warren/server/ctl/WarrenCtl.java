@@ -35,6 +35,8 @@ public final class WarrenCtl {
     private boolean quiet;
     private boolean headers = true;
     private int timeoutSeconds = 60;
+    /** set_policy / set_operator_policy options, rabbitmqctl's defaults. */
+    private String priority = "0", applyTo = "all";
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     WarrenCtl(PrintStream out, PrintStream err, Map<String, String> env) {
@@ -93,6 +95,8 @@ public final class WarrenCtl {
                 // rabbitmqctl's node name: the URL picks the node here, so the name is accepted and not used
                 // (scripts and test suites written for rabbitmqctl always pass it).
                 case "-n", "--node" -> value(argv, ++i, a);
+                case "--priority" -> priority = value(argv, ++i, a);
+                case "--apply-to" -> applyTo = value(argv, ++i, a);
                 default -> args.add(a);
             }
         }
@@ -117,7 +121,39 @@ public final class WarrenCtl {
             case "list_vhosts" -> list("vhosts", "/api/vhosts", a, List.of("name"), Map.of());
             case "list_permissions" -> list("permissions for vhost " + vhost, "/api/vhosts/" + enc(vhost) + "/permissions", a,
                     List.of("user", "configure", "write", "read"), Map.of());
-            case "list_channels", "list_consumers", "set_policy", "clear_policy", "list_policies" ->
+            case "set_policy", "set_operator_policy" -> {
+                boolean operator = command.equals("set_operator_policy");
+                args(a, 3, command + " [-p <vhost>] [--priority <priority>] [--apply-to <apply-to>] <name> <pattern> <definition>");
+                info("Setting " + (operator ? "operator policy override" : "policy") + " \"" + a.get(0) + "\" for pattern \""
+                        + a.get(1) + "\" to \"" + a.get(2) + "\" with priority \"" + priority + "\" for vhost \"" + vhost + "\" ...");
+                JsonNode definition;
+                try {
+                    definition = JSON.readTree(a.get(2));
+                } catch (java.io.IOException e) {
+                    throw new Failure(FAILED, "could not parse JSON document: " + a.get(2));
+                }
+                ObjectNode body = JSON.createObjectNode().put("pattern", a.get(1)).put("apply-to", applyTo);
+                body.set("definition", definition);
+                try {
+                    body.put("priority", Integer.parseInt(priority));
+                } catch (NumberFormatException e) {
+                    throw new Failure(USAGE, "--priority must be an integer: " + priority);
+                }
+                send("PUT", policyPath(operator, a.get(0)), body, Map.of());
+            }
+            case "clear_policy", "clear_operator_policy" -> {
+                boolean operator = command.equals("clear_operator_policy");
+                args(a, 1, command + " [-p <vhost>] <name>");
+                info("Clearing " + (operator ? "operator policy" : "policy") + " \"" + a.get(0) + "\" on vhost \"" + vhost + "\" ...");
+                notFoundMeans("Parameter does not exist", () -> send("DELETE", policyPath(operator, a.get(0)), null, Map.of()));
+            }
+            case "list_policies", "list_operator_policies" -> {
+                boolean operator = command.equals("list_operator_policies");
+                list((operator ? "operator policy overrides" : "policies") + " for vhost \"" + vhost + "\"",
+                        "/api/" + (operator ? "operator-policies/" : "policies/") + enc(vhost), a,
+                        List.of("vhost", "name", "pattern", "apply-to", "definition", "priority"), Map.of());
+            }
+            case "list_channels", "list_consumers" ->
                     throw new Failure(FAILED, command + " is not supported by Warren yet (docs/MANAGEMENT.md)");
             case "stop_app", "start_app" -> throw new Failure(FAILED, command + " is not supported: a Warren node has no "
                     + "stopped-application state; restart the node with bin/warren stop and bin/warren start");
@@ -370,6 +406,10 @@ public final class WarrenCtl {
         if (!quiet) out.println(line);
     }
 
+    private String policyPath(boolean operator, String name) {
+        return "/api/" + (operator ? "operator-policies/" : "policies/") + enc(vhost) + "/" + enc(name);
+    }
+
     private static void args(List<String> a, int n, String usage) {
         if (a.size() != n) throw new Failure(USAGE, "Usage: bin/warren ctl " + usage);
     }
@@ -392,7 +432,11 @@ public final class WarrenCtl {
                   set_user_tags <name> [tag ...]    set_permissions <user> <conf> <write> <read>
                   clear_permissions <user>          add_vhost <name>                 delete_vhost <name>
                   cluster_status                    await_startup
-                Not supported yet: list_channels, list_consumers, set_policy, clear_policy, list_policies.
+                  set_policy [--priority N] [--apply-to queues|exchanges|all] <name> <pattern> <definition>
+                  clear_policy <name>               list_policies
+                  set_operator_policy [--priority N] [--apply-to X] <name> <pattern> <definition>
+                  clear_operator_policy <name>      list_operator_policies
+                Not supported yet: list_channels, list_consumers.
                 -n <node> is accepted for rabbitmqctl's sake and ignored: --url picks the node.
                 Environment: WARREN_CTL_URL, WARREN_CTL_USER, WARREN_CTL_PASSWORD (defaults http://localhost:15672, guest, guest).
                 Exit codes: 0 ok, 64 usage, 69 node unreachable, 70 operation failed.""";

@@ -74,7 +74,9 @@ final class DefinitionsEndpoints {
         m.put("topic_permissions", List.of());
         m.put("parameters", List.of());
         m.put("global_parameters", List.of());
-        m.put("policies", List.of());
+        List<Map<String, Object>> policies = new ArrayList<>();
+        s.policies().values().forEach(byName -> byName.values().forEach(p -> policies.add(PolicyEndpoints.view(p))));
+        m.put("policies", policies);
         List<Map<String, Object>> queues = new ArrayList<>();
         List<Map<String, Object>> exchanges = new ArrayList<>();
         List<Map<String, Object>> bindings = new ArrayList<>();
@@ -129,9 +131,6 @@ final class DefinitionsEndpoints {
         root.fieldNames().forEachRemaining(f -> {
             if (!TOP_LEVEL.contains(f)) throw ApiRequestException.badRequest("unknown field '" + f + "'");
         });
-        if (root.has("policies") && root.get("policies").size() > 0) {
-            throw ApiRequestException.badRequest("policies are not supported yet by Warren: remove them to import the rest");
-        }
         List<AccessChange> access = new ArrayList<>();
         for (JsonNode u : list(root, "users")) {
             JsonBody b = JsonBody.parse(bytes(u), Set.of("name", "password_hash", "hashing_algorithm", "tags", "limits", "password"));
@@ -154,6 +153,10 @@ final class DefinitionsEndpoints {
             } catch (IllegalArgumentException e) {
                 throw ApiRequestException.badRequest(e.getMessage());
             }
+        }
+        for (JsonNode p : list(root, "policies")) {
+            JsonBody b = JsonBody.parse(bytes(p), Set.of("vhost", "name", "pattern", "apply-to", "definition", "priority"));
+            access.add(new AccessChange.PutPolicy(PolicyEndpoints.parse(b.requiredString("vhost"), b.requiredString("name"), b, false), false));
         }
         CompletionStage<?> chain = CompletableFuture.completedFuture(null);
         for (AccessChange c : access) {

@@ -58,6 +58,7 @@ public final class ManagementApi {
     private final byte[] dashboard;
     private final Materializer materializer;
     private final AccessEndpoints access;
+    private final PolicyEndpoints policies;
     private final TopologyEndpoints topologyWrites;
     private final DefinitionsEndpoints definitions;
     private final MessageEndpoints messages;
@@ -71,6 +72,7 @@ public final class ManagementApi {
         this.dashboard = resource("dashboard.html");
         this.materializer = Materializer.matFromSystem(system);
         this.access = new AccessEndpoints(broker, this::cleanVhost, this::closeVhostConnections);
+        this.policies = new PolicyEndpoints(broker);
         this.topologyWrites = new TopologyEndpoints(broker);
         this.definitions = new DefinitionsEndpoints(broker, topologyWrites, version);
         this.messages = new MessageEndpoints(system, broker);
@@ -130,6 +132,11 @@ public final class ManagementApi {
                 return withBody(request, body -> definitions.importDefinitions(user.get(), body));
             }
             return done(methodNotAllowed());
+        }
+        if (PolicyEndpoints.handles(resource)) {
+            Optional<String> refused = PolicyEndpoints.refusal(user.get(), args);
+            if (refused.isPresent()) return done(unauthorized(refused.get()));
+            return withBody(request, body -> policies.handle(request.method(), args, body, user.get()));
         }
         if (AccessEndpoints.handles(resource, args, read)) {
             if (!user.get().tags().contains("administrator")) {
@@ -352,14 +359,16 @@ public final class ManagementApi {
                 QueueId id = new QueueId(v, n);
                 Located located = running.get(id);
                 QueueFigures last = located == null ? lastSeen.get(id) : null;
+                Map<String, Object> view;
                 if (located != null) {
-                    Map<String, Object> q = ApiViews.runningQueue(located.figures(), located.node());
-                    q.put("message_stats", rates.stats("queue\0" + v + "\0" + n, counters(List.of(located.figures())), now));
-                    out.add(q);
+                    view = ApiViews.runningQueue(located.figures(), located.node());
+                    view.put("message_stats", rates.stats("queue\0" + v + "\0" + n, counters(List.of(located.figures())), now));
                 } else {
-                    out.add(last != null && last.messages() > 0 ? ApiViews.recoveringQueue(last)
-                            : ApiViews.idleQueue(v, n, last == null ? Map.of() : last.arguments()));
+                    view = last != null && last.messages() > 0 ? ApiViews.recoveringQueue(last)
+                            : ApiViews.idleQueue(v, n, last == null ? Map.of() : last.arguments());
                 }
+                PolicyEndpoints.addQueuePolicy(view, broker.users().state());
+                out.add(view);
             }
         }
         return out;
@@ -372,7 +381,9 @@ public final class ManagementApi {
             defs.sort(Comparator.comparing(ExchangeDefinition::name));
             for (ExchangeDefinition e : defs) {
                 if (name.isEmpty() || name.get().equals(e.name())) {
-                    out.add(ApiViews.exchange(v, e));
+                    Map<String, Object> view = ApiViews.exchange(v, e);
+                    PolicyEndpoints.addExchangePolicy(view, broker.users().state());
+                    out.add(view);
                 }
             }
         }

@@ -155,7 +155,7 @@ class WarrenCtlTest {
         assertEquals(0, status.exit);
         assertTrue(status.out.contains("Running Nodes"), status.out);
         assertEquals(0, ctl("await_startup").exit);
-        assertEquals(70, ctl("set_policy", "p", ".*", "{}").exit);
+        assertEquals(70, ctl("list_channels").exit);
         assertEquals(64, ctl("frobnicate").exit);
         int closedPort;
         try (ServerSocket s = new ServerSocket(0)) {
@@ -166,5 +166,38 @@ class WarrenCtlTest {
                 Map.of("WARREN_CTL_URL", "http://127.0.0.1:" + closedPort)).run(new String[] {"-t", "1", "await_startup"});
         assertEquals(69, exit);
         assertTrue(err.toString(StandardCharsets.UTF_8).contains("did not start within 1 s"), err.toString());
+    }
+
+    @Test
+    void setsListsAndClearsPoliciesAndOperatorPolicies() throws Exception {
+        Run set = ctl("set_policy", "--priority", "3", "--apply-to", "queues", "ctl-pol", "^ctl-pol\\.", "{\"max-length\":2}");
+        assertEquals(0, set.exit, set.err);
+        assertEquals("Setting policy \"ctl-pol\" for pattern \"^ctl-pol\\.\" to \"{\"max-length\":2}\" with priority \"3\" for vhost \"/\" ...\n",
+                set.out);
+        Run listed = ctl("list_policies");
+        assertEquals("Listing policies for vhost \"/\" ...\nvhost\tname\tpattern\tapply-to\tdefinition\tpriority\n"
+                + "/\tctl-pol\t^ctl-pol\\.\tqueues\t{\"max-length\":2}\t3\n", listed.out);
+        try (Connection c = amqp("guest", "guest", "/")) {
+            Channel ch = c.createChannel();
+            ch.queueDeclare("ctl-pol.q", false, false, true, null);
+            for (int i = 0; i < 4; i++) ch.basicPublish("", "ctl-pol.q", null, ("m" + i).getBytes());
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (ch.queueDeclarePassive("ctl-pol.q").getMessageCount() != 2 && System.nanoTime() < deadline) Thread.sleep(20);
+            assertEquals(2, ch.queueDeclarePassive("ctl-pol.q").getMessageCount(), "the policy's max-length");
+        }
+        Run bad = ctl("set_policy", "bad", ".*", "{\"message-ttl\":-1}");
+        assertEquals(70, bad.exit);
+        assertTrue(bad.err.contains("-1 is not a valid message TTL"), bad.err);
+        assertEquals(64, ctl("set_policy", "--priority", "high", "p", ".*", "{\"max-length\":1}").exit);
+
+        assertEquals(0, ctl("set_operator_policy", "ctl-op", ".*", "{\"max-length\":100}").exit);
+        Run ops = ctl("-q", "list_operator_policies");
+        assertEquals("vhost\tname\tpattern\tapply-to\tdefinition\tpriority\n/\tctl-op\t.*\tall\t{\"max-length\":100}\t0\n", ops.out);
+        assertEquals(0, ctl("clear_operator_policy", "ctl-op").exit);
+        assertEquals(0, ctl("clear_policy", "ctl-pol").exit);
+        Run again = ctl("clear_policy", "ctl-pol");
+        assertEquals(70, again.exit);
+        assertTrue(again.err.contains("Parameter does not exist"), again.err);
+        assertEquals("vhost\tname\tpattern\tapply-to\tdefinition\tpriority\n", ctl("-q", "list_policies").out);
     }
 }
