@@ -18,7 +18,7 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
  * 30 s to fail (and the retried request another few seconds), the "access entity takes ~40 s to move" seen under
  * load. So the change is sent again every {@link #ATTEMPT} until an answer comes, within {@link #TIMEOUT} in all.
  * A change may thus be applied twice: puts and sets are idempotent; a repeated delete answers "no user/vhost/
- * permissions ...", which after an unanswered attempt means an earlier attempt did it (the API checks existence
+ * permissions/policy ...", which after an unanswered attempt means an earlier attempt did it (the API checks existence
  * before it writes), so it counts as done.
  */
 public final class AccessWriter {
@@ -56,6 +56,6 @@ public final class AccessWriter {
 
     private static boolean isDelete(AccessChange change) {
         return change instanceof AccessChange.DeleteUser || change instanceof AccessChange.DeleteVhost
-                || change instanceof AccessChange.ClearPermission;
+                || change instanceof AccessChange.ClearPermission || change instanceof AccessChange.DeletePolicy;
     }
 }

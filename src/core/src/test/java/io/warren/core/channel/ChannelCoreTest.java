@@ -254,7 +254,7 @@ class ChannelCoreTest {
     void globalPrefetchHoldsDeliveriesBeyondItUntilAnAck() {
         consume("q", "c", false);
         List<ChannelEffect> qos = method(new BasicQos(0, 1, true));
-        assertEquals(List.of(new ChannelEffect.Consume("q", "c", false, 1, false, 0, false), send(new BasicQosOk())), qos,
+        assertEquals(List.of(new ChannelEffect.Consume("q", "c", false, 1, false, 0, true), send(new BasicQosOk())), qos,
                 "the registered consumer takes the new cap");
         assertEquals(1, core.deliver("q", "c", 10, "m10"));
         assertEquals(0, core.deliver("q", "c", 11, "m11"), "held");
@@ -270,7 +270,7 @@ class ChannelCoreTest {
         assertEquals(0, core.deliver("q", "c", 11, "m11"));
         assertEquals(0, core.deliver("q", "c", 12, "m12"));
         List<ChannelEffect> raised = method(new BasicQos(0, 3, true));
-        assertEquals(List.of(new ChannelEffect.Consume("q", "c", false, 3, false, 0, false), send(new BasicQosOk()),
+        assertEquals(List.of(new ChannelEffect.Consume("q", "c", false, 3, false, 0, true), send(new BasicQosOk()),
                 new ChannelEffect.SendDelivery<>("q", "c", 2, "m11"), new ChannelEffect.SendDelivery<>("q", "c", 3, "m12")), raised);
         method(new BasicQos(0, 2, true));
         assertEquals(0, core.deliver("q", "c", 13, "m13"), "3 unacked, limit lowered to 2");

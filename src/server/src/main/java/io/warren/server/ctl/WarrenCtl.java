@@ -258,7 +258,8 @@ public final class WarrenCtl {
                 }
                 JsonNode v = row.get(fieldOf.getOrDefault(c, c));
                 if (v == null) throw new Failure(USAGE, "Invalid column: " + c);
-                cells.add(cell(v));
+                // rabbitmqctl prints a policy's definition as JSON, other tables (client_properties) as Erlang terms
+                cells.add(c.equals("definition") ? v.toString() : cell(v));
             }
             out.println(String.join("\t", cells));
         }
