@@ -9,12 +9,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
-import io.warren.it.BrokerAdmin;
 import io.warren.it.BrokerUnderTest;
+import io.warren.it.Rabbitmqadmin;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -22,7 +20,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -36,7 +33,6 @@ import org.junit.jupiter.api.Test;
  * plugin).
  */
 class DefinitionsFromRabbitmqTest {
-    private static final String RABBITMQADMIN = System.getProperty("warren.it.rabbitmqadmin", "/usr/bin/rabbitmqadmin");
     private static final String FIXTURE = "/definitions/rabbitmq-3.10.8.json";
     /** The passwords make-rabbitmq-definitions.sh gave its users. */
     private static final Map<String, String> PASSWORDS = Map.of("warren-admin", "admin-secret", "app", "app-secret",
@@ -49,13 +45,10 @@ class DefinitionsFromRabbitmqTest {
     @BeforeAll
     static void start() throws IOException {
         assumeTrue(!BrokerUnderTest.isExternalMode(), "the validation RabbitMQ has no management plugin");
-        assumeTrue(Files.isExecutable(Path.of(RABBITMQADMIN)), "rabbitmqadmin is not installed (.ci/run installs it)");
-        try (ServerSocket s = new ServerSocket(0)) {
-            http = s.getLocalPort();
-        }
-        broker = BrokerUnderTest.startWarren("definitions-from-rabbitmq", Map.of("warren.management.enabled", "true",
-                "warren.management.host", "127.0.0.1", "warren.management.port", String.valueOf(http)));
-        BrokerAdmin.http("127.0.0.1", http).awaitHttp(java.time.Duration.ofSeconds(60));
+        Rabbitmqadmin.assumeInstalled();
+        Rabbitmqadmin.ManagedWarren warren = Rabbitmqadmin.startWarren("definitions-from-rabbitmq");
+        broker = warren.broker();
+        http = warren.http();
     }
 
     @AfterAll
@@ -159,16 +152,8 @@ class DefinitionsFromRabbitmqTest {
     }
 
     private static String admin(String... args) throws Exception {
-        List<String> command = new ArrayList<>(List.of(RABBITMQADMIN, "-H", "127.0.0.1", "-P", String.valueOf(http),
-                "-u", "guest", "-p", "guest"));
-        command.addAll(List.of(args));
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        if (!p.waitFor(120, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            throw new AssertionError("rabbitmqadmin timed out: " + command);
-        }
-        String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertEquals(0, p.exitValue(), () -> "rabbitmqadmin " + String.join(" ", args) + " failed:\n" + output);
-        return output;
+        Rabbitmqadmin.Result r = Rabbitmqadmin.run(http, "guest", "guest", java.time.Duration.ofSeconds(120), args);
+        assertEquals(0, r.exit(), () -> "rabbitmqadmin " + String.join(" ", args) + " failed:\n" + r.output());
+        return r.output();
     }
 }

@@ -9,9 +9,8 @@ import com.rabbitmq.client.ShutdownSignalException;
 import io.warren.it.Amqp;
 import io.warren.it.BrokerAdmin;
 import io.warren.it.BrokerUnderTest;
+import io.warren.it.Rabbitmqadmin;
 import java.io.IOException;
-import java.net.ServerSocket;
-import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -36,14 +35,9 @@ class PermissionsTest {
             broker = BrokerUnderTest.external(System.getProperty(BrokerUnderTest.EXTERNAL_PROPERTY));
             admin = BrokerAdmin.rabbitmqctl();
         } else {
-            int http;
-            try (ServerSocket s = new ServerSocket(0)) {
-                http = s.getLocalPort();
-            }
-            broker = BrokerUnderTest.startWarren("permissions", Map.of("warren.management.enabled", "true",
-                    "warren.management.host", "127.0.0.1", "warren.management.port", String.valueOf(http)));
-            admin = BrokerAdmin.http("127.0.0.1", http);
-            admin.awaitHttp(java.time.Duration.ofSeconds(60)); // the management listener opens after AMQP
+            Rabbitmqadmin.ManagedWarren warren = Rabbitmqadmin.startWarren("permissions");
+            broker = warren.broker();
+            admin = warren.admin();
         }
     }
 

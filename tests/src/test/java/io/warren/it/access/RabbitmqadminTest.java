@@ -12,16 +12,14 @@ import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
 import io.warren.it.Amqp;
-import io.warren.it.BrokerAdmin;
 import io.warren.it.BrokerUnderTest;
+import io.warren.it.Rabbitmqadmin;
+import io.warren.it.Rabbitmqadmin.Result;
 import java.io.IOException;
-import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -33,7 +31,6 @@ import org.junit.jupiter.api.Test;
  * RabbitMQ runs without its management plugin.
  */
 class RabbitmqadminTest {
-    private static final String RABBITMQADMIN = System.getProperty("warren.it.rabbitmqadmin", "/usr/bin/rabbitmqadmin");
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private static BrokerUnderTest broker;
@@ -42,13 +39,10 @@ class RabbitmqadminTest {
     @BeforeAll
     static void start() throws IOException {
         assumeTrue(!BrokerUnderTest.isExternalMode(), "the validation RabbitMQ has no management plugin");
-        assumeTrue(Files.isExecutable(Path.of(RABBITMQADMIN)), "rabbitmqadmin is not installed (.ci/run installs it)");
-        try (ServerSocket s = new ServerSocket(0)) {
-            http = s.getLocalPort();
-        }
-        broker = BrokerUnderTest.startWarren("rabbitmqadmin", Map.of("warren.management.enabled", "true",
-                "warren.management.host", "127.0.0.1", "warren.management.port", String.valueOf(http)));
-        BrokerAdmin.http("127.0.0.1", http).awaitHttp(java.time.Duration.ofSeconds(60));
+        Rabbitmqadmin.assumeInstalled();
+        Rabbitmqadmin.ManagedWarren warren = Rabbitmqadmin.startWarren("rabbitmqadmin");
+        broker = warren.broker();
+        http = warren.http();
     }
 
     @AfterAll
@@ -105,11 +99,11 @@ class RabbitmqadminTest {
     @Test
     void badDeclaresFailWithTheBrokersReason() throws Exception {
         Result r = run("declare", "queue", "name=" + Amqp.unique("adm-bad"), "arguments={\"x-max-length\":\"many\"}");
-        assertNotEquals(0, r.exit);
-        assertTrue(r.output.contains("x-max-length"), r.output);
+        assertNotEquals(0, r.exit());
+        assertTrue(r.output().contains("x-max-length"), r.output());
         Result amq = run("declare", "exchange", "name=amq.mine", "type=direct");
-        assertNotEquals(0, amq.exit);
-        assertTrue(amq.output.contains("ACCESS_REFUSED") || amq.output.contains("amq."), amq.output);
+        assertNotEquals(0, amq.exit());
+        assertTrue(amq.output().contains("ACCESS_REFUSED") || amq.output().contains("amq."), amq.output());
     }
 
     @Test
@@ -135,12 +129,12 @@ class RabbitmqadminTest {
         }
         // a management user may use the API within its permissions, not beyond them
         Result refused = runAs(user, "pw", "declare", "queue", "name=not-own-" + user);
-        assertNotEquals(0, refused.exit);
+        assertNotEquals(0, refused.exit());
         // the API answers 401 with the AMQP refusal text; rabbitmqadmin shows a 401 as "Access refused: <path>"
-        assertTrue(refused.output.contains("Access refused"), refused.output);
+        assertTrue(refused.output().contains("Access refused"), refused.output());
         assertFalse(names(json("list", "queues")).contains("not-own-" + user));
         Result notAdmin = runAs(user, "pw", "declare", "user", "name=x" + user, "password=p", "tags=administrator");
-        assertNotEquals(0, notAdmin.exit);
+        assertNotEquals(0, notAdmin.exit());
 
         assertTrue(admin("delete", "user", "name=" + user).contains("user deleted"));
         assertFalse(names(json("list", "users")).contains(user));
@@ -223,8 +217,6 @@ class RabbitmqadminTest {
 
     // ---------------------------------------------------------------- helpers
 
-    private record Result(int exit, String output) {}
-
     private static List<String> names(JsonNode list) {
         List<String> out = new ArrayList<>();
         list.forEach(n -> out.add(n.get("name").asText()));
@@ -239,8 +231,8 @@ class RabbitmqadminTest {
 
     private static String admin(String... args) throws Exception {
         Result r = run(args);
-        assertEquals(0, r.exit, () -> "rabbitmqadmin " + String.join(" ", args) + " failed:\n" + r.output);
-        return r.output;
+        assertEquals(0, r.exit(), () -> "rabbitmqadmin " + String.join(" ", args) + " failed:\n" + r.output());
+        return r.output();
     }
 
     private static Result run(String... args) throws Exception {
@@ -248,14 +240,6 @@ class RabbitmqadminTest {
     }
 
     private static Result runAs(String user, String password, String... args) throws Exception {
-        List<String> command = new ArrayList<>(List.of(RABBITMQADMIN, "-H", "127.0.0.1", "-P", String.valueOf(http),
-                "-u", user, "-p", password));
-        command.addAll(List.of(args));
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        if (!p.waitFor(60, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            throw new AssertionError("rabbitmqadmin timed out: " + command);
-        }
-        return new Result(p.exitValue(), new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+        return Rabbitmqadmin.run(http, user, password, java.time.Duration.ofSeconds(60), args);
     }
 }

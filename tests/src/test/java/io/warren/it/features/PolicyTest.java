@@ -3,7 +3,6 @@ package io.warren.it.features;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -13,19 +12,16 @@ import com.rabbitmq.client.MessageProperties;
 import io.warren.it.Amqp;
 import io.warren.it.BrokerAdmin;
 import io.warren.it.BrokerUnderTest;
+import io.warren.it.Rabbitmqadmin;
+import io.warren.it.Rabbitmqadmin.Result;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Base64;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -39,7 +35,6 @@ import org.junit.jupiter.api.Test;
  * Warren's.
  */
 class PolicyTest {
-    private static final String RABBITMQADMIN = System.getProperty("warren.it.rabbitmqadmin", "/usr/bin/rabbitmqadmin");
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
@@ -54,13 +49,10 @@ class PolicyTest {
             admin = BrokerAdmin.rabbitmqctl();
             return;
         }
-        try (ServerSocket s = new ServerSocket(0)) {
-            http = s.getLocalPort();
-        }
-        broker = BrokerUnderTest.startWarren("policy", Map.of("warren.management.enabled", "true",
-                "warren.management.host", "127.0.0.1", "warren.management.port", String.valueOf(http)));
-        admin = BrokerAdmin.http("127.0.0.1", http);
-        admin.awaitHttp(Duration.ofSeconds(60));
+        Rabbitmqadmin.ManagedWarren warren = Rabbitmqadmin.startWarren("policy");
+        broker = warren.broker();
+        http = warren.http();
+        admin = warren.admin();
     }
 
     @AfterAll
@@ -270,25 +262,25 @@ class PolicyTest {
     @Test
     void rabbitmqadminDeclaresListsAndDeletesPolicies() throws Exception {
         broker.assumeControllable();
-        assumeTrue(Files.isExecutable(Path.of(RABBITMQADMIN)), "rabbitmqadmin is not installed (.ci/run installs it)");
+        Rabbitmqadmin.assumeInstalled();
         String name = Amqp.unique("adm-pol");
         assertTrue(rabbitmqadmin("declare", "policy", "name=" + name, "pattern=^" + name, "definition={\"max-length\":4}",
-                "priority=2", "apply-to=queues").output.contains("policy declared"));
+                "priority=2", "apply-to=queues").output().contains("policy declared"));
         JsonNode listed = null;
-        for (JsonNode p : JSON.readTree(rabbitmqadmin("-f", "raw_json", "list", "policies").output)) {
+        for (JsonNode p : JSON.readTree(rabbitmqadmin("-f", "raw_json", "list", "policies").output())) {
             if (p.get("name").asText().equals(name)) listed = p;
         }
         assertEquals(JSON.readTree("{\"vhost\":\"/\",\"name\":\"" + name + "\",\"pattern\":\"^" + name + "\","
                 + "\"apply-to\":\"queues\",\"definition\":{\"max-length\":4},\"priority\":2}"), listed);
         Result bad = rabbitmqadmin("declare", "policy", "name=" + name + "-bad", "pattern=.*", "definition={\"max-length\":\"many\"}");
-        assertNotEquals(0, bad.exit);
-        assertTrue(bad.output.contains("is not a valid maximum length"), bad.output);
+        assertNotEquals(0, bad.exit());
+        assertTrue(bad.output().contains("is not a valid maximum length"), bad.output());
         assertTrue(rabbitmqadmin("declare", "operator_policy", "name=" + name, "pattern=^" + name,
-                "definition={\"message-ttl\":1000}").output.contains("operator_policy declared"));
-        assertTrue(rabbitmqadmin("list", "operator_policies").output.contains(name));
-        assertTrue(rabbitmqadmin("delete", "operator_policy", "name=" + name).output.contains("operator_policy deleted"));
-        assertTrue(rabbitmqadmin("delete", "policy", "name=" + name).output.contains("policy deleted"));
-        assertTrue(!rabbitmqadmin("list", "policies").output.contains(name));
+                "definition={\"message-ttl\":1000}").output().contains("operator_policy declared"));
+        assertTrue(rabbitmqadmin("list", "operator_policies").output().contains(name));
+        assertTrue(rabbitmqadmin("delete", "operator_policy", "name=" + name).output().contains("operator_policy deleted"));
+        assertTrue(rabbitmqadmin("delete", "policy", "name=" + name).output().contains("policy deleted"));
+        assertTrue(!rabbitmqadmin("list", "policies").output().contains(name));
     }
 
     @Test
@@ -315,18 +307,8 @@ class PolicyTest {
 
     // ---------------------------------------------------------------- helpers
 
-    private record Result(int exit, String output) {}
-
     private static Result rabbitmqadmin(String... args) throws Exception {
-        List<String> command = new ArrayList<>(List.of(RABBITMQADMIN, "-H", "127.0.0.1", "-P", String.valueOf(http),
-                "-u", "guest", "-p", "guest"));
-        command.addAll(List.of(args));
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        if (!p.waitFor(60, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            throw new AssertionError("rabbitmqadmin timed out: " + command);
-        }
-        return new Result(p.exitValue(), new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+        return Rabbitmqadmin.run(http, "guest", "guest", Duration.ofSeconds(60), args);
     }
 
     private static JsonNode get(String path) throws Exception {

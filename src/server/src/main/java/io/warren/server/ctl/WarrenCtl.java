@@ -153,8 +153,11 @@ public final class WarrenCtl {
                         "/api/" + (operator ? "operator-policies/" : "policies/") + enc(vhost), a,
                         List.of("vhost", "name", "pattern", "apply-to", "definition", "priority"), Map.of());
             }
-            case "list_channels", "list_consumers" ->
-                    throw new Failure(FAILED, command + " is not supported by Warren yet (docs/MANAGEMENT.md)");
+            case "list_channels" -> list("channels", "/api/channels", a,
+                    List.of("pid", "user", "consumer_count", "messages_unacknowledged"), Map.of("pid", "name"));
+            case "list_consumers" -> list("consumers in vhost " + vhost, "/api/consumers/" + enc(vhost), a,
+                    List.of("queue_name", "channel_pid", "consumer_tag", "ack_required", "prefetch_count", "active", "arguments"),
+                    Map.of("queue_name", "queue.name", "channel_pid", "channel_details.name"));
             case "stop_app", "start_app" -> throw new Failure(FAILED, command + " is not supported: a Warren node has no "
                     + "stopped-application state; restart the node with bin/warren stop and bin/warren start");
             case "close_connection" -> {
@@ -256,7 +259,8 @@ public final class WarrenCtl {
                     cells.add("exchange");
                     continue;
                 }
-                JsonNode v = row.get(fieldOf.getOrDefault(c, c));
+                JsonNode v = row;
+                for (String step : fieldOf.getOrDefault(c, c).split("\\.")) v = v == null ? null : v.get(step);
                 if (v == null) throw new Failure(USAGE, "Invalid column: " + c);
                 // rabbitmqctl prints a policy's definition as JSON, other tables (client_properties) as Erlang terms
                 cells.add(c.equals("definition") ? v.toString() : cell(v));
@@ -426,7 +430,8 @@ public final class WarrenCtl {
                 Commands (rabbitmqctl's names and output):
                   list_queues [column ...]          list_exchanges [column ...]      list_bindings [column ...]
                   list_connections [column ...]     list_users                       list_vhosts
-                  list_permissions                  close_connection <name> <explanation>
+                  list_permissions                  list_channels [column ...]       list_consumers [column ...]
+                  close_connection <name> <explanation>
                   close_all_connections <explanation>
                   delete_queue <name> [--if-empty] [--if-unused]                    purge_queue <name>
                   add_user <name> <password>        delete_user <name>               change_password <name> <password>
@@ -437,7 +442,6 @@ public final class WarrenCtl {
                   clear_policy <name>               list_policies
                   set_operator_policy [--priority N] [--apply-to X] <name> <pattern> <definition>
                   clear_operator_policy <name>      list_operator_policies
-                Not supported yet: list_channels, list_consumers.
                 -n <node> is accepted for rabbitmqctl's sake and ignored: --url picks the node.
                 Environment: WARREN_CTL_URL, WARREN_CTL_USER, WARREN_CTL_PASSWORD (defaults http://localhost:15672, guest, guest).
                 Exit codes: 0 ok, 64 usage, 69 node unreachable, 70 operation failed.""";

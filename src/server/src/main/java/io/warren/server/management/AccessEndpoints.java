@@ -198,6 +198,14 @@ final class AccessEndpoints {
     }
 
     private CompletionStage<HttpResponse> apply(AccessChange change, boolean created) {
+        return applyChange(broker, change, created);
+    }
+
+    /**
+     * Writes an access-state change (users, vhosts, permissions, policies): 201 when it created something, else 204;
+     * a change the state refuses is 400 with its reason. Completes once this node's view holds it.
+     */
+    static CompletionStage<HttpResponse> applyChange(BrokerContext broker, AccessChange change, boolean created) {
         return broker.users().change(change).handle((version, error) -> {
             if (error != null) {
                 Throwable t = error instanceof java.util.concurrent.CompletionException && error.getCause() != null ? error.getCause() : error;
@@ -208,11 +216,11 @@ final class AccessEndpoints {
         });
     }
 
-    private static CompletionStage<HttpResponse> ok(Object body) {
+    static CompletionStage<HttpResponse> ok(Object body) {
         return CompletableFuture.completedFuture(ManagementApi.json(StatusCodes.OK, body));
     }
 
-    private static void requireRead(HttpMethod method) {
+    static void requireRead(HttpMethod method) {
         if (!method.equals(HttpMethods.GET) && !method.equals(HttpMethods.HEAD)) throw methodNotAllowed();
     }
 

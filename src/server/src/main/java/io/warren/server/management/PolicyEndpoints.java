@@ -161,21 +161,14 @@ final class PolicyEndpoints {
     }
 
     private CompletionStage<HttpResponse> apply(AccessChange change, boolean created) {
-        return broker.users().change(change).handle((version, error) -> {
-            if (error != null) {
-                Throwable t = error instanceof java.util.concurrent.CompletionException && error.getCause() != null ? error.getCause() : error;
-                if (t instanceof IllegalArgumentException) throw ApiRequestException.badRequest(t.getMessage());
-                throw new IllegalStateException("policy change failed: " + t, t);
-            }
-            return HttpResponse.create().withStatus(created ? StatusCodes.CREATED : StatusCodes.NO_CONTENT);
-        });
+        return AccessEndpoints.applyChange(broker, change, created);
     }
 
     private static CompletionStage<HttpResponse> ok(Object body) {
-        return CompletableFuture.completedFuture(ManagementApi.json(StatusCodes.OK, body));
+        return AccessEndpoints.ok(body);
     }
 
     private static void requireRead(HttpMethod method) {
-        if (!method.equals(HttpMethods.GET) && !method.equals(HttpMethods.HEAD)) throw AccessEndpoints.methodNotAllowed();
+        AccessEndpoints.requireRead(method);
     }
 }
