@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
 import io.warren.it.Amqp;
-import io.warren.it.BrokerUnderTest;
 import io.warren.it.WarrenProcess;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -24,10 +23,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
@@ -40,31 +35,14 @@ import org.junit.jupiter.api.Timeout;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(value = 6, unit = TimeUnit.MINUTES)
-class AccessFailoverTest {
+class AccessFailoverTest extends DisruptedClusterTestBase {
     private static final Pattern MANAGEMENT_PORT = Pattern.compile("Management HTTP on http://[^:]+:(\\d+)/");
     private static final String ENTITY_STARTED = "Access entity running on this node";
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-    private ClusterUnderTest cluster;
-
-    @BeforeAll
-    @Timeout(value = 4, unit = TimeUnit.MINUTES)
-    void startCluster() {
-        Assumptions.assumeFalse(BrokerUnderTest.isExternalMode(), "a Warren cluster");
-        cluster = ClusterUnderTest.start("access-failover", 3, Map.of("warren.management.enabled", "true",
+    AccessFailoverTest() {
+        super("access-failover", Map.of("warren.management.enabled", "true",
                 "warren.management.host", ClusterNode.HOST, "warren.management.port", "0"));
-    }
-
-    @AfterAll
-    @Timeout(value = 2, unit = TimeUnit.MINUTES)
-    void stopCluster() {
-        if (cluster != null) cluster.close();
-    }
-
-    @BeforeEach
-    @Timeout(value = 4, unit = TimeUnit.MINUTES)
-    void allNodesUp() {
-        cluster.ensureAllRunning();
     }
 
     @Test

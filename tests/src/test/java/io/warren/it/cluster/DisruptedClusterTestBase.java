@@ -6,6 +6,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
 
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -20,16 +21,24 @@ abstract class DisruptedClusterTestBase {
     private static final int SIZE = 3;
 
     private final String clusterName;
+    private final Map<String, String> settings;
     protected ClusterUnderTest cluster;
 
     protected DisruptedClusterTestBase(String clusterName) {
+        this(clusterName, Map.of());
+    }
+
+    /** {@code settings}: extra configuration of every node (e.g. the management API). */
+    protected DisruptedClusterTestBase(String clusterName, Map<String, String> settings) {
         this.clusterName = clusterName;
+        this.settings = settings;
     }
 
     @BeforeAll
     @Timeout(value = 4, unit = TimeUnit.MINUTES)
     void startCluster() {
-        cluster = ClusterUnderTest.start(clusterName, SIZE);
+        org.junit.jupiter.api.Assumptions.assumeFalse(io.warren.it.BrokerUnderTest.isExternalMode(), "a Warren cluster");
+        cluster = ClusterUnderTest.start(clusterName, SIZE, settings);
     }
 
     @AfterAll

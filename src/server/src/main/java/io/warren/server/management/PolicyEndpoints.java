@@ -112,25 +112,10 @@ final class PolicyEndpoints {
         }
     }
 
-    /** JSON values as the policy rules take them: integers as Long, objects in their order. */
+    /** JSON values as the policy rules take them: as queue and exchange arguments (integers as Long, order kept). */
+    @SuppressWarnings("unchecked")
     private static Map<String, Object> definition(JsonNode object) {
-        Map<String, Object> out = new LinkedHashMap<>();
-        object.fields().forEachRemaining(e -> out.put(e.getKey(), value(e.getValue())));
-        return out;
-    }
-
-    private static Object value(JsonNode v) {
-        if (v.isIntegralNumber()) return v.asLong();
-        if (v.isNumber()) return v.asDouble();
-        if (v.isBoolean()) return v.asBoolean();
-        if (v.isTextual()) return v.asText();
-        if (v.isArray()) {
-            List<Object> l = new ArrayList<>();
-            v.forEach(x -> l.add(value(x)));
-            return l;
-        }
-        if (v.isObject()) return definition(v);
-        return null;
+        return (Map<String, Object>) TopologyEndpoints.jsonValue(object);
     }
 
     /** RabbitMQ's policy, operator_policy and effective_policy_definition of a queue in /api/queues. */

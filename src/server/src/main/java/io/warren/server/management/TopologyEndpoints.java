@@ -225,11 +225,12 @@ final class TopologyEndpoints {
         JsonNode args = b.node().get("arguments");
         if (args.isTextual() && args.asText().isBlank()) return out;
         if (!args.isObject()) throw ApiRequestException.badRequest("field 'arguments' must be a JSON object");
-        args.fields().forEachRemaining(e -> out.put(e.getKey(), value(e.getValue())));
+        args.fields().forEachRemaining(e -> out.put(e.getKey(), jsonValue(e.getValue())));
         return out;
     }
 
-    private static Object value(JsonNode v) {
+    /** A JSON value as arguments and policy definitions hold it: integers as Long, objects as ordered maps. */
+    static Object jsonValue(JsonNode v) {
         if (v.isIntegralNumber()) return v.asLong();
         if (v.isNumber()) return v.asDouble();
         if (v.isBoolean()) return v.asBoolean();
@@ -237,11 +238,11 @@ final class TopologyEndpoints {
         if (v.isNull()) return null;
         if (v.isArray()) {
             List<Object> l = new ArrayList<>();
-            v.forEach(x -> l.add(value(x)));
+            v.forEach(x -> l.add(jsonValue(x)));
             return l;
         }
         Map<String, Object> m = new LinkedHashMap<>();
-        v.fields().forEachRemaining(e -> m.put(e.getKey(), value(e.getValue())));
+        v.fields().forEachRemaining(e -> m.put(e.getKey(), jsonValue(e.getValue())));
         return m;
     }
 
