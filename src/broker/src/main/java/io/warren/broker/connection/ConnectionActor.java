@@ -56,7 +56,7 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionProtocol> 
     private static final int MAX_ENQUEUES_OUTSTANDING = 2048;
 
     /** Socket credit (see core SocketCredit) for deliveries in the write now on its way to the socket. */
-    private final List<Channel.WrittenCredit> creditInWrite = new ArrayList<>();
+    private final List<ChannelEffects.WrittenCredit> creditInWrite = new ArrayList<>();
 
     private final BrokerContext broker;
     private final TimerScheduler<ConnectionProtocol> timers;
@@ -64,6 +64,8 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionProtocol> 
     private final String remoteAddress;
     private final FrameParser parser;
     private final Map<Integer, Channel> channels = new HashMap<>();
+    /** Carries out what the channels' cores decide. */
+    private final ChannelEffects channelEffects = new ChannelEffects(this);
 
     private State state = State.AWAITING_HEADER;
     private ActorRef<Outbound> out;
@@ -127,11 +129,9 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionProtocol> 
                 .onMessage(ToChannel.class, this::onToChannel)
                 .onMessage(QueueTerminated.class, this::onQueueTerminated)
                 .onMessage(ResendTick.class, t -> {
-                    for (Channel ch : channels.values()) {
-                        ch.resendOlderThan(RESEND_AFTER_NANOS);
-                        ch.retryRecoveries(RETRY_RECOVERY_AFTER_NANOS);
-                        ch.nackUnconfirmedOlderThan(broker.alarms().journal().confirmTimeout().toNanos());
-                    }
+                    long now = System.nanoTime();
+                    long nackAfter = broker.alarms().journal().confirmTimeout().toNanos();
+                    for (Channel ch : channels.values()) ch.onTick(now, RESEND_AFTER_NANOS, RETRY_RECOVERY_AFTER_NANOS, nackAfter);
                     // Tell publishers of an alarm now, not only at their next read (one waiting for a confirm reads nothing).
                     if (publisher && state != State.CLOSED && broker.alarms().publishersBlocked()) block();
                     for (Channel ch : channels.values()) ch.endOfInput();
@@ -513,7 +513,7 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionProtocol> 
                 out.tell(new Outbound.Bytes(pending.result()));
                 pending = new ByteStringBuilder();
                 outboundBusy = true;
-                for (Channel ch : channels.values()) ch.takeWritten(creditInWrite);
+                for (Channel ch : channels.values()) channelEffects.takeWritten(ch, creditInWrite);
             } else if (state == State.CLOSED && !outboundCompleted) {
                 out.tell(new Outbound.Complete());
                 outboundCompleted = true;
@@ -555,7 +555,7 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionProtocol> 
     /** The socket took the last write: the queues may send those consumers that much more. */
     private void returnNoAckCredit() {
         if (creditInWrite.isEmpty() || vhost == null) return;
-        for (Channel.WrittenCredit c : creditInWrite) broker.queues().tell(vhost, c.queue(), c.credit());
+        for (ChannelEffects.WrittenCredit c : creditInWrite) broker.queues().tell(vhost, c.queue(), c.credit());
         creditInWrite.clear();
     }
 
@@ -644,6 +644,7 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionProtocol> 
     }
 
     Channel openChannel(int number) { return channels.get(number); }
+    ChannelEffects channelEffects() { return channelEffects; }
 
     /** The management API's view of this connection's channels (refreshed into the registry on every resend tick). */
     private List<ConnectionRegistry.ChannelDetails> channelDetails() {

@@ -30,6 +30,16 @@ public final class ConnectionRegistry {
         public ChannelDetails {
             consumers = List.copyOf(consumers);
         }
+
+        /** A channel as its core's figures describe it. */
+        static ChannelDetails of(int number, io.warren.core.channel.ChannelCore.Figures f) {
+            List<ConsumerDetails> list = new java.util.ArrayList<>();
+            for (io.warren.core.channel.ChannelConsumers.Consumer c : f.consumers()) {
+                list.add(new ConsumerDetails(c.tag(), c.queue(), !c.noAck(), c.ownLimit(), c.exclusive(), c.priority()));
+            }
+            return new ChannelDetails(number, f.prefetchCount(), f.globalPrefetchCount(), f.confirm(), f.transactional(),
+                    f.unacknowledged(), f.unconfirmed(), list);
+        }
     }
 
     /** One consumer of a channel (RabbitMQ's /api/consumers fields). */

@@ -1,6 +1,7 @@
 package io.warren.broker.connection;
 
 import io.warren.broker.protocol.ConnectionProtocol;
+import io.warren.core.channel.DirectReplyConsumer;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.Base64;
@@ -22,8 +23,7 @@ import org.apache.pekko.cluster.typed.Cluster;
 final class DirectReplyTo {
     private DirectReplyTo() {}
 
-    static final String QUEUE = io.warren.core.channel.PublishRules.REPLY_TO_QUEUE;
-    static final String PREFIX = QUEUE + ".";
+    private static final String PREFIX = DirectReplyConsumer.PREFIX;
 
     /** Where {@link AmqpListener} spawns connection actors; the token only carries what follows it. */
     private static final String CONNECTIONS = "/system/amqp-connections/";
@@ -42,10 +42,6 @@ final class DirectReplyTo {
         return ENCODER.encodeToString(bytes);
     }
 
-    static boolean isReplyKey(String routingKey) {
-        return routingKey.startsWith(PREFIX);
-    }
-
     /** The routing key that reaches {@code channel} of {@code connection} while its consumer holds {@code key}. */
     static String routingKey(ActorSystem<?> system, ActorRef<ConnectionProtocol> connection, int channel, String key) {
         String path = ActorRefResolver.get(system).toSerializationFormat(connection);
@@ -62,7 +58,7 @@ final class DirectReplyTo {
      * connection actor on a member of this cluster (such keys are dropped, as RabbitMQ drops them).
      */
     static Optional<Address> resolve(ActorSystem<?> system, String routingKey) {
-        if (!isReplyKey(routingKey)) return Optional.empty();
+        if (!DirectReplyConsumer.isReplyKey(routingKey)) return Optional.empty();
         String token;
         try {
             token = new String(DECODER.decode(routingKey.substring(PREFIX.length())), StandardCharsets.UTF_8);
