@@ -42,7 +42,7 @@ final class ChannelReplyTo {
 
     /** basic.consume on {@code amq.rabbitmq.reply-to}: no queue, nothing to ack; replies arrive on this channel. */
     void consume(BasicConsume c, String tag) {
-        DirectReplyConsumer.checkConsume(consumer, c.noAck());
+        consumer.checkConsume(c.noAck());
         String key = DirectReplyTo.newKey();
         consumer.consume(tag, key, DirectReplyTo.routingKey(conn.context().getSystem(), conn.self(), number, key));
         if (!c.noWait()) conn.sendMethod(number, new BasicConsumeOk(tag));

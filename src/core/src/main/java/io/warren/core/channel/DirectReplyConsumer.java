@@ -51,9 +51,9 @@ public final class DirectReplyConsumer {
     }
 
     /** basic.consume on the pseudo-queue must be no-ack (406) and the channel's only reply consumer (406). */
-    public static void checkConsume(DirectReplyConsumer current, boolean noAck) {
+    public void checkConsume(boolean noAck) {
         if (!noAck) throw ChannelCore.precondition("reply consumer cannot acknowledge");
-        if (current.active()) throw ChannelCore.precondition("reply consumer already set");
+        if (active()) throw ChannelCore.precondition("reply consumer already set");
     }
 
     /** The reply consumer is set up ({@link #checkConsume} passed): replies with {@code key} reach it. */

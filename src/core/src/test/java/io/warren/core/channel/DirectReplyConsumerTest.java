@@ -17,16 +17,16 @@ class DirectReplyConsumerTest {
 
     @Test
     void aReplyConsumerMustBeNoAck() {
-        AmqpException e = assertThrows(AmqpException.class, () -> DirectReplyConsumer.checkConsume(consumer, false));
+        AmqpException e = assertThrows(AmqpException.class, () -> consumer.checkConsume(false));
         assertEquals(406, e.replyCode());
         assertEquals("PRECONDITION_FAILED - reply consumer cannot acknowledge", e.replyText());
-        DirectReplyConsumer.checkConsume(consumer, true);
+        consumer.checkConsume(true);
     }
 
     @Test
     void aChannelHasAtMostOneReplyConsumer() {
         consumer.consume("tag", "secret", "amq.rabbitmq.reply-to.abc");
-        AmqpException e = assertThrows(AmqpException.class, () -> DirectReplyConsumer.checkConsume(consumer, true));
+        AmqpException e = assertThrows(AmqpException.class, () -> consumer.checkConsume(true));
         assertEquals("PRECONDITION_FAILED - reply consumer already set", e.replyText());
         assertThrows(IllegalStateException.class, () -> consumer.consume("other", "k", "r"));
     }
@@ -46,7 +46,7 @@ class DirectReplyConsumerTest {
         assertFalse(consumer.holds("secret"));
         assertNull(consumer.replyTo());
         assertFalse(consumer.cancel("tag"));
-        DirectReplyConsumer.checkConsume(consumer, true); // may consume again
+        consumer.checkConsume(true); // may consume again
     }
 
     @Test
