@@ -201,7 +201,7 @@ final class Channel {
             TxPublish p = (TxPublish) r.publish();
             route(p.method(), p.keys(), p.headers(), p.stored(), p.body(), p.table());
         } else if (effect instanceof ChannelEffect.EnqueueBatch b) {
-            conn.broker().queues().enqueue(vhost(), b.queue(), new QueueCommand.Enqueue(b.messages(), b.seqs(), conn.self().narrow(), number));
+            conn.broker().queues().enqueue(vhost(), b.queue(), new QueueCommand.Enqueue(b.messages(), b.seqs(), conn.self().narrow(), number, b.resent()));
         } else if (effect instanceof ChannelEffect.Settle s) {
             conn.broker().queues().tell(vhost(), s.queue(), new QueueCommand.Settle(channelId, s.acked(), s.requeued(), s.discarded()));
         } else if (effect instanceof ChannelEffect.Consume c) {
