@@ -60,7 +60,7 @@ public final class QueueState {
     private final Set<String> ids = new HashSet<>();
     /** Ids of the resendable messages the queue settled lately: a channel's re-send of one is not enqueued again. */
     private final SettledIds settledIds = new SettledIds(DEFAULT_SETTLED_IDS, DEFAULT_SETTLED_IDS_AGE_MILLIS);
-    /** Defaults of warren.queue.settled-ids (max and max-age). */
+    /** Defaults of warren.persistence.settled-ids (max and max-age). */
     public static final int DEFAULT_SETTLED_IDS = 10_000;
     public static final long DEFAULT_SETTLED_IDS_AGE_MILLIS = 120_000;
     /** Journalled messages dead-lettered but not yet settled, by seq. */
