@@ -97,6 +97,8 @@ final class ConfigValidator {
         intInRange("warren.persistence.snapshot-every", 1, Integer.MAX_VALUE, "must be at least 1");
         positiveDuration("warren.persistence.journal-alarm-after");
         nonNegativeDuration("warren.persistence.confirm-timeout", "0s waits for confirms as long as it takes");
+        intInRange("warren.persistence.settled-ids.max", 0, Integer.MAX_VALUE, "must be 0 (off) or more");
+        nonNegativeDuration("warren.persistence.settled-ids.max-age", "0s forgets a settled id at once");
 
         seedNodes();
         intInRange("warren.cluster.min-nr-of-members", 1, Integer.MAX_VALUE, "must be at least 1");

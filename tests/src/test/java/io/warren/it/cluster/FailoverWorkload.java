@@ -40,6 +40,8 @@ public final class FailoverWorkload implements AutoCloseable {
     private final Set<String> transientConfirmed = ConcurrentHashMap.newKeySet();
     private final Map<String, Integer> deliveries = new ConcurrentHashMap<>();
     private final AtomicLong redeliveredFlags = new AtomicLong();
+    /** Deliveries of a message delivered before that do not carry the redelivered flag (issue 12). */
+    private final AtomicLong repeatsWithoutFlag = new AtomicLong();
     private final AtomicLong nacked = new AtomicLong();
     private final AtomicLong inDoubt = new AtomicLong();
     private final AtomicLong publishErrors = new AtomicLong();
@@ -150,15 +152,18 @@ public final class FailoverWorkload implements AutoCloseable {
         long unconfirmedDelivered = deliveries.keySet().stream().filter(id -> !confirmed.contains(id)).count();
         Set<String> missing = missing();
         long transientMissing = missing.stream().filter(transientConfirmed::contains).count();
+        int most = deliveries.values().stream().mapToInt(Integer::intValue).max().orElse(0);
         return new Report(confirmed.size(), transientConfirmed.size(), deliveries.size(), missing.size(),
                 transientMissing, duplicates, redeliveredFlags.get(), unconfirmedDelivered, nacked.get(),
-                inDoubt.get(), publishErrors.get(), recoveryMillis(), List.copyOf(clientErrors));
+                inDoubt.get(), publishErrors.get(), recoveryMillis(), List.copyOf(clientErrors),
+                repeatsWithoutFlag.get(), most);
     }
 
     /** What a run measured; {@code recoveryMillis[i]} is -1 for a queue that never delivered after the mark. */
     public record Report(long confirmed, long transientConfirmed, long delivered, long lost, long transientLost,
                          long duplicates, long redelivered, long unconfirmedButDelivered, long nacked, long inDoubt,
-                         long publishErrors, long[] recoveryMillis, List<String> clientErrors) {
+                         long publishErrors, long[] recoveryMillis, List<String> clientErrors,
+                         long repeatsWithoutFlag, int mostDeliveries) {
 
         public long slowestRecoveryMillis() {
             long max = 0;
@@ -174,6 +179,7 @@ public final class FailoverWorkload implements AutoCloseable {
             return "confirmed=" + confirmed + " (transient " + transientConfirmed + ")"
                     + " delivered(distinct)=" + delivered + " lost=" + lost + " (transient " + transientLost + ")"
                     + " duplicates=" + duplicates + " redelivered-flag=" + redelivered
+                    + " repeats-without-flag=" + repeatsWithoutFlag + " most-deliveries-of-one=" + mostDeliveries
                     + " unconfirmed-but-delivered=" + unconfirmedButDelivered + " nacked=" + nacked
                     + " in-doubt(unconfirmed)=" + inDoubt + " publish-errors=" + publishErrors
                     + " recovery-ms-per-queue=" + java.util.Arrays.toString(recoveryMillis)
@@ -249,8 +255,9 @@ public final class FailoverWorkload implements AutoCloseable {
     private void onDelivery(int queueIndex, Envelope envelope, byte[] body) {
         long now = System.currentTimeMillis();
         String[] parts = new String(body, StandardCharsets.UTF_8).split("\\|");
-        deliveries.merge(parts[0], 1, Integer::sum);
+        int times = deliveries.merge(parts[0], 1, Integer::sum);
         if (envelope.isRedeliver()) redeliveredFlags.incrementAndGet();
+        else if (times > 1) repeatsWithoutFlag.incrementAndGet();
         if (Long.parseLong(parts[2]) >= markMillis) {
             firstDeliveryAfterMark.accumulateAndGet(queueIndex, now, Math::min);
         }

@@ -51,7 +51,7 @@ final class ChannelEffects {
         } else if (effect instanceof ChannelEffect.RoutePublish<?> r) {
             channel.publisher().route((TxPublish) r.publish());
         } else if (effect instanceof ChannelEffect.EnqueueBatch b) {
-            conn.broker().queues().enqueue(vhost, b.queue(), new QueueCommand.Enqueue(b.messages(), b.seqs(), conn.self().narrow(), number));
+            conn.broker().queues().enqueue(vhost, b.queue(), new QueueCommand.Enqueue(b.messages(), b.seqs(), conn.self().narrow(), number, b.resent()));
         } else if (effect instanceof ChannelEffect.Settle s) {
             conn.broker().queues().tell(vhost, s.queue(), new QueueCommand.Settle(channel.channelId(), s.acked(), s.requeued(), s.discarded()));
         } else if (effect instanceof ChannelEffect.Consume c) {

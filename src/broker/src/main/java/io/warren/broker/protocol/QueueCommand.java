@@ -28,9 +28,18 @@ public sealed interface QueueCommand permits QueueCommand.Declare, QueueCommand.
     /**
      * Publishes for this queue, batched per channel and read. {@code publishSeqs[i]} is the channel's confirm
      * sequence of {@code messages[i]} (0 when the channel does not confirm); settlement goes to {@code replyTo}.
+     * {@code resent}: the channel sends these again (unanswered after a failover or for long): the queue does not
+     * enqueue ids it holds or settled lately, and flags the others redelivered.
      */
-    record Enqueue(List<Message> messages, long[] publishSeqs, ActorRef<ConnectionProtocol.EnqueueSettled> replyTo, int channel)
-            implements QueueCommand, WarrenSerializable {}
+    record Enqueue(List<Message> messages, long[] publishSeqs, ActorRef<ConnectionProtocol.EnqueueSettled> replyTo, int channel,
+                   boolean resent)
+            implements QueueCommand, WarrenSerializable {
+        /** A first send. */
+        public Enqueue(List<Message> messages, long[] publishSeqs, ActorRef<ConnectionProtocol.EnqueueSettled> replyTo,
+                       int channel) {
+            this(messages, publishSeqs, replyTo, channel, false);
+        }
+    }
 
     /**
      * basic.consume, or a channel re-attaching a consumer to a queue's new incarnation after failover, or changing

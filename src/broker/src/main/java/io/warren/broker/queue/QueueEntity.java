@@ -271,7 +271,7 @@ public final class QueueEntity extends AbstractBehavior<QueueCommand> {
     private void recovered(long seqNr, long startedAt) {
         Holder h = holder;
         journal.recovered(seqNr);
-        if (h.state != null) h.state.defaultConsumerTimeout(broker.settings().consumerTimeoutMillis());
+        if (h.state != null) configure(h.state);
         ctx.getLog().debug("queue '{}' in vhost '{}' recovered to sequence {} in {} ms", name, vhost, seqNr,
                 (System.nanoTime() - startedAt) / 1_000_000);
         if (h.state != null && h.state.messageCount() > 0) {
@@ -282,6 +282,12 @@ public final class QueueEntity extends AbstractBehavior<QueueCommand> {
         scheduleTick(h);
         scheduleIdleCheck(h);
         publishStats(h);
+    }
+
+    /** The broker-wide settings a queue's core takes: consumer timeout, memory of settled ids. */
+    private void configure(QueueState state) {
+        state.defaultConsumerTimeout(broker.settings().consumerTimeoutMillis());
+        state.settledIdMemory(broker.settings().settledIdsMax(), broker.settings().settledIdsMaxAge().toMillis());
     }
 
     /** The policy in force for this queue changed (or the queue started): its arguments in force follow. */
@@ -445,7 +451,7 @@ public final class QueueEntity extends AbstractBehavior<QueueCommand> {
                 QueueArguments args = QueueArguments.parse(d.definition().arguments());
                 h.definition = d.definition();
                 h.state = new QueueState(d.definition(), args);
-                h.state.defaultConsumerTimeout(broker.settings().consumerTimeoutMillis());
+                configure(h.state);
                 h.state.applyArguments(QueuePolicy.arguments(h.definition,
                         QueuePolicy.lookup(broker.users().state(), h.definition), ctx.getLog()), now());
                 h.owner = d.definition().exclusive() ? d.ownerConnection() : "";
@@ -486,9 +492,11 @@ public final class QueueEntity extends AbstractBehavior<QueueCommand> {
         int a = 0, r = 0;
         List<Message> messages = e.messages();
         for (int i = 0; i < messages.size(); i++) {
-            PublishOutcome outcome = h.state.publish(messages.get(i), now);
-            published++;
             long seq = e.publishSeqs()[i];
+            // a publish without a confirm is never re-sent: its id need not be remembered once settled
+            PublishKind kind = e.resent() ? PublishKind.RESENT : seq == 0 ? PublishKind.UNCONFIRMED : PublishKind.CONFIRMED;
+            PublishOutcome outcome = h.state.publish(messages.get(i), now, kind);
+            published++;
             if (seq == 0) continue;
             if (outcome == PublishOutcome.REJECTED) rejected[r++] = seq;
             else accepted[a++] = seq;

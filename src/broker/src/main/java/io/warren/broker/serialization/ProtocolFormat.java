@@ -32,7 +32,9 @@ import org.apache.pekko.actor.typed.ActorRefResolver;
 final class ProtocolFormat {
 
     // QueueCommand
-    private static final String Q_DECLARE = "qDcl2", Q_ENQUEUE = "qEnq2", Q_CONSUME = "qCon2", Q_CANCEL = "qCan",
+    private static final String Q_DECLARE = "qDcl2", Q_ENQUEUE = "qEnq2",
+            // a re-sent Enqueue: the same bytes under its own manifest, so a first send keeps qEnq2's format
+            Q_ENQUEUE_RESENT = "qEnqR", Q_CONSUME = "qCon2", Q_CANCEL = "qCan",
             Q_SETTLE = "qSet", Q_GET = "qGet", Q_PURGE = "qPur", Q_DELETE = "qDel", Q_CHANNEL_CLOSED = "qChC",
             Q_RECOVER = "qRec", Q_OWNER_CLOSED = "qOwC", Q_NO_ACK_WRITTEN = "qNAW",
             Q_CHECK_EXCLUSIVE = "qChX";
@@ -69,7 +71,7 @@ final class ProtocolFormat {
 
     private static String queueCommandManifest(QueueCommand c) {
         if (c instanceof QueueCommand.Declare) return Q_DECLARE;
-        if (c instanceof QueueCommand.Enqueue) return Q_ENQUEUE;
+        if (c instanceof QueueCommand.Enqueue e) return e.resent() ? Q_ENQUEUE_RESENT : Q_ENQUEUE;
         if (c instanceof QueueCommand.Consume) return Q_CONSUME;
         if (c instanceof QueueCommand.Cancel) return Q_CANCEL;
         if (c instanceof QueueCommand.Settle) return Q_SETTLE;
@@ -150,9 +152,10 @@ final class ProtocolFormat {
     Object read(String manifest, BinaryReader r) {
         return switch (manifest) {
             case Q_DECLARE -> new QueueCommand.Declare(RecordFormat.readQueueDefinition(r), r.readString(), r.readBoolean(), readRef(r));
-            case Q_ENQUEUE -> {
+            case Q_ENQUEUE, Q_ENQUEUE_RESENT -> {
                 List<Message> messages = readMessages(r);
-                yield new QueueCommand.Enqueue(messages, r.readLongs(), readRef(r), r.readInt());
+                yield new QueueCommand.Enqueue(messages, r.readLongs(), readRef(r), r.readInt(),
+                        manifest.equals(Q_ENQUEUE_RESENT));
             }
             case Q_CONSUME -> new QueueCommand.Consume(r.readString(), readRef(r), r.readInt(), r.readString(),
                     r.readBoolean(), r.readInt(), r.readBoolean(), r.readInt(), r.readString(), r.readBoolean());

@@ -135,6 +135,7 @@ final class Samples {
                 cast(ref), 7));
         s.add(new QueueCommand.Enqueue(List.of(bigMessage()), new long[] {Long.MAX_VALUE}, cast(ref), 65535));
         s.add(new QueueCommand.Enqueue(List.of(), new long[0], null, 0));
+        s.add(new QueueCommand.Enqueue(List.of(fullMessage(), slicedMessage()), new long[] {5, 6}, cast(ref), 3, true));
         s.add(new QueueCommand.Consume("node/1/2", cast(ref), 2, "ctag-1", true, 100, true, -3, "conn-1", true));
         s.add(new QueueCommand.Consume("node/1/2", cast(ref), 2, "", false, 0, false, 0, null, false));
         s.add(new QueueCommand.Cancel("node/1/2", "ctag-1", cast(ref)));

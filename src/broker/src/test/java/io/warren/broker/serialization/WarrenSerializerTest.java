@@ -5,6 +5,7 @@ import static io.warren.broker.serialization.DeepEquality.assertDeepEquals;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -216,6 +217,18 @@ class WarrenSerializerTest {
         assertThrows(IllegalArgumentException.class, () -> serializer.fromBinary(shorter, manifest));
         assertThrows(IllegalArgumentException.class, () -> serializer.fromBinary(longer, manifest));
         assertThrows(IllegalArgumentException.class, () -> serializer.fromBinary(bytes, "qNoSuchThing"));
+    }
+
+    /** A re-sent Enqueue keeps its mark across nodes; a first send keeps the manifest (and bytes) it always had. */
+    @Test
+    void aResentEnqueueKeepsItsMarkAndFirstSendsTheirFormat() {
+        QueueCommand.Enqueue first = new QueueCommand.Enqueue(List.of(Samples.fullMessage()), new long[] {1}, null, 1);
+        QueueCommand.Enqueue resent = new QueueCommand.Enqueue(List.of(Samples.fullMessage()), new long[] {1}, null, 1, true);
+        assertEquals("qEnq2", Serializers.manifestFor(serializerFor(first), first));
+        assertEquals("qEnqR", Serializers.manifestFor(serializerFor(resent), resent));
+        assertArrayEquals(serializerFor(first).toBinary(first), serializerFor(resent).toBinary(resent));
+        assertTrue(((QueueCommand.Enqueue) roundTrip(resent)).resent());
+        assertFalse(((QueueCommand.Enqueue) roundTrip(first)).resent());
     }
 
     @Test

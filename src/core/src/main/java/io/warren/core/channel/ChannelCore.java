@@ -475,7 +475,7 @@ public final class ChannelCore<D, P> {
     }
 
     private static void resend(QueueFailover.Resend<Message> r, List<ChannelEffect> out) {
-        out.add(new ChannelEffect.EnqueueBatch(r.queue(), r.messages(), r.seqs()));
+        out.add(new ChannelEffect.EnqueueBatch(r.queue(), r.messages(), r.seqs(), true));
     }
 
     /** Publishes unconfirmed for {@code nanos} are sent again: the message may have died with a node on its way. */

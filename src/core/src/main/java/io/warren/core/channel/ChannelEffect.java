@@ -19,8 +19,17 @@ public sealed interface ChannelEffect {
     /** A publish of a committed transaction: route it now (it then comes back to the core as a routed publish). */
     record RoutePublish<P>(P publish) implements ChannelEffect {}
 
-    /** Publishes gathered for one queue: {@code seqs[i]} is the confirm sequence of {@code messages[i]} (0: none). */
-    record EnqueueBatch(String queue, List<Message> messages, long[] seqs) implements ChannelEffect {}
+    /**
+     * Publishes gathered for one queue: {@code seqs[i]} is the confirm sequence of {@code messages[i]} (0: none);
+     * {@code resent}: unanswered publishes sent again (after a failover, or late), which the queue must not enqueue
+     * twice and flags redelivered if it does enqueue them.
+     */
+    record EnqueueBatch(String queue, List<Message> messages, long[] seqs, boolean resent) implements ChannelEffect {
+        /** A first send. */
+        public EnqueueBatch(String queue, List<Message> messages, long[] seqs) {
+            this(queue, messages, seqs, false);
+        }
+    }
 
     /** Acks, requeues and discards of one queue's deliveries (by the queue's delivery ids). */
     record Settle(String queue, long[] acked, long[] requeued, long[] discarded) implements ChannelEffect {}

@@ -17,8 +17,10 @@ import java.util.function.BiPredicate;
  *
  * <ul>
  *   <li>Confirmed publishes a queue has not accepted yet are kept per queue and sent again to its next
- *       incarnation (the queue drops ids it already holds), and also when unanswered for long (the queue may have
- *       died before the channel knew which incarnation served it).
+ *       incarnation, and also when unanswered for long (the queue may have died before the channel knew which
+ *       incarnation served it, or its journal stalls). The re-send is marked as such ({@link Resend}): the queue drops
+ *       ids it holds or settled lately, so a message consumed while its enqueue was unanswered is not delivered again
+ *       on every retry.
  *   <li>Enqueue batches not answered yet are counted per queue: the connection stops reading while there are
  *       too many. A lost queue never answers what went to it: only the re-sent batch counts then.
  *   <li>Consumers of a lost queue are re-attached with the same tags, retried (a re-attach may be lost on its way
@@ -28,7 +30,11 @@ import java.util.function.BiPredicate;
  */
 public final class QueueFailover<M> {
 
-    /** Publishes to send (again) to a queue: confirm sequence numbers and their messages, in order. */
+    /**
+     * Publishes to send again to a queue: confirm sequence numbers and their messages, in order. They go marked as
+     * re-sent: the queue answers those it holds or settled lately without enqueuing them again, and flags those it
+     * does enqueue redelivered (the incarnation that got the first send may have delivered them).
+     */
     public record Resend<M>(String queue, long[] seqs, List<M> messages) {}
 
     /** What to do for a lost queue now: consumers to re-attach, publishes to re-send (null if none). */

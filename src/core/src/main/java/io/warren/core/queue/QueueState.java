@@ -58,6 +58,11 @@ public final class QueueState {
     private QueueConsumer singleActive;
     /** Ids of the messages the queue holds (ready, unacked, awaiting dead-letter settlement). */
     private final Set<String> ids = new HashSet<>();
+    /** Ids of the resendable messages the queue settled lately: a channel's re-send of one is not enqueued again. */
+    private final SettledIds settledIds = new SettledIds(DEFAULT_SETTLED_IDS, DEFAULT_SETTLED_IDS_AGE_MILLIS);
+    /** Defaults of warren.persistence.settled-ids (max and max-age). */
+    public static final int DEFAULT_SETTLED_IDS = 10_000;
+    public static final long DEFAULT_SETTLED_IDS_AGE_MILLIS = 120_000;
     /** Journalled messages dead-lettered but not yet settled, by seq. */
     private final LinkedHashMap<Long, QueuedMessage> pendingDeadLetters = new LinkedHashMap<>();
     private final Set<String> timedOutChannels = new HashSet<>();
@@ -105,6 +110,14 @@ public final class QueueState {
         this.defaultConsumerTimeout = millis;
     }
 
+    /**
+     * How many ids of settled messages the queue remembers, and for how long (ms), to drop re-sent publishes it already
+     * took ({@link PublishKind#RESENT}); 0 ids remembers none. The oldest are forgotten at once beyond a lower count.
+     */
+    public void settledIdMemory(int maxIds, long maxAgeMillis) {
+        settledIds.bounds(maxIds, maxAgeMillis);
+    }
+
     /** The consumer timeout in force: x-consumer-timeout, else the broker-wide default; null for none. */
     private Long consumerTimeout() {
         return args.consumerTimeout() != null ? args.consumerTimeout() : defaultConsumerTimeout;
@@ -122,14 +135,28 @@ public final class QueueState {
      * dead-lettered (reason maxlen) and an already expired head (TTL 0) is expired.
      */
     public PublishOutcome publish(Message m, long now) {
+        return publish(m, now, PublishKind.CONFIRMED);
+    }
+
+    /**
+     * {@link #publish(Message, long)} of a publish sent as {@code kind} says. A {@link PublishKind#RESENT} one whose
+     * id the queue settled lately is {@link PublishOutcome#SETTLED} (nothing happens); one it does not know is enqueued
+     * flagged redelivered (an earlier incarnation of this queue may have delivered it). The ids of settled
+     * {@link PublishKind#CONFIRMED} and RESENT messages are remembered, bounded ({@link #settledIdMemory}).
+     */
+    public PublishOutcome publish(Message m, long now, PublishKind kind) {
         enter(now);
         if (ids.contains(m.id())) {
             return PublishOutcome.DUPLICATE;
         }
+        boolean resent = kind == PublishKind.RESENT;
+        if (resent && settledIds.contains(m.id(), clock)) {
+            return PublishOutcome.SETTLED;
+        }
         if (args.overflow() != Overflow.DROP_HEAD && wouldOverflow(m)) {
             if (args.overflow() == Overflow.REJECT_PUBLISH_DLX) {
                 long seq = nextSeq++;
-                deadLetter(new QueuedMessage(seq, m, now, Long.MAX_VALUE, false, 0, false), DeathReason.MAXLEN,
+                deadLetter(new QueuedMessage(seq, m, now, Long.MAX_VALUE, false, 0, resent), DeathReason.MAXLEN,
                         now);
             }
             effects.add(new QueueEffect.PublishRejected(m.id()));
@@ -138,7 +165,8 @@ public final class QueueState {
         long seq = nextSeq++;
         boolean journalled = journalled(m);
         QueuedMessage entry = new QueuedMessage(seq, m, now, expiryFor(m, now), journalled, ready.bucketFor(m),
-                false);
+                resent);
+        entry.resendable = kind != PublishKind.UNCONFIRMED;
         ids.add(m.id());
         if (journalled) {
             effects.add(new QueueEffect.Journal(new QueueEvent.Enqueued(seq, m, now)));
@@ -175,6 +203,7 @@ public final class QueueState {
                 QueuedMessage restamped = new QueuedMessage(m.seq, m.message, m.enqueuedAt,
                         expiryFor(m.message, m.enqueuedAt), m.journalled, m.bucket, m.redelivered);
                 restamped.deliveryCount = m.deliveryCount;
+                restamped.resendable = m.resendable;
                 ready.addLast(restamped);
             }
         }
@@ -584,8 +613,14 @@ public final class QueueState {
 
     /** The message left the queue for good. */
     private void settle(QueuedMessage m) {
-        ids.remove(m.message.id());
+        forget(m);
         if (m.journalled) addRemoved(m.seq);
+    }
+
+    /** The queue no longer holds {@code m}; a re-send of it must not enqueue it again (for a while). */
+    private void forget(QueuedMessage m) {
+        ids.remove(m.message.id());
+        if (m.resendable) settledIds.add(m.message.id(), clock);
     }
 
     // -------------------------------------------------------------------------------------------- dead letters
@@ -602,7 +637,7 @@ public final class QueueState {
         if (m.journalled) {
             pendingDeadLetters.put(m.seq, m);
         } else {
-            ids.remove(m.message.id());
+            forget(m);
         }
     }
 
@@ -734,6 +769,7 @@ public final class QueueState {
         unackedCount = 0;
         pendingDeadLetters.clear();
         ids.clear();
+        settledIds.clear();
         return count;
     }
 
@@ -796,7 +832,8 @@ public final class QueueState {
 
     /**
      * Applies one journal event, in journal order, before any other command. Enqueued messages come back as
-     * ready and redelivered; Removed ones are forgotten.
+     * ready and redelivered; Removed ones are forgotten, their ids remembered as settled (a channel may still re-send
+     * them: their confirm may have been lost with the previous incarnation).
      */
     public void replay(QueueEvent event) {
         if (recovering == null) {
@@ -807,7 +844,8 @@ public final class QueueState {
             nextSeq = Math.max(nextSeq, e.seq() + 1);
         } else if (event instanceof QueueEvent.Removed r) {
             for (long seq : r.seqs()) {
-                recovering.remove(seq);
+                QueueSnapshot.Entry gone = recovering.remove(seq);
+                if (gone != null) settledIds.addUnstamped(gone.message().id());
                 nextSeq = Math.max(nextSeq, seq + 1);
             }
         } else if (event instanceof QueueEvent.Returned r) {
@@ -851,6 +889,7 @@ public final class QueueState {
     private void enter(long now) {
         ensureRecovered();
         if (now > clock) clock = now;
+        settledIds.stampRecovered(now);
         if (lastUsed == Long.MIN_VALUE && now != Long.MIN_VALUE && isUnused()) {
             // x-expires needs a start; a state built without a declare time starts counting at first contact
             lastUsed = now;
@@ -868,6 +907,7 @@ public final class QueueState {
             QueuedMessage back = new QueuedMessage(e.seq(), m, e.enqueuedAt(), expiryFor(m, e.enqueuedAt()),
                     journalled(m), ready.bucketFor(m), true);
             back.deliveryCount = e.deliveryCount();
+            back.resendable = true; // whether it was confirmed is not journalled: remember it when settled
             ready.addLast(back);
         }
     }

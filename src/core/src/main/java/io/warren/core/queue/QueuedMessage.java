@@ -14,6 +14,8 @@ final class QueuedMessage {
     boolean redelivered;
     /** Quorum queues: how often it was returned (requeued, or its channel closed) since it was enqueued here. */
     int deliveryCount;
+    /** Its publisher may send it again (a confirmed publish): once settled, its id is remembered (SettledIds). */
+    boolean resendable;
 
     QueuedMessage(long seq, Message message, long enqueuedAt, long expiresAt, boolean journalled, int bucket,
                   boolean redelivered) {

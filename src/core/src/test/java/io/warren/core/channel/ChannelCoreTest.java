@@ -410,6 +410,7 @@ class ChannelCoreTest {
         assertEquals(new ChannelEffect.Consume("q", "c", false, 0, false, 0, false), out.get(0));
         ChannelEffect.EnqueueBatch resent = batchOf(out, "q");
         assertArrayEquals(ids(1), resent.seqs());
+        assertTrue(resent.resent(), "marked re-sent: the queue drops it if it took it already");
         assertEquals(2, out.size());
         assertEquals(List.of(), method(new BasicAck(1, false)), "a stale tag is harmless to ack");
         assertEquals(List.of(), flush(), "and settles nothing at the queue");
@@ -453,9 +454,11 @@ class ChannelCoreTest {
         confirming.routed(1, now, out);
         confirming.batch("q", new Message("id", "", "q", (EncodedProperties) null, null), 1);
         confirming.endOfInput(now, out);
+        assertFalse(batchOf(out, "q").resent(), "a first send");
         out.clear();
         confirming.resendOlderThan(now + 11, 10, out);
         assertArrayEquals(ids(1), batchOf(out, "q").seqs());
+        assertTrue(batchOf(out, "q").resent());
     }
 
     @Test
