@@ -39,11 +39,12 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
  * <p>
  * Needs root and {@code ip netns} (skipped with a message otherwise) and a Warren cluster (skipped in external mode).
  * The default run has the first scenario (about 3.5 min with the cluster's start at a load of 30); the other two are
- * opt-in with {@code -Dwarren.it.long-faults=true}, as FrozenNodeTest is. What they found at a load of 34-53 (2 cores):
- * a cut-off first seed node restarted by its supervisor formed a cluster of its own and never came back (fixed:
- * LoneNodeGuard); the majority's publishers went 10.3-11.1 s without a confirm (node 1's queues recovering); a flapping
- * link made the Split Brain Resolver down a healthy majority node with the flapping one (DownIndirectlyConnected); and
- * repeated deliveries without the redelivered flag after the flapping (24 repeats, 8 flags).
+ * opt-in with {@code -Dwarren.it.long-faults=true}, as FrozenNodeTest is. What they found (2 cores, load 22-53): a
+ * cut-off first seed node restarted by its supervisor formed a cluster of its own and never came back (fixed:
+ * LoneNodeGuard); the majority's publishers went 9.8-13.0 s without a confirm (node 1 downed 7.9-9.6 s after the
+ * cut, then its queues recover); at a load of 53 a flapping link made node 1 exit on a 3 s cut and then the Split
+ * Brain Resolver down a healthy majority node with the flapping one (DownIndirectlyConnected), with repeated
+ * deliveries lacking the redelivered flag (24 repeats, 8 flags); at a load of 22 the same flapping downed nobody.
  * The node to cut is node 1 (first seed node, oldest member: it runs the shard coordinator) unless
  * {@code -Dwarren.it.partition.victim=N}.
  */
