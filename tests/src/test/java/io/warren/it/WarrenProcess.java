@@ -37,11 +37,21 @@ public final class WarrenProcess {
      * {@code workingDirectory} (null: this JVM's) and returns at once; {@link #awaitPort} waits for it to listen.
      */
     public synchronized void launch(List<String> jvmOptions, List<String> mainArguments, Path workingDirectory) {
+        launch(List.of(), jvmOptions, mainArguments, workingDirectory);
+    }
+
+    /**
+     * As {@link #launch(List, List, Path)}, with {@code commandPrefix} in front of {@code java}: e.g.
+     * {@code ip netns exec <namespace>}, which execs java in place (the process is still the JVM, so its pid and
+     * signals are the broker's).
+     */
+    public synchronized void launch(List<String> commandPrefix, List<String> jvmOptions, List<String> mainArguments,
+                                    Path workingDirectory) {
         if (isRunning()) throw new IllegalStateException(this + " is already running");
         try {
             Path log = logDir.resolve(name + "-run" + (logFiles.size() + 1) + ".log");
             logFiles.add(log);
-            List<String> command = new ArrayList<>();
+            List<String> command = new ArrayList<>(commandPrefix);
             command.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
             command.add("-Xmx512m");
             command.addAll(jvmOptions);
@@ -49,7 +59,7 @@ public final class WarrenProcess {
             command.add(testClassPath());
             command.add("io.warren.server.Main");
             command.addAll(mainArguments);
-            Files.writeString(log, "# " + Instant.now() + " " + String.join(" ", command.subList(0, 2))
+            Files.writeString(log, "# " + Instant.now() + " " + String.join(" ", command.subList(0, commandPrefix.size() + 2))
                     + " ... io.warren.server.Main " + String.join(" ", mainArguments) + "\n", StandardCharsets.UTF_8);
             ProcessBuilder builder = new ProcessBuilder(command)
                     .redirectErrorStream(true)
@@ -96,6 +106,11 @@ public final class WarrenProcess {
     public synchronized long pid() {
         if (process == null) throw new IllegalStateException(this + " is not running");
         return process.pid();
+    }
+
+    /** The exit code of a run that ended by itself; -1 while it runs, or when it was stopped or killed by the test. */
+    public synchronized int exitCode() {
+        return process == null || process.isAlive() ? -1 : process.exitValue();
     }
 
     /** kill -9: no shutdown hook runs, the kernel resets the sockets. Returns when the process is gone. */

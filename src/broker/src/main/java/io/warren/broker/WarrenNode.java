@@ -23,6 +23,7 @@ import io.warren.core.routing.RoutingTable;
 import io.warren.amqp.ReplyCodes;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
@@ -77,6 +78,7 @@ public final class WarrenNode {
                 // A single node is a cluster of one that joins itself.
                 cluster.manager().tell(Join.create(cluster.selfMember().address()));
             }
+            startLoneNodeGuard(system, effective);
 
             String host = warren.getString("amqp.host");
             int port = warren.getInt("amqp.port");
@@ -190,6 +192,23 @@ public final class WarrenNode {
 
     public ActorSystem<Void> system() {
         return system;
+    }
+
+    /**
+     * With seed nodes and exit-when-downed: a first seed node that formed a cluster of its own (restarted while cut
+     * off from the others) exits when another seed node answers, so that its next incarnation joins them
+     * ({@link io.warren.broker.cluster.LoneNodeVerdict}).
+     */
+    private static void startLoneNodeGuard(ActorSystem<Void> system, Config config) {
+        List<String> seeds = config.getStringList("warren.cluster.seed-nodes");
+        if (seeds.size() < 2 || !config.getBoolean("warren.cluster.failover.exit-when-downed")) return;
+        Config failover = config.getConfig("warren.cluster.failover");
+        // A system actor: a typed system with a user guardian of its own takes no top-level actors from outside.
+        ((org.apache.pekko.actor.ExtendedActorSystem) system.classicSystem()).systemActorOf(
+                io.warren.broker.cluster.LoneNodeGuard.props(
+                seeds.stream().map(org.apache.pekko.actor.AddressFromURIString::parse).toList(),
+                failover.getDuration("probe-interval"), failover.getDuration("probe-timeout"),
+                failover.getDuration("alone-exit-after")), "lone-node-guard");
     }
 
     /** Graceful: stop accepting, close connections with 320, leave the cluster, then stop the actor system. */

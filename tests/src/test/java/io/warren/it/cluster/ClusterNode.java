@@ -27,11 +27,24 @@ public final class ClusterNode {
     private final Path dataDir;
     private final Path configFile;
     private final List<String> jvmOptions;
+    private final String host;
+    private final List<String> commandPrefix;
     private final WarrenProcess process;
 
     ClusterNode(int index, String name, int amqpPort, int remotePort, Path dataDir, Path configFile, Path logDir,
                 List<String> jvmOptions) {
+        this(index, name, HOST, List.of(), amqpPort, remotePort, dataDir, configFile, logDir, jvmOptions);
+    }
+
+    /**
+     * A node listening (AMQP and remoting) on {@code host}, started with {@code commandPrefix} in front of java (e.g.
+     * {@code ip netns exec <namespace>} for a node in a network namespace of its own, see {@link NetworkNamespaces}).
+     */
+    ClusterNode(int index, String name, String host, List<String> commandPrefix, int amqpPort, int remotePort,
+                Path dataDir, Path configFile, Path logDir, List<String> jvmOptions) {
         this.jvmOptions = List.copyOf(jvmOptions);
+        this.host = host;
+        this.commandPrefix = List.copyOf(commandPrefix);
         this.index = index;
         this.name = name;
         this.amqpPort = amqpPort;
@@ -48,11 +61,14 @@ public final class ClusterNode {
 
     public int amqpPort() { return amqpPort; }
 
+    /** The address its AMQP and remoting ports listen on ({@link #HOST} unless it runs in a namespace of its own). */
+    public String host() { return host; }
+
     public int remotePort() { return remotePort; }
 
     /** The node's Pekko address, as seed-nodes and the cluster's logs spell it. */
     public String remoteAddress() {
-        return "pekko://warren@" + HOST + ":" + remotePort;
+        return "pekko://warren@" + host + ":" + remotePort;
     }
 
     public Path configFile() { return configFile; }
@@ -81,12 +97,12 @@ public final class ClusterNode {
         List<String> options = new ArrayList<>();
         options.add("-XX:+ExitOnOutOfMemoryError");
         options.addAll(jvmOptions);
-        process.launch(options, List.of("--config", configFile.toString()), dataDir);
+        process.launch(commandPrefix, options, List.of("--config", configFile.toString()), dataDir);
     }
 
     /** Waits until the AMQP port accepts connections; fails early, with the log, if the process exits. */
     void awaitAmqpPort(Duration timeout) {
-        process.awaitPort(HOST, amqpPort, timeout);
+        process.awaitPort(host, amqpPort, timeout);
     }
 
     /** kill -9: no shutdown hook, no cluster leave, sockets reset by the kernel. */
@@ -107,6 +123,11 @@ public final class ClusterNode {
         process.signalTerm();
     }
 
+    /** The exit code of a run that ended by itself (e.g. 3: it took itself out); -1 while running or when stopped. */
+    public int exitCode() {
+        return process.exitCode();
+    }
+
     /** The output of every run so far. */
     public String output() {
         return process.output();
@@ -114,11 +135,11 @@ public final class ClusterNode {
 
     @Override
     public String toString() {
-        return name + " (AMQP " + amqpPort + ", remote " + remotePort + ")";
+        return name + " (" + (host.equals(HOST) ? "" : host + ", ") + "AMQP " + amqpPort + ", remote " + remotePort + ")";
     }
 
     private static String quote(String value) {
-        if (value.matches("-?[0-9]+|true|false")) return value;
+        if (value.matches("-?[0-9]+|true|false|\\[\\]")) return value; // numbers, booleans, the empty list
         return "\"" + value.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
     }
 }

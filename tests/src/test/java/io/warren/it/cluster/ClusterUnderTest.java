@@ -82,6 +82,15 @@ public final class ClusterUnderTest implements AutoCloseable {
     /** As {@link #start(String, int, Map)}, with extra JVM options for every node (e.g. a logback config). */
     public static ClusterUnderTest start(String name, int size, Map<String, String> extraSettings,
                                          List<String> jvmOptions) {
+        return start(name, size, extraSettings, jvmOptions, null);
+    }
+
+    /**
+     * As {@link #start(String, int, Map, List)}, with node N in {@code network}'s namespace N (null: every node on
+     * loopback): it listens on its namespace's address and reaches PostgreSQL at the network's database address.
+     */
+    static ClusterUnderTest start(String name, int size, Map<String, String> extraSettings, List<String> jvmOptions,
+                                  NetworkNamespaces network) {
         if (size < 2) throw new IllegalArgumentException("a cluster needs at least two nodes");
         Path logDir;
         try {
@@ -91,7 +100,8 @@ public final class ClusterUnderTest implements AutoCloseable {
         } catch (IOException e) {
             throw new IllegalStateException("cannot create the log directory", e);
         }
-        SharedJournalDatabase database = SharedJournalDatabase.start(logDir);
+        SharedJournalDatabase database = network == null ? SharedJournalDatabase.start(logDir)
+                : SharedJournalDatabase.start(logDir, network.databaseAddress(), network.network());
         List<ClusterNode> nodes = new ArrayList<>();
         ClusterUnderTest cluster = null;
         try {
@@ -100,7 +110,8 @@ public final class ClusterUnderTest implements AutoCloseable {
                 String nodeName = "node" + i;
                 Path dataDir = logDir.resolve(nodeName + "-data");
                 Files.createDirectories(dataDir);
-                nodes.add(new ClusterNode(i, nodeName, freePort(ports), freePort(ports), dataDir,
+                nodes.add(new ClusterNode(i, nodeName, network == null ? ClusterNode.HOST : network.nodeAddress(i),
+                        network == null ? List.of() : network.launchPrefix(i), freePort(ports), freePort(ports), dataDir,
                         logDir.resolve(nodeName + ".conf"), logDir, jvmOptions));
             }
             List<String> seeds = nodes.subList(0, 2).stream().map(ClusterNode::remoteAddress).toList();
@@ -108,15 +119,17 @@ public final class ClusterUnderTest implements AutoCloseable {
                 Map<String, String> settings = new LinkedHashMap<>();
                 settings.put("warren.node-name", node.name());
                 settings.put("warren.data-dir", node.configFile().getParent().resolve(node.name() + "-data").toString());
-                settings.put("warren.amqp.host", ClusterNode.HOST);
+                settings.put("warren.amqp.host", node.host());
                 settings.put("warren.amqp.port", String.valueOf(node.amqpPort()));
                 settings.put("warren.management.enabled", "false");
                 // /ready and /alive (port 7626) are not under test here; several brokers on one machine would collide
                 settings.put("warren.management.pekko-management.enabled", "false");
-                settings.put("warren.cluster.remote-host", ClusterNode.HOST);
+                settings.put("warren.cluster.remote-host", node.host());
                 settings.put("warren.cluster.remote-port", String.valueOf(node.remotePort()));
                 settings.put("warren.cluster.min-nr-of-members", String.valueOf(defaultMinNrOfMembers(size)));
                 settings.putAll(database.brokerSettings());
+                // In namespaces the test's clients connect from the bridge's address, not loopback, as guest.
+                if (network != null) settings.put("warren.loopback-users", "[]");
                 settings.putAll(extraSettings);
                 node.writeConfig(settings, seeds);
             }
@@ -199,7 +212,7 @@ public final class ClusterUnderTest implements AutoCloseable {
     /** A plain connection to one node. */
     public Connection connect(int index) throws IOException, TimeoutException {
         ConnectionFactory factory = connectionFactory();
-        factory.setHost(ClusterNode.HOST);
+        factory.setHost(node(index).host());
         factory.setPort(node(index).amqpPort());
         return factory.newConnection(name + "-client-node" + index);
     }
@@ -218,7 +231,7 @@ public final class ClusterUnderTest implements AutoCloseable {
         List<Address> addresses = new ArrayList<>();
         for (int k = 0; k < nodes.size(); k++) {
             ClusterNode node = nodes.get((preferred - 1 + k) % nodes.size());
-            addresses.add(new Address(ClusterNode.HOST, node.amqpPort()));
+            addresses.add(new Address(node.host(), node.amqpPort()));
         }
         return addresses;
     }

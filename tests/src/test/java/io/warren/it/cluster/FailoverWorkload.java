@@ -49,6 +49,8 @@ public final class FailoverWorkload implements AutoCloseable {
     private final AtomicLongArray firstDeliveryAfterMark;
     private volatile long markMillis = Long.MAX_VALUE;
     private final List<Thread> publisherThreads = new ArrayList<>();
+    /** Per node (index = node): when its publisher's confirmed batches were confirmed (wall clock ms). */
+    private final Map<Integer, java.util.Queue<Long>> confirmTimes = new ConcurrentHashMap<>();
     private final List<Connection> connections = new ArrayList<>();
     private final List<String> clientErrors = java.util.Collections.synchronizedList(new ArrayList<>());
 
@@ -110,6 +112,23 @@ public final class FailoverWorkload implements AutoCloseable {
             result[i] = first == Long.MAX_VALUE ? -1 : first - markMillis;
         }
         return result;
+    }
+
+    /**
+     * The longest time within [{@code fromMillis}, {@code toMillis}] in which the publisher of node {@code node}
+     * (connected there first) got no confirm: from {@code fromMillis} to its first confirm, between two confirms,
+     * and from its last confirm to {@code toMillis}.
+     */
+    public long longestConfirmGapMillis(int node, long fromMillis, long toMillis) {
+        long previous = fromMillis;
+        long longest = 0;
+        for (long at : confirmTimes.getOrDefault(node, new java.util.ArrayDeque<>())) {
+            if (at < fromMillis) continue;
+            if (at > toMillis) break;
+            longest = Math.max(longest, at - previous);
+            previous = at;
+        }
+        return Math.max(longest, toMillis - previous);
     }
 
     /** Stops the publishers (each finishes its batch, waiting for its confirms). */
@@ -282,13 +301,17 @@ public final class FailoverWorkload implements AutoCloseable {
                 connectionEpoch.incrementAndGet();
             }
         });
-        Thread thread = new Thread(() -> publishLoop("p" + node, channel, connectionEpoch), "publisher-node" + node);
+        java.util.Queue<Long> confirmedAt = new java.util.concurrent.ConcurrentLinkedQueue<>();
+        confirmTimes.put(node, confirmedAt);
+        Thread thread = new Thread(() -> publishLoop("p" + node, channel, connectionEpoch, confirmedAt),
+                "publisher-node" + node);
         thread.setDaemon(true);
         publisherThreads.add(thread);
         thread.start();
     }
 
-    private void publishLoop(String publisherId, Channel channel, AtomicLong connectionEpoch) {
+    private void publishLoop(String publisherId, Channel channel, AtomicLong connectionEpoch,
+                             java.util.Queue<Long> confirmedAt) {
         long sequence = 0;
         int nextQueue = 0;
         AMQP.BasicProperties persistent = new AMQP.BasicProperties.Builder().deliveryMode(2).build();
@@ -312,6 +335,7 @@ public final class FailoverWorkload implements AutoCloseable {
                 if (connectionEpoch.get() != epoch) {
                     inDoubt.addAndGet(batch.size());
                 } else if (allAcked) {
+                    confirmedAt.add(System.currentTimeMillis());
                     for (int i = 0; i < batch.size(); i++) {
                         confirmed.add(batch.get(i));
                         if (batchTransient.get(i)) transientConfirmed.add(batch.get(i));

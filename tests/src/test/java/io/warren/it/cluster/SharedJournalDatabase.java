@@ -24,20 +24,33 @@ public final class SharedJournalDatabase implements AutoCloseable {
     private final EmbeddedPostgres postgres;
     private final Path dataDir;
     private final Path log;
+    /** The address the brokers connect to. */
+    private final String host;
 
-    private SharedJournalDatabase(EmbeddedPostgres postgres, Path dataDir, Path log) {
+    private SharedJournalDatabase(EmbeddedPostgres postgres, Path dataDir, Path log, String host) {
         this.postgres = postgres;
         this.dataDir = dataDir;
         this.log = log;
+        this.host = host;
     }
 
     /** Starts PostgreSQL on a free port with a fresh data directory under {@code parent} and creates the database. */
     public static SharedJournalDatabase start(Path parent) {
+        return start(parent, "127.0.0.1", null);
+    }
+
+    /**
+     * As {@link #start(Path)}, listening on {@code host} as well as on loopback, and letting in connections from
+     * {@code clientNetwork} (CIDR; null: loopback only): for brokers in network namespaces of their own.
+     */
+    static SharedJournalDatabase start(Path parent, String host, String clientNetwork) {
         try {
             Files.createDirectories(parent);
             Path dataDir = Files.createTempDirectory(parent, "postgres-");
             Path log = parent.resolve(dataDir.getFileName() + ".log");
-            EmbeddedPostgres postgres = EmbeddedPostgres.builder()
+            EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder();
+            if (!host.equals("127.0.0.1")) builder.setServerConfig("listen_addresses", "localhost," + host);
+            EmbeddedPostgres postgres = builder
                     .setDataDirectory(dataDir)
                     .setCleanDataDirectory(true)
                     // three brokers, each with a small pool, plus the test's own connections
@@ -48,11 +61,17 @@ public final class SharedJournalDatabase implements AutoCloseable {
             try (Connection connection = postgres.getPostgresDatabase().getConnection();
                  Statement statement = connection.createStatement()) {
                 statement.execute("CREATE DATABASE " + DATABASE);
+                if (clientNetwork != null) {
+                    // initdb's pg_hba.conf lets in loopback only
+                    Files.writeString(dataDir.resolve("pg_hba.conf"), "host all all " + clientNetwork + " trust\n",
+                            java.nio.file.StandardOpenOption.APPEND);
+                    statement.execute("SELECT pg_reload_conf()");
+                }
             } catch (SQLException e) {
                 postgres.close();
                 throw new IllegalStateException("cannot create database " + DATABASE, e);
             }
-            return new SharedJournalDatabase(postgres, dataDir, log);
+            return new SharedJournalDatabase(postgres, dataDir, log, host);
         } catch (IOException e) {
             throw new IllegalStateException("cannot start embedded PostgreSQL", e);
         }
@@ -63,7 +82,7 @@ public final class SharedJournalDatabase implements AutoCloseable {
     }
 
     public String jdbcUrl() {
-        return "jdbc:postgresql://127.0.0.1:" + port() + "/" + DATABASE;
+        return "jdbc:postgresql://" + host + ":" + port() + "/" + DATABASE;
     }
 
     /** The warren.persistence.* settings that point a node at this database. */
@@ -74,6 +93,11 @@ public final class SharedJournalDatabase implements AutoCloseable {
         settings.put("warren.persistence.postgres.user", USER);
         settings.put("warren.persistence.postgres.password", PASSWORD);
         return settings;
+    }
+
+    /** A connection to the journal database as its owner, over loopback (the test's own, never cut). */
+    Connection connection() throws SQLException {
+        return postgres.getDatabase(USER, DATABASE).getConnection();
     }
 
     /** Rows in the journal table, to show that the nodes really write here. */

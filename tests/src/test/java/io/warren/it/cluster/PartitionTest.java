@@ -1,0 +1,275 @@
+package io.warren.it.cluster;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.warren.it.BrokerUnderTest;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
+
+/**
+ * Issue 12's partitions, made with network namespaces ({@link NetworkNamespaces}: each node in its own, PostgreSQL and
+ * the test's AMQP clients in the test's), under confirmed publishing and acking consumers on durable queues
+ * ({@link FailoverWorkload}: one publisher and one consumer per node, each knowing every node's address). Nodes are
+ * supervised as in production ({@link NodeSupervisor}: a node that exits with code 3 is started again). Scenarios:
+ * a node cut from its peers; a node cut from its peers and from PostgreSQL while its AMQP clients stay connected; a
+ * flapping link. Each time: no confirmed message lost; the majority's publishers never go longer than the failover
+ * target without a confirm; no journal write by the cut node's incarnation after the majority removed it (a trigger
+ * records which session wrote what: {@link JournalWriteAudit}); repeated deliveries and their redelivered flags are
+ * reported; and after the heal the cut node is a serving member again without the test's help.
+ * <p>
+ * Needs root and {@code ip netns} (skipped with a message otherwise) and a Warren cluster (skipped in external mode).
+ * Opt-in with {@code -Dwarren.it.long-faults=true}, as FrozenNodeTest is (about 3.5 min for the first scenario with
+ * the cluster's start at a load of 30): its 10 s confirm-gap target still fails here (below), and a red assertion
+ * on a known open defect would keep the whole suite from landing. What they found (2 cores, load 22-53): a
+ * cut-off first seed node restarted by its supervisor formed a cluster of its own and never came back (fixed:
+ * LoneNodeGuard); the majority's publishers went 9.8-13.0 s without a confirm (node 1 downed 7.9-9.6 s after the
+ * cut, then its queues recover); at a load of 53 a flapping link made node 1 exit on a 3 s cut and then the Split
+ * Brain Resolver down a healthy majority node with the flapping one (DownIndirectlyConnected), with repeated
+ * deliveries lacking the redelivered flag (24 repeats, 8 flags); at a load of 22 the same flapping downed nobody.
+ * The node to cut is node 1 (first seed node, oldest member: it runs the shard coordinator) unless
+ * {@code -Dwarren.it.partition.victim=N}.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@EnabledIfSystemProperty(named = "warren.it.long-faults", matches = "true",
+        disabledReason = "opt-in: -Dwarren.it.long-faults=true (the majority's confirm gap still exceeds 10 s, issue 12)")
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@Timeout(value = 5, unit = TimeUnit.MINUTES)
+class PartitionTest {
+    private static final int SIZE = 3;
+    private static final int QUEUES = 6;
+    private static final long WARM_UP_MS = 3_000;
+    /** Long enough for the cut node to exit and the majority to down it, remove it and fail its queues over. */
+    private static final long CUT_MS = 20_000;
+    /** The done-when of failover (FrozenNodeTest's): no publisher of the majority waits longer for a confirm. */
+    private static final long FAILOVER_TARGET_MS = 10_000;
+    /** Flapping: the link goes down and up this many times, down and up for these lengths (ms). */
+    private static final int FLAPS = 6;
+    private static final long FLAP_DOWN_MS = 3_000;
+    private static final long FLAP_UP_MS = 2_000;
+
+    private final int victim = Integer.getInteger("warren.it.partition.victim", 1);
+    private NetworkNamespaces network;
+    private ClusterUnderTest cluster;
+    private NodeSupervisor supervisor;
+    private JournalWriteAudit audit;
+    private final List<String> figures = new ArrayList<>();
+
+    /** How a scenario disturbs the victim's links. */
+    private enum Cut { PEERS, PEERS_AND_DATABASE, FLAPPING_PEERS }
+
+    @BeforeAll
+    @Timeout(value = 5, unit = TimeUnit.MINUTES)
+    void startCluster() {
+        assumeFalse(BrokerUnderTest.isExternalMode(), "a Warren cluster");
+        network = NetworkNamespaces.create(SIZE);
+        try {
+            cluster = ClusterUnderTest.start("partition", SIZE, Map.of(), List.of(), network);
+            audit = JournalWriteAudit.install(cluster.database());
+            supervisor = NodeSupervisor.watch(cluster);
+        } catch (RuntimeException | Error e) {
+            stopCluster();
+            throw e;
+        }
+    }
+
+    @AfterAll
+    @Timeout(value = 3, unit = TimeUnit.MINUTES)
+    void stopCluster() {
+        try {
+            if (supervisor != null) supervisor.close();
+            if (cluster != null) cluster.close();
+        } finally {
+            if (network != null) network.close();
+            System.out.println("[partition figures] (uptime " + uptime() + ")\n  " + String.join("\n  ", figures));
+        }
+    }
+
+    @Test
+    @Order(1)
+    void aNodeCutFromItsPeersLeavesLosesNothingAndComesBackByItself() throws Exception {
+        scenario("cut-peers", Cut.PEERS);
+    }
+
+    @Test
+    @Order(2)
+    void aNodeCutFromItsPeersAndTheDatabaseWithItsClientsConnected() throws Exception {
+        scenario("cut-peers-db", Cut.PEERS_AND_DATABASE);
+    }
+
+    @Test
+    @Order(3)
+    void aFlappingLink() throws Exception {
+        scenario("flapping", Cut.FLAPPING_PEERS);
+    }
+
+    private void scenario(String prefix, Cut cut) throws Exception {
+        for (ClusterNode node : cluster.nodes()) cluster.awaitRoundTrip(node.index()); // every node a member
+        try (FailoverWorkload workload = FailoverWorkload.start(cluster, prefix, QUEUES, false)) {
+            Thread.sleep(WARM_UP_MS);
+            long deadline = System.currentTimeMillis() + 30_000;
+            while (workload.confirmedCount() == 0 && System.currentTimeMillis() < deadline) Thread.sleep(200);
+            assumeTrue(workload.confirmedCount() > 0, "the workload confirmed nothing before the cut (host overloaded?)");
+
+            ClusterNode cutNode = cluster.node(victim);
+            List<String> cutSessions = audit.sessionTags(cutNode.name());
+            String cutAddress = cutNode.remoteAddress();
+            long[] pids = cluster.nodes().stream().mapToLong(ClusterNode::pid).toArray();
+            long cutAt = System.currentTimeMillis();
+            workload.mark(cutAt);
+            try {
+                switch (cut) {
+                    case PEERS -> {
+                        network.cutFromPeers(victim);
+                        Thread.sleep(CUT_MS);
+                    }
+                    case PEERS_AND_DATABASE -> {
+                        network.cutFromPeers(victim);
+                        network.cutFromDatabase(victim);
+                        Thread.sleep(CUT_MS);
+                    }
+                    case FLAPPING_PEERS -> {
+                        for (int i = 0; i < FLAPS; i++) {
+                            network.cutFromPeers(victim);
+                            Thread.sleep(FLAP_DOWN_MS);
+                            network.heal(victim);
+                            Thread.sleep(FLAP_UP_MS);
+                        }
+                    }
+                }
+            } finally {
+                network.heal(victim);
+            }
+            long healedAt = System.currentTimeMillis();
+
+            // Back by itself: the supervisor restarts it when it exits with code 3, nothing else helps it.
+            long backAfter = -1;
+            String whyNotBack = "";
+            try {
+                cluster.awaitRoundTrip(victim);
+                backAfter = System.currentTimeMillis() - healedAt;
+            } catch (IllegalStateException e) {
+                whyNotBack = e.getMessage();
+            }
+            String notBack = whyNotBack;
+            Thread.sleep(2_000);
+            workload.stopPublishing();
+            Set<String> lost = workload.awaitDrained(20_000, 60_000);
+            FailoverWorkload.Report report = workload.report();
+
+            long stallUntil = cut == Cut.FLAPPING_PEERS ? healedAt : Math.min(healedAt, cutAt + CUT_MS);
+            List<String> stalls = new ArrayList<>();
+            long longestMajorityStall = 0;
+            for (ClusterNode node : cluster.nodes()) {
+                if (node.index() == victim) continue;
+                long gap = workload.longestConfirmGapMillis(node.index(), cutAt, stallUntil);
+                longestMajorityStall = Math.max(longestMajorityStall, gap);
+                stalls.add(node.name() + " " + gap + " ms");
+            }
+            long removedAt = firstMajorityLine(cutAt, "Leader is removing", cutAddress);
+            long downedAt = firstMajorityLine(cutAt, "Down", cutAddress);
+            List<JournalWriteAudit.Write> lateWrites = removedAt > 0 ? audit.writesSince(cutSessions, removedAt) : List.of();
+            long writesBefore = audit.writesBy(cutSessions);
+            List<NodeSupervisor.Exit> exits = supervisor.exitsOf(victim, cutAt);
+            String exitReasons = String.join(" | ", linesSince(cutNode, cutAt, "exiting with code"));
+
+            String figure = prefix + " (node " + victim + ", " + cut + ") at " + Instant.ofEpochMilli(cutAt)
+                    + ": downed " + offset(downedAt, cutAt) + ", removed " + offset(removedAt, cutAt)
+                    + "; exits " + exits + (exitReasons.isEmpty() ? "" : " [" + exitReasons + "]")
+                    + "; longest confirm gap of the majority's publishers " + stalls
+                    + "; journal writes by the cut incarnation " + cutSessions + ": " + writesBefore + " in all, "
+                    + lateWrites.size() + " after its removal" + (lateWrites.isEmpty() ? "" : " (first " + lateWrites.get(0) + ")")
+                    + "; back as a member " + (backAfter < 0 ? "never" : backAfter + " ms after the heal")
+                    + "; " + report + "; load " + uptime();
+            figures.add(figure);
+            System.out.println("[partition] " + figure);
+
+            assertTrue(lost.isEmpty(), () -> lost.size() + " confirmed messages lost: " + figure + "\n" + cluster.logTails(60));
+            assertTrue(report.confirmed() > 0, "the workload confirmed nothing");
+            assertTrue(backAfter >= 0, () -> "node " + victim + " is not a member again after the heal: " + notBack
+                    + "\n" + figure + "\n" + cluster.logTails(80));
+            assertTrue(lateWrites.isEmpty(), () -> "node " + victim + "'s cut incarnation wrote to the journal after the"
+                    + " majority removed it: " + lateWrites + "\n" + figure);
+            assertTrue(longestMajorityStall <= FAILOVER_TARGET_MS, () -> "the majority's publishers waited longer than "
+                    + FAILOVER_TARGET_MS + " ms for a confirm: " + figure + "\n" + cluster.logTails(80));
+            for (ClusterNode node : cluster.nodes()) {
+                if (node.index() == victim) continue;
+                assertEquals(pids[node.index() - 1], node.isRunning() ? node.pid() : -1,
+                        () -> node + " (majority side) went down or was restarted: " + figure + "\n" + cluster.logTails(60));
+            }
+            if (cut != Cut.FLAPPING_PEERS) {
+                assertTrue(!exits.isEmpty() && exits.get(0).code() == NodeSupervisor.EXIT_DOWNED,
+                        () -> "node " + victim + " did not take itself out (exit code 3): " + figure);
+            }
+        }
+    }
+
+    /** When a running majority node first logged a line with every one of {@code texts} at or after {@code since}; 0: never. */
+    private long firstMajorityLine(long since, String... texts) {
+        long first = 0;
+        for (ClusterNode node : cluster.nodes()) {
+            if (node.index() == victim) continue;
+            for (String line : linesSince(node, since, texts)) {
+                long at = loggedAt(line);
+                if (at > 0 && (first == 0 || at < first)) first = at;
+            }
+        }
+        return first;
+    }
+
+    private static List<String> linesSince(ClusterNode node, long since, String... texts) {
+        List<String> found = new ArrayList<>();
+        for (Path log : node.logFiles()) {
+            try {
+                for (String line : Files.readAllLines(log, StandardCharsets.UTF_8)) {
+                    boolean all = true;
+                    for (String text : texts) all &= line.contains(text);
+                    if (all && loggedAt(line) >= since) found.add(line);
+                }
+            } catch (IOException e) {
+                found.add("(cannot read " + log + ")");
+            }
+        }
+        return found;
+    }
+
+    private static long loggedAt(String line) {
+        int space = line.indexOf(' ');
+        try {
+            return Instant.parse(space > 0 ? line.substring(0, space) : line).toEpochMilli();
+        } catch (java.time.format.DateTimeParseException e) {
+            return -1;
+        }
+    }
+
+    private static String offset(long at, long from) {
+        return at <= 0 ? "never (no majority log line)" : "after " + (at - from) + " ms";
+    }
+
+    private static String uptime() {
+        try {
+            return Files.readString(Path.of("/proc/loadavg")).strip();
+        } catch (IOException e) {
+            return "?";
+        }
+    }
+}
