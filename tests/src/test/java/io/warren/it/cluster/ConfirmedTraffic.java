@@ -3,7 +3,6 @@ package io.warren.it.cluster;
 import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.BlockedListener;
 import com.rabbitmq.client.Channel;
-import com.rabbitmq.client.ConfirmListener;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.DefaultConsumer;
 import com.rabbitmq.client.Envelope;
@@ -13,11 +12,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentNavigableMap;
-import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -101,27 +97,10 @@ final class ConfirmedTraffic implements AutoCloseable {
         });
         Channel ch = c.createChannel();
         ch.confirmSelect();
-        ConcurrentSkipListMap<Long, String> outstanding = new ConcurrentSkipListMap<>();
-        ch.addConfirmListener(new ConfirmListener() {
-            @Override
-            public void handleAck(long seq, boolean multiple) {
-                settle(seq, multiple).values().forEach(confirmed::add);
-                lastConfirmAt.set(System.currentTimeMillis());
-            }
-
-            @Override
-            public void handleNack(long seq, boolean multiple) {
-                nacked.addAndGet(settle(seq, multiple).size());
-            }
-
-            private Map<Long, String> settle(long seq, boolean multiple) {
-                ConcurrentNavigableMap<Long, String> done = multiple ? outstanding.headMap(seq, true)
-                        : outstanding.subMap(seq, true, seq, true);
-                Map<Long, String> copy = Map.copyOf(done);
-                done.clear();
-                return copy;
-            }
-        });
+        OutstandingConfirms outstanding = OutstandingConfirms.track(ch, ids -> {
+            confirmed.addAll(ids);
+            lastConfirmAt.set(System.currentTimeMillis());
+        }, ids -> nacked.addAndGet(ids.size()));
         Thread t = new Thread(() -> {
             try {
                 for (int n = 0; publishing.get(); n++) {
@@ -130,7 +109,7 @@ final class ConfirmedTraffic implements AutoCloseable {
                         continue;
                     }
                     String id = node + "-" + n;
-                    outstanding.put(ch.getNextPublishSeqNo(), id);
+                    outstanding.publishing(ch.getNextPublishSeqNo(), id);
                     ch.basicPublish("", queues.get(n % queues.size()), MessageProperties.PERSISTENT_BASIC,
                             id.getBytes(StandardCharsets.UTF_8));
                     published.incrementAndGet();

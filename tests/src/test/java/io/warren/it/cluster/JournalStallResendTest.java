@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.BlockedListener;
 import com.rabbitmq.client.Channel;
-import com.rabbitmq.client.ConfirmListener;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.DefaultConsumer;
 import com.rabbitmq.client.Envelope;
@@ -18,8 +17,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentNavigableMap;
-import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -164,27 +161,10 @@ class JournalStallResendTest {
         });
         Channel ch = c.createChannel();
         ch.confirmSelect();
-        ConcurrentSkipListMap<Long, String> outstanding = new ConcurrentSkipListMap<>();
-        ch.addConfirmListener(new ConfirmListener() {
-            @Override
-            public void handleAck(long seq, boolean multiple) {
-                long now = System.currentTimeMillis();
-                for (String id : settle(seq, multiple)) confirmedAt.put(id, now);
-            }
-
-            @Override
-            public void handleNack(long seq, boolean multiple) {
-                nacked.addAndGet(settle(seq, multiple).size());
-            }
-
-            private List<String> settle(long seq, boolean multiple) {
-                ConcurrentNavigableMap<Long, String> done = multiple ? outstanding.headMap(seq, true)
-                        : outstanding.subMap(seq, true, seq, true);
-                List<String> ids = List.copyOf(done.values());
-                done.clear();
-                return ids;
-            }
-        });
+        OutstandingConfirms outstanding = OutstandingConfirms.track(ch, ids -> {
+            long now = System.currentTimeMillis();
+            for (String id : ids) confirmedAt.put(id, now);
+        }, ids -> nacked.addAndGet(ids.size()));
         Thread t = new Thread(() -> {
             try {
                 for (int n = 0; publishing.get(); n++) {
@@ -194,7 +174,7 @@ class JournalStallResendTest {
                     }
                     String id = node + "-" + n;
                     publishedAt.put(id, System.currentTimeMillis());
-                    outstanding.put(ch.getNextPublishSeqNo(), id);
+                    outstanding.publishing(ch.getNextPublishSeqNo(), id);
                     ch.basicPublish("", QUEUE, MessageProperties.PERSISTENT_BASIC, id.getBytes(StandardCharsets.UTF_8));
                     Thread.sleep(20);
                 }
