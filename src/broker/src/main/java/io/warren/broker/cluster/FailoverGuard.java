@@ -31,6 +31,10 @@ import org.slf4j.LoggerFactory;
  * <p>Probes are plain TCP connects, closed at once, every {@code probe-interval}; a refusal is checked again right
  * away. A frozen process still accepts (its kernel completes the handshake), so a freeze is never mistaken for a
  * crash; it stays with the heartbeats and the Split Brain Resolver.
+ *
+ * <p>After this process itself could not run for longer than the others' earliest downing decision, it shuts the
+ * node's {@link NodeFence} and asks the other members' guards whether it is still a member ({@link StallVerdict});
+ * it answers the same question from them.
  */
 public final class FailoverGuard extends AbstractActorWithTimers {
     private static final Logger log = LoggerFactory.getLogger(FailoverGuard.class);
