@@ -1,5 +1,6 @@
 package io.warren.broker.cluster;
 
+import io.warren.broker.protocol.StallCheck;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
@@ -12,7 +13,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import io.warren.broker.protocol.StallCheck;
 import org.apache.pekko.actor.AbstractActorWithTimers;
 import org.apache.pekko.actor.Address;
 import org.apache.pekko.actor.Props;

@@ -257,6 +257,7 @@ public final class QueueEntity extends AbstractBehavior<QueueCommand> {
             @Override
             public void persist(List<QueueEntityEvent> rows) {
                 if (fence.open()) {
+                    heldRows = null; // a retry of a held write (through a new store) supersedes it
                     QueueEntity.this.store.tell(new QueueStore.Persist(rows), org.apache.pekko.actor.ActorRef.noSender());
                 } else {
                     heldRows = rows;
@@ -267,6 +268,7 @@ public final class QueueEntity extends AbstractBehavior<QueueCommand> {
             @Override
             public void saveSnapshot(QueueEntitySnapshot snapshot) {
                 if (fence.open()) {
+                    heldSnapshot = null;
                     QueueEntity.this.store.tell(new QueueStore.SaveSnapshot(snapshot), org.apache.pekko.actor.ActorRef.noSender());
                 } else {
                     heldSnapshot = snapshot;
