@@ -18,9 +18,12 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
  * start 2}) downs nobody else. Opt-in ({@code -Dwarren.it.long-faults=true}): it takes the host's every core for
  * 2 minutes, which would slow every other test of the run.
  * <p>
- * Open: on the shared host at load ~50 (other builds plus these loops) it fails: node 1, not the paused node, went
- * 6.2 s without running and FailoverGuard's stall check (acceptable-heartbeat-pause + stable-after = 6 s) made it
- * exit with code 3; the others then downed it as crashed.
+ * Before issue 12's stall check it failed on the shared host at load ~50 (other builds plus these loops): node 1,
+ * not the paused node, went 6.2 s without running and FailoverGuard exited it on the clock alone (code 3); the
+ * others then downed it as crashed. Now a node that stalls that long holds its writes and deliveries and asks the
+ * others whether it is still a member (StallVerdict), and goes on if a majority says so. Still open: a node starved
+ * for longer than the others' Split Brain Resolver allows (acceptable-heartbeat-pause 2 s + stable-after 4 s, seen
+ * from the others, who must themselves run) is downed by them, and then exits.
  */
 @Timeout(value = 15, unit = TimeUnit.MINUTES)
 @EnabledIfSystemProperty(named = "warren.it.long-faults", matches = "true",

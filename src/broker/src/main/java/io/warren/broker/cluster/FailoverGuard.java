@@ -1,5 +1,6 @@
 package io.warren.broker.cluster;
 
+import io.warren.broker.protocol.StallCheck;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
@@ -30,6 +31,10 @@ import org.slf4j.LoggerFactory;
  * <p>Probes are plain TCP connects, closed at once, every {@code probe-interval}; a refusal is checked again right
  * away. A frozen process still accepts (its kernel completes the handshake), so a freeze is never mistaken for a
  * crash; it stays with the heartbeats and the Split Brain Resolver.
+ *
+ * <p>After this process itself could not run for longer than the others' earliest downing decision, it shuts the
+ * node's {@link NodeFence} and asks the other members' guards whether it is still a member ({@link StallVerdict});
+ * it answers the same question from them.
  */
 public final class FailoverGuard extends AbstractActorWithTimers {
     private static final Logger log = LoggerFactory.getLogger(FailoverGuard.class);
@@ -40,7 +45,16 @@ public final class FailoverGuard extends AbstractActorWithTimers {
     private record ProbeResult(Address member, CrashVerdict.Probe probe) {}
     private record Fenced(Address member, String tag, int sessions, Throwable failure, long tookMillis) {}
 
+    /**
+     * A stall check under way: this node's gate is shut since {@code askedAtNanos}, and it waits for a majority of
+     * {@code voters} (its view when it asked) to confirm it is still a member. {@code round} tells its answers from
+     * those of an earlier check.
+     */
+    private record StallCheckRound(long round, long askedAtNanos, long stalledMillis, Set<String> voters,
+                                   Map<String, StallVerdict.Answer> answers) {}
+
     private final Cluster cluster = Cluster.get(getContext().getSystem());
+    private final NodeFence fence = NodeFence.get(getContext().getSystem());
     private final FailoverSettings settings;
     private final ExecutorService blocking = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "warren-failover-probe");
@@ -55,6 +69,8 @@ public final class FailoverGuard extends AbstractActorWithTimers {
     private long minoritySinceNanos = 0;
     private long lastTickNanos = System.nanoTime();
     private boolean exiting = false;
+    private StallCheckRound stallCheck;
+    private long nextRound = 1;
 
     public static Props props(FailoverSettings settings, Props splitBrainResolver) {
         return Props.create(FailoverGuard.class, () -> new FailoverGuard(settings, splitBrainResolver));
@@ -69,6 +85,8 @@ public final class FailoverGuard extends AbstractActorWithTimers {
     public void preStart() {
         cluster.subscribe(getSelf(), ClusterEvent.initialStateAsEvents(), ClusterEvent.MemberDowned.class);
         getTimers().startTimerWithFixedDelay("probe", new Tick(), settings.probeInterval());
+        lastTickNanos = System.nanoTime();
+        settings.stallLimit().ifPresent(limit -> fence.arm(limit, lastTickNanos));
     }
 
     @Override
@@ -84,6 +102,8 @@ public final class FailoverGuard extends AbstractActorWithTimers {
                 .match(ProbeResult.class, this::onProbe)
                 .match(ClusterEvent.MemberDowned.class, d -> onDowned(d.member()))
                 .match(Fenced.class, this::onFenced)
+                .match(StallCheck.Query.class, this::onStallQuery)
+                .match(StallCheck.Answer.class, this::onStallAnswer)
                 .matchAny(m -> { })
                 .build();
     }
@@ -91,20 +111,113 @@ public final class FailoverGuard extends AbstractActorWithTimers {
     /**
      * A tick far later than scheduled means this process could not run (kill -STOP, a very long GC pause, a
      * starved host). If that lasted longer than the earliest moment the others could have downed it
-     * (acceptable-heartbeat-pause + stable-after), its queues may already run elsewhere: it must not serve or
-     * write another message, and leaves at once rather than after the seconds it takes to learn its fate.
+     * (acceptable-heartbeat-pause + stable-after), its queues may already run elsewhere: it shuts its gate first
+     * (no journal write, no delivery from this node), then asks the other members whether it is still one of them,
+     * and goes on only once a majority says so ({@link StallVerdict}). On a busy host that is the common case, and
+     * exiting on the clock alone downed healthy nodes.
      */
     private void onTick() {
         long now = System.nanoTime();
         long stalled = now - lastTickNanos;
         lastTickNanos = now;
-        if (settings.frozenExitAfter().isPresent() && stalled > settings.frozenExitAfter().get().toNanos()
+        if (exiting) return;
+        if (settings.stallLimit().isPresent() && stalled > settings.stallLimit().get().toNanos()
                 && cluster.state().members().size() > 1) {
-            exit("this process could not run for " + Duration.ofNanos(stalled).toMillis() + " ms, longer than the "
-                    + settings.frozenExitAfter().get().toMillis() + " ms after which the other members may have downed it");
-            return;
+            // Shut before the tick is recorded: recording it first would open the gate for a moment.
+            fence.shut("this process could not run for " + Duration.ofNanos(stalled).toMillis() + " ms");
+            fence.ticked(now);
+            startStallCheck(Duration.ofNanos(stalled).toMillis(), now);
+        } else {
+            fence.ticked(now);
+            if (stallCheck != null) {
+                askOthers();
+                decideStall(now);
+            }
         }
         probeAll();
+    }
+
+    private void startStallCheck(long stalledMillis, long now) {
+        Set<String> voters = new HashSet<>();
+        for (Member member : cluster.state().getMembers()) {
+            if (member.status() == MemberStatus.up() || member.status() == MemberStatus.leaving()) {
+                voters.add(member.address().toString());
+            }
+        }
+        stallCheck = new StallCheckRound(nextRound++, now, stalledMillis, voters, new HashMap<>());
+        log.warn("This process could not run for {} ms, longer than the {} ms after which the other members may have"
+                        + " downed it: journal writes and deliveries are held while it asks the {} voting members",
+                stalledMillis, settings.stallLimit().get().toMillis(), voters.size());
+        askOthers();
+        decideStall(now);
+    }
+
+    /** Asks every other member that has not yet confirmed this node, at the same path as this actor's. */
+    private void askOthers() {
+        StallCheckRound check = stallCheck;
+        var query = new StallCheck.Query(cluster.selfAddress().toString(), cluster.selfUniqueAddress().longUid(),
+                check.round());
+        String path = getSelf().path().toStringWithoutAddress();
+        for (Member member : cluster.state().getMembers()) {
+            if (member.address().equals(cluster.selfAddress())) continue;
+            if (check.answers().get(member.address().toString()) == StallVerdict.Answer.UP) continue;
+            getContext().actorSelection(member.address().toString() + path).tell(query, getSelf());
+        }
+    }
+
+    private void onStallAnswer(StallCheck.Answer a) {
+        StallCheckRound check = stallCheck;
+        if (exiting || check == null || a.round() != check.round()) return;
+        StallVerdict.Answer answer;
+        try {
+            answer = StallVerdict.Answer.valueOf(a.status());
+        } catch (IllegalArgumentException unknown) {
+            answer = StallVerdict.Answer.UNREACHABLE; // a newer member's word this one does not know: no vote
+        }
+        check.answers().put(a.responder(), answer);
+        decideStall(System.nanoTime());
+    }
+
+    private void decideStall(long now) {
+        StallCheckRound check = stallCheck;
+        if (check == null || exiting) return;
+        StallVerdict.Decision decision = StallVerdict.decide(cluster.selfAddress().toString(), check.voters(),
+                check.answers(), check.askedAtNanos(), now, settings.stallCheckTimeout().toNanos());
+        long tookMillis = Duration.ofNanos(now - check.askedAtNanos()).toMillis();
+        switch (decision) {
+            case RESUME -> {
+                stallCheck = null;
+                fence.reopen();
+                log.info("A majority of the members confirmed this node is still a member {} ms after its {} ms stall"
+                        + " ({}): journal writes and deliveries resume", tookMillis, check.stalledMillis(), check.answers());
+            }
+            case EXIT -> exit("this process could not run for " + check.stalledMillis() + " ms and "
+                    + (check.answers().containsValue(StallVerdict.Answer.DOWNED)
+                            ? "a member says it was downed or removed"
+                            : "no majority of the " + check.voters().size() + " voting members confirmed it within "
+                                    + tookMillis + " ms")
+                    + " (answers: " + check.answers() + ")");
+            case WAIT -> { }
+        }
+    }
+
+    /** Another member asks how this node sees it (it could not run for a while); see {@link StallVerdict.Answer}. */
+    private void onStallQuery(StallCheck.Query q) {
+        StallVerdict.Answer answer = StallVerdict.Answer.DOWNED;
+        var state = cluster.state();
+        for (Member member : state.getMembers()) {
+            // Another incarnation at that address, or none: the asker was removed (DOWNED stays).
+            if (!member.address().toString().equals(q.address()) || member.uniqueAddress().longUid() != q.uid()) continue;
+            MemberStatus status = member.status();
+            if (status == MemberStatus.down() || status == MemberStatus.exiting() || status == MemberStatus.removed()) {
+                answer = StallVerdict.Answer.DOWNED;
+            } else if (state.getUnreachable().contains(member)) {
+                answer = StallVerdict.Answer.UNREACHABLE;
+            } else {
+                answer = StallVerdict.Answer.UP;
+            }
+        }
+        getSender().tell(new StallCheck.Answer(q.round(), cluster.selfAddress().toString(), answer.name()), getSelf());
     }
 
     private void probeAll() {
@@ -247,6 +360,7 @@ public final class FailoverGuard extends AbstractActorWithTimers {
     private void exit(String why) {
         if (exiting) return;
         exiting = true;
+        fence.shut("exiting: " + why);
         if (!settings.exitWhenDowned()) {
             log.error("{}; leaving the cluster (warren.cluster.failover.exit-when-downed = off)", why);
             cluster.down(cluster.selfAddress());

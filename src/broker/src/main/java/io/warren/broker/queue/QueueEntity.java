@@ -1,6 +1,7 @@
 package io.warren.broker.queue;
 
 import io.warren.broker.protocol.QueueReply;
+import io.warren.broker.cluster.NodeFence;
 import io.warren.broker.protocol.QueueDelivery;
 import io.warren.broker.protocol.QueueCommand;
 import io.warren.amqp.AmqpException;
@@ -123,6 +124,20 @@ public final class QueueEntity extends AbstractBehavior<QueueCommand> {
     /** The longest an answer is held: a publisher that is waited on by the consumers it slows is never stuck. */
     private static final Duration HOLD_ANSWERS_AT_MOST = Duration.ofMillis(100);
     private static final String HOLD_TIMER = "release-held-answers";
+    /**
+     * The node's gate: shut while this node may have been downed after a long stall and a majority has not yet
+     * confirmed it is still a member (io.warren.broker.cluster.FailoverGuard). While it is shut the write in flight
+     * and deliveries wait here, in order; nothing is failed or dropped.
+     */
+    private final NodeFence fence;
+    private List<QueueEntityEvent> heldRows;
+    private QueueEntitySnapshot heldSnapshot;
+    private final List<HeldDelivery> heldDeliveries = new ArrayList<>();
+    private static final String FENCE_TIMER = "fence-check";
+    private static final Duration FENCE_CHECK_EVERY = Duration.ofMillis(50);
+
+    /** A delivery held by the shut gate, for the channel it was made to. */
+    private record HeldDelivery(String channelId, ConnectionRoute route, ConnectionProtocol.Deliver deliver) {}
     private final String entityId;
     private long published, delivered, acked;
 
@@ -237,15 +252,28 @@ public final class QueueEntity extends AbstractBehavior<QueueCommand> {
         this.deadLetterReplies = ctx.messageAdapter(ConnectionProtocol.EnqueueSettled.class,
                 s -> new DeadLetterSettled(concat(s.accepted(), s.rejected())));
         this.store = store;
+        this.fence = NodeFence.get(ctx.getSystem());
         QueueJournal.Store toStore = new QueueJournal.Store() {
             @Override
             public void persist(List<QueueEntityEvent> rows) {
-                QueueEntity.this.store.tell(new QueueStore.Persist(rows), org.apache.pekko.actor.ActorRef.noSender());
+                if (fence.open()) {
+                    heldRows = null; // a retry of a held write (through a new store) supersedes it
+                    QueueEntity.this.store.tell(new QueueStore.Persist(rows), org.apache.pekko.actor.ActorRef.noSender());
+                } else {
+                    heldRows = rows;
+                    checkFenceLater();
+                }
             }
 
             @Override
             public void saveSnapshot(QueueEntitySnapshot snapshot) {
-                QueueEntity.this.store.tell(new QueueStore.SaveSnapshot(snapshot), org.apache.pekko.actor.ActorRef.noSender());
+                if (fence.open()) {
+                    heldSnapshot = null;
+                    QueueEntity.this.store.tell(new QueueStore.SaveSnapshot(snapshot), org.apache.pekko.actor.ActorRef.noSender());
+                } else {
+                    heldSnapshot = snapshot;
+                    checkFenceLater();
+                }
             }
         };
         String persistenceId = "queue|" + entityId;
@@ -316,6 +344,7 @@ public final class QueueEntity extends AbstractBehavior<QueueCommand> {
                 .onMessage(Recover.class, c -> {
                     if (h.state == null) return this;
                     h.state.recover(c.channelId());
+                    dropHeldDeliveries(c.channelId());
                     return afterChange(h, null);
                 })
                 .onMessage(OwnerClosed.class, c -> {
@@ -341,6 +370,10 @@ public final class QueueEntity extends AbstractBehavior<QueueCommand> {
                     if (h.state == null) return this;
                     h.state.noAckWritten(new ConsumerKey(c.channelId(), c.consumerTag()), c.count());
                     return afterChange(h, null);
+                })
+                .onMessage(FenceCheck.class, c -> {
+                    releaseFenced(h);
+                    return this;
                 })
                 .onMessage(Flush.class, c -> {
                     flushScheduled = false;
@@ -589,6 +622,7 @@ public final class QueueEntity extends AbstractBehavior<QueueCommand> {
         for (String channelId : gone) {
             h.state.channelClosed(channelId);
             h.channels.remove(channelId);
+            dropHeldDeliveries(channelId);
         }
         return autoDeleteOr(h);
     }
@@ -604,6 +638,7 @@ public final class QueueEntity extends AbstractBehavior<QueueCommand> {
         if (h.state == null) return this;
         h.state.channelClosed(c.channelId());
         h.channels.remove(c.channelId());
+        dropHeldDeliveries(c.channelId());
         return autoDeleteOr(h);
     }
 
@@ -764,10 +799,15 @@ public final class QueueEntity extends AbstractBehavior<QueueCommand> {
         // durability. A consumer may see a message that a crash then loses unconfirmed (the publisher sends it
         // again); an ack of it is journalled after its Enqueued, since writes keep their order.
         if (deliveries != null) {
+            boolean hold = !heldDeliveries.isEmpty() || !fence.open(); // held ones first: deliveries keep their order
             for (Map.Entry<String, List<QueueDelivery>> e : deliveries.entrySet()) {
                 ConnectionRoute route = h.channels.get(e.getKey());
-                if (route != null) route.connection().tell(new ConnectionProtocol.Deliver(route.channel(), name, e.getValue()));
+                if (route == null) continue;
+                var deliver = new ConnectionProtocol.Deliver(route.channel(), name, e.getValue());
+                if (hold) heldDeliveries.add(new HeldDelivery(e.getKey(), route, deliver));
+                else route.connection().tell(deliver);
             }
+            if (hold) checkFenceLater();
         }
         final List<QueueEffect.DeadLetter> toDeadLetter = deadLetters;
         Runnable send = () -> {
@@ -791,6 +831,37 @@ public final class QueueEntity extends AbstractBehavior<QueueCommand> {
             ctx.getSelf().tell(Flush.INSTANCE);
         }
         return this;
+    }
+
+    private void checkFenceLater() {
+        if (!timers.isTimerActive(FENCE_TIMER)) timers.startSingleTimer(FENCE_TIMER, FenceCheck.INSTANCE, FENCE_CHECK_EVERY);
+    }
+
+    /** The core gave this channel's deliveries back (closed, recovered): the held ones were never sent, and go. */
+    private void dropHeldDeliveries(String channelId) {
+        if (!heldDeliveries.isEmpty()) heldDeliveries.removeIf(d -> d.channelId().equals(channelId));
+    }
+
+    /** The gate is open again: the held write, snapshot and deliveries leave, in the order they were made. */
+    private void releaseFenced(Holder h) {
+        if (!fence.open()) {
+            checkFenceLater();
+            return;
+        }
+        for (HeldDelivery d : heldDeliveries) {
+            d.route().connection().tell(d.deliver());
+        }
+        heldDeliveries.clear();
+        if (heldRows != null) {
+            List<QueueEntityEvent> rows = heldRows;
+            heldRows = null;
+            store.tell(new QueueStore.Persist(rows), org.apache.pekko.actor.ActorRef.noSender());
+        }
+        if (heldSnapshot != null) {
+            QueueEntitySnapshot snapshot = heldSnapshot;
+            heldSnapshot = null;
+            store.tell(new QueueStore.SaveSnapshot(snapshot), org.apache.pekko.actor.ActorRef.noSender());
+        }
     }
 
     /** The channel closes itself with 406 and gives its deliveries back (ChannelClosed), as on any channel close. */

@@ -54,4 +54,7 @@ sealed interface QueueInternal extends QueueCommand.NodeLocal {
 
     /** Timer: start a new store after a failed write (or a failed recovery of a restarted store). */
     enum RespawnStore implements QueueInternal { INSTANCE }
+
+    /** Timer: the node's gate ({@code NodeFence}) was shut; send the held write and deliveries if it is open again. */
+    enum FenceCheck implements QueueInternal { INSTANCE }
 }

@@ -4,6 +4,7 @@ import io.warren.broker.protocol.ConnectionProtocol;
 import io.warren.broker.protocol.QueueCommand;
 import io.warren.broker.protocol.QueueDelivery;
 import io.warren.broker.protocol.QueueReply;
+import io.warren.broker.protocol.StallCheck;
 import io.warren.broker.protocol.TopologyChange;
 import io.warren.broker.protocol.TopologyCommand;
 import io.warren.broker.protocol.TopologyReply;
@@ -48,6 +49,8 @@ final class ProtocolFormat {
     private static final String T_DECLARE_EXCHANGE = "tDX2", T_DELETE_EXCHANGE = "tDlX", T_BIND = "tBnd2",
             T_UNBIND = "tUnb2", T_DECLARE_QUEUE = "tDQ", T_DELETE_QUEUE = "tDlQ", T_GET_SNAPSHOT = "tGS",
             T_DONE = "tDone", T_FAILED = "tFail", T_SNAPSHOT = "tSnap2", T_VERSIONED_CHANGE = "tVC2";
+    // StallCheck (between FailoverGuards)
+    private static final String S_QUERY = "sQry", S_ANSWER = "sAns";
 
     private final Supplier<ActorRefResolver> resolver;
 
@@ -66,6 +69,8 @@ final class ProtocolFormat {
         if (o instanceof TopologyReply.Failed) return T_FAILED;
         if (o instanceof TopologySnapshot) return T_SNAPSHOT;
         if (o instanceof VersionedChange) return T_VERSIONED_CHANGE;
+        if (o instanceof StallCheck.Query) return S_QUERY;
+        if (o instanceof StallCheck.Answer) return S_ANSWER;
         return null;
     }
 
@@ -144,6 +149,14 @@ final class ProtocolFormat {
             w.writeLong(v.epoch());
             w.writeLong(v.version());
             writeTopologyChange(v.change(), w);
+        } else if (o instanceof StallCheck.Query q) {
+            w.writeString(q.address());
+            w.writeLong(q.uid());
+            w.writeLong(q.round());
+        } else if (o instanceof StallCheck.Answer a) {
+            w.writeLong(a.round());
+            w.writeString(a.responder());
+            w.writeString(a.status());
         } else {
             throw new IllegalArgumentException("Warren cannot serialize " + o.getClass().getName());
         }
@@ -206,6 +219,8 @@ final class ProtocolFormat {
             case T_FAILED -> new TopologyReply.Failed(r.readInt(), r.readString());
             case T_SNAPSHOT -> readTopologySnapshot(r);
             case T_VERSIONED_CHANGE -> new VersionedChange(r.readString(), r.readLong(), r.readLong(), readTopologyChange(r));
+            case S_QUERY -> new StallCheck.Query(r.readString(), r.readLong(), r.readLong());
+            case S_ANSWER -> new StallCheck.Answer(r.readLong(), r.readString(), r.readString());
             default -> throw new IllegalArgumentException("unknown Warren manifest " + manifest);
         };
     }

@@ -192,6 +192,9 @@ final class Samples {
                 queues, List.of(binding(), exchangeBinding())));
         s.add(new TopologySnapshot("empty", 0, 0, List.of(), Map.of(), List.of()));
         for (TopologyChange change : topologyChanges()) s.add(new VersionedChange("/", 1, 5, change));
+        // StallCheck
+        s.add(new io.warren.broker.protocol.StallCheck.Query("pekko://warren@127.0.0.1:25521", -4_611_686_018_427_387_904L, 7));
+        s.add(new io.warren.broker.protocol.StallCheck.Answer(7, "pekko://warren@127.0.0.1:25522", "UNREACHABLE"));
         // Journal and snapshots
         s.add(new QueueEntityEvent.Created(queueDefinition()));
         s.add(new QueueEntityEvent.Journal(new QueueEvent.Enqueued(17, fullMessage(), 1_700_000_000_123L)));
