@@ -133,6 +133,8 @@ public final class QueueEntity extends AbstractBehavior<QueueCommand> {
     private List<QueueEntityEvent> heldRows;
     private QueueEntitySnapshot heldSnapshot;
     private final List<HeldDelivery> heldDeliveries = new ArrayList<>();
+    /** The journal's way to the store: through the gate (held while it is shut). */
+    private final QueueJournal.Store toStore;
     private static final String FENCE_TIMER = "fence-check";
     private static final Duration FENCE_CHECK_EVERY = Duration.ofMillis(50);
 
@@ -253,7 +255,7 @@ public final class QueueEntity extends AbstractBehavior<QueueCommand> {
                 s -> new DeadLetterSettled(concat(s.accepted(), s.rejected())));
         this.store = store;
         this.fence = NodeFence.get(ctx.getSystem());
-        QueueJournal.Store toStore = new QueueJournal.Store() {
+        this.toStore = new QueueJournal.Store() {
             @Override
             public void persist(List<QueueEntityEvent> rows) {
                 if (fence.open()) {
@@ -852,16 +854,9 @@ public final class QueueEntity extends AbstractBehavior<QueueCommand> {
             d.route().connection().tell(d.deliver());
         }
         heldDeliveries.clear();
-        if (heldRows != null) {
-            List<QueueEntityEvent> rows = heldRows;
-            heldRows = null;
-            store.tell(new QueueStore.Persist(rows), org.apache.pekko.actor.ActorRef.noSender());
-        }
-        if (heldSnapshot != null) {
-            QueueEntitySnapshot snapshot = heldSnapshot;
-            heldSnapshot = null;
-            store.tell(new QueueStore.SaveSnapshot(snapshot), org.apache.pekko.actor.ActorRef.noSender());
-        }
+        // Through the same gate as the first attempt, which is open now: one path to the store.
+        if (heldRows != null) toStore.persist(heldRows);
+        if (heldSnapshot != null) toStore.saveSnapshot(heldSnapshot);
     }
 
     /** The channel closes itself with 406 and gives its deliveries back (ChannelClosed), as on any channel close. */
