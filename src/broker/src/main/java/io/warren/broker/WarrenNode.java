@@ -106,7 +106,11 @@ public final class WarrenNode {
                     system.systemActorOf(Topic.create(VersionedChange.class, "warren-topology"), "topology-topic", Props.empty());
             ClusterSharding sharding = ClusterSharding.get(system);
             sharding.init(Entity.of(QueueEntity.TYPE_KEY, ctx -> QueueEntity.create(broker, ctx))
-                    .withStopMessage(QueueEntity.STOP));
+                    .withStopMessage(QueueEntity.STOP)
+                    .withAllocationStrategy(new io.warren.broker.cluster.DemandFirstAllocation(
+                            org.apache.pekko.actor.typed.javadsl.Adapter.toClassic(system),
+                            warren.getDuration("cluster.failover.unrequested-shard-delay"),
+                            effective.getInt("pekko.cluster.sharding.least-shard-allocation-strategy.rebalance-absolute-limit"))));
             sharding.init(Entity.of(TopologyEntity.TYPE_KEY, ctx -> TopologyEntity.create(ctx.getEntityId(), topic)));
             // Users, vhosts and permissions first: they say which vhosts' routing tables this node must load.
             ActorRef<Topic.Command<AccessSnapshot>> accessTopic =

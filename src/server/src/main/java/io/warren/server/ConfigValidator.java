@@ -109,6 +109,7 @@ final class ConfigValidator {
         intInRange("warren.cluster.failover.refusals-to-down", 1, 100, "must be 1 to 100");
         positiveDuration("warren.cluster.failover.minority-exit-after");
         positiveDuration("warren.cluster.failover.retry-interval");
+        nonNegativeDuration("warren.cluster.failover.unrequested-shard-delay", "0s allocates shards in request order");
         positiveDuration("warren.persistence.postgres.lock-timeout");
         positiveDuration("warren.persistence.postgres.idle-in-transaction-timeout");
 
