@@ -23,6 +23,13 @@ import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import static io.warren.it.cluster.NodeLogTimeline.add;
+import static io.warren.it.cluster.NodeLogTimeline.firstAfter;
+import static io.warren.it.cluster.NodeLogTimeline.lastAfter;
+import static io.warren.it.cluster.NodeLogTimeline.median;
+import static io.warren.it.cluster.NodeLogTimeline.ms;
+import static io.warren.it.cluster.NodeLogTimeline.recoveredAfter;
+import static io.warren.it.cluster.NodeLogTimeline.worst;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -48,12 +55,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @Tag("bench")
 class FailoverBench {
     private static final int RUNS_PER_CASE = Integer.getInteger("warren.bench.failover.runs", 5);
-    private static final Pattern RECOVERED = Pattern.compile("queue '([^']+)' in vhost '[^']*' recovered to sequence");
 
     @Test
     @Timeout(value = 60, unit = TimeUnit.MINUTES)
     void failoverTimeOverKills() throws Exception {
-        Path logback = writeLogbackConfig();
+        Path logback = NodeLogTimeline.writeLogbackConfig("failover-bench");
         List<String> rows = new ArrayList<>();
         Map<String, List<Long>> everyQueue = new LinkedHashMap<>();
         Map<String, List<Long>> victimQueues = new LinkedHashMap<>();
@@ -88,7 +94,7 @@ class FailoverBench {
                 OptionalLong allocation = lastAfter(cluster, t0, t0 + 60_000,
                         line -> line.contains("queue: Shard [") && line.contains("allocated at"));
                 // The victim's queues are the ones that recovered again after the kill (a new incarnation).
-                Map<String, Long> recoveredAt = recoveredAfter(cluster, t0, prefix);
+                Map<String, Long> recoveredAt = recoveredAfter(cluster, t0, Long.MAX_VALUE, prefix);
                 OptionalLong recovery = recoveredAt.values().stream().mapToLong(Long::longValue).max();
                 long[] perQueue = result.report().recoveryMillis();
                 long slowestOfVictim = -1;
@@ -135,100 +141,5 @@ class FailoverBench {
             System.out.println(out);
             Files.writeString(Paths.get("target", "failover-bench.txt"), out.toString(), StandardCharsets.UTF_8);
         }
-    }
-
-    private static void add(Map<String, List<Long>> phases, String phase, OptionalLong value) {
-        if (value.isPresent()) phases.computeIfAbsent(phase, k -> new ArrayList<>()).add(value.getAsLong());
-    }
-
-    private static String median(List<Long> values) {
-        if (values.isEmpty()) return "-";
-        long m = values.stream().sorted().toList().get(values.size() / 2);
-        return m == Long.MAX_VALUE ? "never" : String.valueOf(m);
-    }
-
-    private static String worst(List<Long> values) {
-        if (values.isEmpty()) return "-";
-        long m = values.stream().mapToLong(Long::longValue).max().getAsLong();
-        return m == Long.MAX_VALUE ? "never" : String.valueOf(m);
-    }
-
-    private static String ms(OptionalLong value) {
-        return value.isPresent() ? String.valueOf(value.getAsLong()) : "-";
-    }
-
-    /** Per queue of this run that recovered at or after {@code t0}: ms from t0 to its first such recovery. */
-    private static Map<String, Long> recoveredAfter(ClusterUnderTest cluster, long t0, String prefix) {
-        Map<String, Long> result = new HashMap<>();
-        forEachStampedLine(cluster, (t, line) -> {
-            if (t < t0) return;
-            Matcher m = RECOVERED.matcher(line);
-            if (m.find() && m.group(1).startsWith(prefix + "-q")) result.merge(m.group(1), t - t0, Math::min);
-        });
-        return result;
-    }
-
-    /** ms from {@code t0} to the earliest matching log line stamped at or after it, on any node. */
-    private static OptionalLong firstAfter(ClusterUnderTest cluster, long t0, Predicate<String> match) {
-        return stamps(cluster, t0, Long.MAX_VALUE, match).stream().mapToLong(t -> t - t0).min();
-    }
-
-    private static OptionalLong lastAfter(ClusterUnderTest cluster, long t0, long until, Predicate<String> match) {
-        return stamps(cluster, t0, until, match).stream().mapToLong(t -> t - t0).max();
-    }
-
-    private static List<Long> stamps(ClusterUnderTest cluster, long from, long until, Predicate<String> match) {
-        List<Long> stamps = new ArrayList<>();
-        forEachStampedLine(cluster, (t, line) -> {
-            if (t >= from && t <= until && match.test(line)) stamps.add(t);
-        });
-        return stamps;
-    }
-
-    private interface StampedLine { void accept(long millis, String line); }
-
-    private static void forEachStampedLine(ClusterUnderTest cluster, StampedLine consumer) {
-        for (ClusterNode node : cluster.nodes()) {
-            for (Path log : node.logFiles()) {
-                List<String> lines;
-                try {
-                    lines = Files.readAllLines(log, StandardCharsets.UTF_8);
-                } catch (IOException e) {
-                    continue;
-                }
-                for (String line : lines) {
-                    int space = line.indexOf(' ');
-                    if (space < 0) continue;
-                    try {
-                        consumer.accept(OffsetDateTime.parse(line.substring(0, space)).toInstant().toEpochMilli(), line);
-                    } catch (DateTimeParseException notStamped) {
-                        // a stack trace line or similar
-                    }
-                }
-            }
-        }
-    }
-
-    /** The brokers' console logging, plus DEBUG for the shard coordinator so that allocations show. */
-    private static Path writeLogbackConfig() throws IOException {
-        Path dir = Paths.get(System.getProperty("warren.it.logs", "target/warren-logs"));
-        Files.createDirectories(dir);
-        Path file = dir.resolve("failover-bench-logback.xml");
-        Files.writeString(file, """
-                <configuration>
-                  <appender name="STDOUT" class="ch.qos.logback.core.ConsoleAppender">
-                    <encoder><pattern>%d{yyyy-MM-dd'T'HH:mm:ss.SSSXXX} %-5level [%thread] %logger{36} - %msg%n</pattern></encoder>
-                  </appender>
-                  <logger name="org.apache.pekko" level="INFO"/>
-                  <logger name="org.apache.pekko.cluster.sharding.DDataShardCoordinator" level="DEBUG"/>
-                  <logger name="org.apache.pekko.cluster.sharding.ShardCoordinator" level="DEBUG"/>
-                  <logger name="org.apache.pekko.cluster.sharding.ShardRegion" level="DEBUG"/>
-                  <logger name="io.warren" level="DEBUG"/>
-                  <logger name="slick" level="WARN"/>
-                  <logger name="com.zaxxer.hikari" level="WARN"/>
-                  <root level="INFO"><appender-ref ref="STDOUT"/></root>
-                </configuration>
-                """, StandardCharsets.UTF_8);
-        return file;
     }
 }

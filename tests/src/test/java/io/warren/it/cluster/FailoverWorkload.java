@@ -131,6 +131,17 @@ public final class FailoverWorkload implements AutoCloseable {
         return Math.max(longest, toMillis - previous);
     }
 
+    /**
+     * ms from {@code fromMillis} to the first confirm the publisher of node {@code node} (connected there first) got
+     * at or after it; -1: none yet.
+     */
+    public long firstConfirmAfterMillis(int node, long fromMillis) {
+        for (long at : confirmTimes.getOrDefault(node, new java.util.ArrayDeque<>())) {
+            if (at >= fromMillis) return at - fromMillis;
+        }
+        return -1;
+    }
+
     /** Stops the publishers (each finishes its batch, waiting for its confirms). */
     public void stopPublishing() throws InterruptedException {
         publishing.set(false);

@@ -32,7 +32,9 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
  * delivery), asks the others, and exits on the Down it learns (the others, which removed it, no longer answer).
  * One freeze on 2026-12-07 at load ~15-20: it exited 1.6 s after -CONT, 0.85 s after its check began, nothing lost;
  * but the queues delivered again after 10.4-11.1 s, over the 10 s target (resolver's Down at 7.9 s, removal at
- * 8.0 s, then shard allocation and recovery), a path the stall check does not touch.
+ * 8.0 s, then shard allocation and recovery), a path the stall check does not touch. FrozenNodeBench measures five
+ * freezes phase by phase (bench/results/2026-12-07-frozen.md: 8.2-9.5 s at load 12-22); this test's one freeze at
+ * load ~12 after deleted queues stopped being restarted on failover: 8.65 s, exited 0.9 s after -CONT, nothing lost.
  */
 @Timeout(value = 20, unit = TimeUnit.MINUTES)
 @EnabledIfSystemProperty(named = "warren.it.long-faults", matches = "true",
