@@ -136,6 +136,7 @@ public final class WarrenNode {
                 system.log().info("AMQPS (TLS) on {}:{}", host, node.amqpsPort().orElseThrow());
             }
             node.broker = broker;
+            JournalWarmUp.start(system);
             return node;
         } catch (Exception e) {
             system.terminate();
