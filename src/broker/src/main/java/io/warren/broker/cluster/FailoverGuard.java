@@ -140,9 +140,7 @@ public final class FailoverGuard extends AbstractActorWithTimers {
     private void startStallCheck(long stalledMillis, long now) {
         Set<String> voters = new HashSet<>();
         for (Member member : cluster.state().getMembers()) {
-            if (member.status() == MemberStatus.up() || member.status() == MemberStatus.leaving()) {
-                voters.add(member.address().toString());
-            }
+            if (isVoter(member)) voters.add(member.address().toString());
         }
         stallCheck = new StallCheckRound(nextRound++, now, stalledMillis, voters, new HashMap<>());
         log.warn("This process could not run for {} ms, longer than the {} ms after which the other members may have"
@@ -281,7 +279,7 @@ public final class FailoverGuard extends AbstractActorWithTimers {
         for (Member member : cluster.state().getMembers()) {
             String name = member.address().toString();
             byName.put(name, member);
-            if (member.status() == MemberStatus.up() || member.status() == MemberStatus.leaving()) voters.add(name);
+            if (isVoter(member)) voters.add(name);
             if (isCandidate(member)) candidates.add(name);
         }
         Map<String, CrashVerdict.Probe> probes = new HashMap<>();
@@ -368,6 +366,11 @@ public final class FailoverGuard extends AbstractActorWithTimers {
         }
         log.error("{}; exiting with code {} so that a supervisor starts a new incarnation", why, EXIT_DOWNED);
         Runtime.getRuntime().halt(EXIT_DOWNED);
+    }
+
+    /** Up and Leaving members vote, as the resolver's keep-majority counts them. */
+    private static boolean isVoter(Member member) {
+        return member.status() == MemberStatus.up() || member.status() == MemberStatus.leaving();
     }
 
     private static boolean isCandidate(Member member) {

@@ -1,7 +1,6 @@
 package io.warren.broker.cluster;
 
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
@@ -82,12 +81,13 @@ public final class ShardPlacement<R> {
             load[i] = regions.get(i).shards().size();
             next.add(regions.get(i).shards().iterator());
         }
-        Comparator<Integer> byLoad = Comparator.comparingInt(i -> load[i]);
-        List<Integer> order = new ArrayList<>();
-        for (int i = 0; i < regions.size(); i++) order.add(i);
         while (moves.size() < limit) {
-            int fullest = order.stream().max(byLoad).orElseThrow();
-            int emptiest = order.stream().min(byLoad).orElseThrow();
+            int fullest = 0;
+            int emptiest = 0;
+            for (int i = 1; i < load.length; i++) {
+                if (load[i] > load[fullest]) fullest = i;
+                if (load[i] < load[emptiest]) emptiest = i;
+            }
             if (load[fullest] - load[emptiest] <= 1 || !next.get(fullest).hasNext()) break;
             moves.add(next.get(fullest).next());
             load[fullest]--;
