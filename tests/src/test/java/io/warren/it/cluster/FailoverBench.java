@@ -55,6 +55,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @Tag("bench")
 class FailoverBench {
     private static final int RUNS_PER_CASE = Integer.getInteger("warren.bench.failover.runs", 5);
+    /**
+     * Each run starts once the node the run before restarted holds its share of shards again (no rebalance for
+     * {@link #REBALANCE_QUIET_MS}): new queues then spread over every node, so each run's victim holds some of them.
+     * {@code -Dwarren.bench.failover.settle=false} kills a few seconds after the restart instead: the restarted node,
+     * still without shards, takes all the run's new queues and the lost node's shards on a cold JVM.
+     */
+    private static final boolean SETTLE = Boolean.parseBoolean(System.getProperty("warren.bench.failover.settle", "true"));
+    /** Pekko's rebalance-interval (10 s) and some: a round that moves nothing logs nothing. */
+    private static final long REBALANCE_QUIET_MS = 12_000;
 
     @Test
     @Timeout(value = 60, unit = TimeUnit.MINUTES)
@@ -70,7 +79,11 @@ class FailoverBench {
         try (ClusterUnderTest cluster = ClusterUnderTest.start("failover-bench", 3,
                 Map.of("pekko.loglevel", "DEBUG"), List.of("-Dlogback.configurationFile=" + logback))) {
             for (int run = 1; run <= 2 * RUNS_PER_CASE; run++) {
+                long restartedAt = System.currentTimeMillis();
+                boolean restarted = false;
+                for (int i = 1; i <= cluster.size(); i++) restarted |= !cluster.node(i).isRunning();
                 cluster.ensureAllRunning();
+                if (restarted && SETTLE) awaitRebalanced(cluster, restartedAt, System.currentTimeMillis());
                 boolean killCoordinator = run % 2 == 0;
                 int coordinator = Math.max(1, cluster.coordinatorNode());
                 int victim = killCoordinator ? coordinator : (coordinator == 3 ? 2 : 3);
@@ -140,6 +153,21 @@ class FailoverBench {
             }
             System.out.println(out);
             Files.writeString(Paths.get("target", "failover-bench.txt"), out.toString(), StandardCharsets.UTF_8);
+        }
+    }
+
+    /**
+     * Waits until no queue shard has been rebalanced for {@link #REBALANCE_QUIET_MS}, counted from the last move since
+     * {@code restartedAt} or from {@code readyAt} if later; at most 90 s.
+     */
+    private static void awaitRebalanced(ClusterUnderTest cluster, long restartedAt, long readyAt) throws InterruptedException {
+        long until = readyAt + 90_000;
+        while (System.currentTimeMillis() < until) {
+            long now = System.currentTimeMillis();
+            OptionalLong lastMove = lastAfter(cluster, restartedAt, now, line -> line.contains("queue: Rebalance shard ["));
+            long quietSince = Math.max(readyAt, lastMove.isPresent() ? restartedAt + lastMove.getAsLong() : 0);
+            if (now - quietSince >= REBALANCE_QUIET_MS) return;
+            Thread.sleep(1_000);
         }
     }
 }

@@ -46,6 +46,7 @@ public final class JournalHealth {
     private long slowSince;
     private static final long SECOND_LOOK_NANOS = 200_000_000L;
     private String lastProbeFailure = "";
+    private String lastProblem = "";
 
     /** {@code db}: the shared database's settings (url, user, password). */
     public static Behavior<Command> create(Config db, JournalAlarm alarm) {
@@ -125,10 +126,15 @@ public final class JournalHealth {
             problem = "journal writes fail: " + failure.cause();
         }
         if (problem != null) {
+            lastProblem = problem;
             if (alarm.raise(problem)) ctx.getLog().warn("journal alarm raised: {}; publishers are blocked", problem);
         } else if (alarm.raised()) {
             long downFor = System.currentTimeMillis() - alarm.raisedAtMillis();
-            if (alarm.clear()) ctx.getLog().info("journal alarm cleared after {} ms; publishers may publish again", downFor);
+            // What held it last says why the alarm outlasted the outage (a write still retrying, a slow probe).
+            if (alarm.clear()) {
+                ctx.getLog().info("journal alarm cleared after {} ms (last held by: {}); publishers may publish again",
+                        downFor, lastProblem);
+            }
         }
     }
 
