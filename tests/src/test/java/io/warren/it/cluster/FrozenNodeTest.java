@@ -21,9 +21,8 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
  * stay (same processes), and the resumed node, downed meanwhile, exits by itself; the test then starts it again as a
  * supervisor would, and it serves as a member again.
  * <p>
- * Opt-in ({@code -Dwarren.it.long-faults=true}): one freeze of node 3, and with {@code -Dwarren.it.five-freezes=true}
- * the five freezes of the issue: nodes 3, 2 and 1 (1 runs the shard coordinator), one right after another node was
- * killed and restarted, and one on the node just restarted (its queues are recovering and writing to the journal).
+ * Opt-in ({@code -Dwarren.it.long-faults=true}): one freeze of node 3. The issue's five freezes (the coordinator's
+ * node, right after another node's restart, the restarted node while it writes) are {@link FrozenNodeBench}'s.
  * Not in the default run: on the shared 2-core host (load 45-50) one freeze took about 5 min with the cluster's
  * start (it also found repeated deliveries without the redelivered flag, issue 12, fixed since: the assertion
  * below counts them per message). The default suite keeps FailoverTest's 3 s freeze.
@@ -55,21 +54,12 @@ class FrozenNodeTest extends DisruptedClusterTestBase {
     @Test
     void aNodeFrozenForThirtySecondsFailsOverLosesNothingAndComesBack() throws Exception {
         List<String> figures = new ArrayList<>();
-        figures.add(freeze(3, 0, figures));
-        if (Boolean.getBoolean("warren.it.five-freezes")) {
-            figures.add(freeze(2, 0, figures));
-            figures.add(freeze(1, 0, figures));
-            figures.add(freeze(2, 3, figures)); // right after node 3 was killed and restarted
-            figures.add(freeze(3, 1, figures)); // node 1 restarted, then node 3 frozen while queues recover and write
-        }
+        figures.add(freeze(3, figures));
         System.out.println("[frozen-node figures]\n  " + String.join("\n  ", figures));
     }
 
-    /**
-     * One freeze of {@code victim}; when {@code restartFirst} is not 0 that node is killed and restarted just before.
-     * Returns a line with the figures.
-     */
-    private String freeze(int victim, int restartFirst, List<String> before) throws Exception {
+    /** One freeze of {@code victim}; returns a line with the figures. */
+    private String freeze(int victim, List<String> before) throws Exception {
         cluster.ensureAllRunning();
         String prefix = "frozen" + before.size() + "-n" + victim;
         try (FailoverWorkload workload = FailoverWorkload.start(cluster, prefix, QUEUES, false)) {
@@ -77,10 +67,6 @@ class FrozenNodeTest extends DisruptedClusterTestBase {
             long deadline = System.currentTimeMillis() + 30_000;
             while (workload.confirmedCount() == 0 && System.currentTimeMillis() < deadline) Thread.sleep(200);
             assumeTrue(workload.confirmedCount() > 0, "the workload confirmed nothing before the freeze (host overloaded?)");
-            if (restartFirst != 0) {
-                cluster.kill(restartFirst);
-                cluster.restart(restartFirst);
-            }
             long[] pids = cluster.nodes().stream().mapToLong(ClusterNode::pid).toArray();
             signal("STOP", pids[victim - 1]);
             // Marked once kill(1) has returned, i.e. the node is stopped: a message published after this to one of
@@ -114,8 +100,7 @@ class FrozenNodeTest extends DisruptedClusterTestBase {
             workload.stopPublishing();
             Set<String> lost = workload.awaitDrained(20_000, 90_000);
             FailoverWorkload.Report report = workload.report();
-            String figure = "freeze node " + victim + (restartFirst != 0 ? " right after restarting node " + restartFirst : "")
-                    + " at " + Instant.ofEpochMilli(frozenAt) + ": every queue delivered again after "
+            String figure = "freeze node " + victim + " at " + Instant.ofEpochMilli(frozenAt) + ": every queue delivered again after "
                     + (recoveredAt < 0 ? "never (within the freeze)" : (recoveredAt - frozenAt) + " ms")
                     + ", resumed node exited " + (exited ? exitedAfter + " ms after -CONT" : "never")
                     + ", back as a member " + backAfter + " ms after its restart; " + report;
