@@ -82,28 +82,15 @@ class JournalOutageTest {
                 cluster.database().stop();
                 long[] alarmAt = new long[NODES + 1];
                 long[] notReadyAt = new long[NODES + 1];
-                // One watcher per node, so that a slow answer from one node does not delay the look at the others.
-                List<Thread> watchers = new ArrayList<>();
-                for (int n = 1; n <= NODES; n++) {
-                    int i = n;
-                    Thread watcher = new Thread(() -> {
-                        try {
-                            while ((alarmAt[i] == 0 || notReadyAt[i] == 0) && System.currentTimeMillis() - stopAt < OUTAGE_MS) {
-                                if (alarmAt[i] == 0 && get(api[i], "/api/health/checks/local-alarms", true).statusCode() == 503) {
-                                    alarmAt[i] = System.currentTimeMillis();
-                                }
-                                if (notReadyAt[i] == 0 && get(ready[i], "/ready", false).statusCode() != 200) {
-                                    notReadyAt[i] = System.currentTimeMillis();
-                                }
-                                Thread.sleep(50);
-                            }
-                        } catch (Exception e) {
-                            throw new IllegalStateException(e);
-                        }
-                    }, "outage-watcher-" + i);
-                    watcher.start();
-                    watchers.add(watcher);
-                }
+                List<Thread> watchers = pollEachNode("outage-watcher", stopAt + OUTAGE_MS, i -> {
+                    if (alarmAt[i] == 0 && get(api[i], "/api/health/checks/local-alarms", true).statusCode() == 503) {
+                        alarmAt[i] = System.currentTimeMillis();
+                    }
+                    if (notReadyAt[i] == 0 && get(ready[i], "/ready", false).statusCode() != 200) {
+                        notReadyAt[i] = System.currentTimeMillis();
+                    }
+                    return alarmAt[i] != 0 && notReadyAt[i] != 0;
+                });
                 List<String> backlogShown = new ArrayList<>();
                 while (System.currentTimeMillis() - stopAt < OUTAGE_MS) {
                     backlogShown.add(backlogFigure(api[1 + backlogShown.size() % NODES]));
@@ -114,25 +101,11 @@ class JournalOutageTest {
                 long restartAt = System.currentTimeMillis();
                 // When each node answers /ready again: its alarm clears once all its queues' writes got through.
                 long[] readyAgainAt = new long[NODES + 1];
-                List<Thread> readyWatchers = new ArrayList<>();
-                for (int n = 1; n <= NODES; n++) {
-                    int i = n;
-                    Thread watcher = new Thread(() -> {
-                        try {
-                            while (System.currentTimeMillis() - restartAt < READY_AGAIN_WAIT_MS) {
-                                if (get(ready[i], "/ready", false).statusCode() == 200) {
-                                    readyAgainAt[i] = System.currentTimeMillis();
-                                    return;
-                                }
-                                Thread.sleep(50);
-                            }
-                        } catch (Exception e) {
-                            throw new IllegalStateException(e);
-                        }
-                    }, "ready-again-watcher-" + i);
-                    watcher.start();
-                    readyWatchers.add(watcher);
-                }
+                List<Thread> readyWatchers = pollEachNode("ready-again-watcher", restartAt + READY_AGAIN_WAIT_MS, i -> {
+                    if (get(ready[i], "/ready", false).statusCode() != 200) return false;
+                    readyAgainAt[i] = System.currentTimeMillis();
+                    return true;
+                });
                 while (traffic.lastConfirmAt.get() < restartAt && System.currentTimeMillis() - restartAt < 30_000) {
                     backlogShown.add(backlogFigure(api[1 + backlogShown.size() % NODES]));
                     Thread.sleep(50);
@@ -198,6 +171,32 @@ class JournalOutageTest {
                 }
             }
         }
+    }
+
+    /** What a per-node watcher does at each look; true: it is done. */
+    private interface NodeLook {
+        boolean done(int node) throws Exception;
+    }
+
+    /**
+     * One thread per node, each looking every 50 ms until its look says done or {@code untilMillis} passes: a slow
+     * answer from one node does not delay the look at the others.
+     */
+    private static List<Thread> pollEachNode(String name, long untilMillis, NodeLook look) {
+        List<Thread> threads = new ArrayList<>();
+        for (int n = 1; n <= NODES; n++) {
+            int i = n;
+            Thread t = new Thread(() -> {
+                try {
+                    while (System.currentTimeMillis() < untilMillis && !look.done(i)) Thread.sleep(50);
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            }, name + "-" + i);
+            t.start();
+            threads.add(t);
+        }
+        return threads;
     }
 
     private String backlogFigure(int apiPort) throws Exception {
