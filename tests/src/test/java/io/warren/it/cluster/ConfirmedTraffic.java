@@ -1,12 +1,10 @@
 package io.warren.it.cluster;
 
 import com.rabbitmq.client.AMQP;
-import com.rabbitmq.client.BlockedListener;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.DefaultConsumer;
 import com.rabbitmq.client.Envelope;
-import com.rabbitmq.client.MessageProperties;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -79,49 +77,36 @@ final class ConfirmedTraffic implements AutoCloseable {
 
     private void publish(Connection c, int node, List<String> queues) throws IOException {
         connections.add(c);
-        AtomicBoolean blocked = new AtomicBoolean();
-        c.addBlockedListener(new BlockedListener() {
-            @Override
-            public void handleBlocked(String reason) {
-                blocked.set(true);
-                synchronized (blockedAt) {
-                    if (blockedAt[node] == 0) blockedAt[node] = System.currentTimeMillis();
-                }
-            }
-
-            @Override
-            public void handleUnblocked() {
-                unblocked.incrementAndGet();
-                blocked.set(false);
-            }
-        });
-        Channel ch = c.createChannel();
-        ch.confirmSelect();
-        OutstandingConfirms outstanding = OutstandingConfirms.track(ch, ids -> {
-            confirmed.addAll(ids);
-            lastConfirmAt.set(System.currentTimeMillis());
-        }, ids -> nacked.addAndGet(ids.size()));
-        Thread t = new Thread(() -> {
-            try {
-                for (int n = 0; publishing.get(); n++) {
-                    if (blocked.get()) {
-                        Thread.sleep(10);
-                        continue;
+        publishers.add(PausingPublisher.start(c, node, n -> queues.get((int) (n % queues.size())), publishing, 40_000,
+                "confirmed-publisher-" + node, new PausingPublisher.Listener() {
+                    @Override
+                    public void publishing(String id) {
+                        published.incrementAndGet();
                     }
-                    String id = node + "-" + n;
-                    outstanding.publishing(ch.getNextPublishSeqNo(), id);
-                    ch.basicPublish("", queues.get(n % queues.size()), MessageProperties.PERSISTENT_BASIC,
-                            id.getBytes(StandardCharsets.UTF_8));
-                    published.incrementAndGet();
-                    Thread.sleep(20);
-                }
-                ch.waitForConfirms(40_000); // the last ones: answered (or nacked) before anything is counted
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        }, "confirmed-publisher-" + node);
-        publishers.add(t);
-        t.start();
+
+                    @Override
+                    public void acked(List<String> ids) {
+                        confirmed.addAll(ids);
+                        lastConfirmAt.set(System.currentTimeMillis());
+                    }
+
+                    @Override
+                    public void nacked(List<String> ids) {
+                        nacked.addAndGet(ids.size());
+                    }
+
+                    @Override
+                    public void blocked() {
+                        synchronized (blockedAt) {
+                            if (blockedAt[node] == 0) blockedAt[node] = System.currentTimeMillis();
+                        }
+                    }
+
+                    @Override
+                    public void unblocked() {
+                        unblocked.incrementAndGet();
+                    }
+                }));
     }
 
     /** Counters for a test's report: published, confirmed, nacked, received, unblocked, publishers alive. */

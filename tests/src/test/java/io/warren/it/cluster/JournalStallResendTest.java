@@ -4,12 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.rabbitmq.client.AMQP;
-import com.rabbitmq.client.BlockedListener;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.DefaultConsumer;
 import com.rabbitmq.client.Envelope;
-import com.rabbitmq.client.MessageProperties;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -147,43 +145,23 @@ class JournalStallResendTest {
 
     /** Publishes about 50 persistent messages a second with asynchronous confirms, pausing while blocked. */
     private void publish(Connection c, int node) throws Exception {
-        AtomicBoolean blocked = new AtomicBoolean();
-        c.addBlockedListener(new BlockedListener() {
-            @Override
-            public void handleBlocked(String reason) {
-                blocked.set(true);
-            }
-
-            @Override
-            public void handleUnblocked() {
-                blocked.set(false);
-            }
-        });
-        Channel ch = c.createChannel();
-        ch.confirmSelect();
-        OutstandingConfirms outstanding = OutstandingConfirms.track(ch, ids -> {
-            long now = System.currentTimeMillis();
-            for (String id : ids) confirmedAt.put(id, now);
-        }, ids -> nacked.addAndGet(ids.size()));
-        Thread t = new Thread(() -> {
-            try {
-                for (int n = 0; publishing.get(); n++) {
-                    if (blocked.get()) {
-                        Thread.sleep(10);
-                        continue;
+        publishers.add(PausingPublisher.start(c, node, n -> QUEUE, publishing, 60_000, "resend-publisher-" + node,
+                new PausingPublisher.Listener() {
+                    @Override
+                    public void publishing(String id) {
+                        publishedAt.put(id, System.currentTimeMillis());
                     }
-                    String id = node + "-" + n;
-                    publishedAt.put(id, System.currentTimeMillis());
-                    outstanding.publishing(ch.getNextPublishSeqNo(), id);
-                    ch.basicPublish("", QUEUE, MessageProperties.PERSISTENT_BASIC, id.getBytes(StandardCharsets.UTF_8));
-                    Thread.sleep(20);
-                }
-                ch.waitForConfirms(60_000);
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        }, "resend-publisher-" + node);
-        publishers.add(t);
-        t.start();
+
+                    @Override
+                    public void acked(List<String> ids) {
+                        long now = System.currentTimeMillis();
+                        for (String id : ids) confirmedAt.put(id, now);
+                    }
+
+                    @Override
+                    public void nacked(List<String> ids) {
+                        nacked.addAndGet(ids.size());
+                    }
+                }));
     }
 }
