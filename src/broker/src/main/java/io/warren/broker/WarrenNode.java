@@ -7,6 +7,7 @@ import io.warren.broker.access.AccessReplica;
 import io.warren.broker.protocol.AccessSnapshot;
 import io.warren.broker.access.AccessWriter;
 import io.warren.broker.auth.UserDirectory;
+import io.warren.broker.cluster.DemandFirstAllocation;
 import io.warren.broker.cluster.FailoverSettings;
 import io.warren.broker.cluster.JournalFence;
 import io.warren.broker.connection.AmqpListener;
@@ -32,6 +33,7 @@ import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Props;
+import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.pubsub.Topic;
 import org.apache.pekko.cluster.typed.Cluster;
@@ -107,8 +109,7 @@ public final class WarrenNode {
             ClusterSharding sharding = ClusterSharding.get(system);
             sharding.init(Entity.of(QueueEntity.TYPE_KEY, ctx -> QueueEntity.create(broker, ctx))
                     .withStopMessage(QueueEntity.STOP)
-                    .withAllocationStrategy(new io.warren.broker.cluster.DemandFirstAllocation(
-                            org.apache.pekko.actor.typed.javadsl.Adapter.toClassic(system),
+                    .withAllocationStrategy(new DemandFirstAllocation(Adapter.toClassic(system),
                             warren.getDuration("cluster.failover.unrequested-shard-delay"),
                             effective.getInt("pekko.cluster.sharding.least-shard-allocation-strategy.rebalance-absolute-limit"))));
             sharding.init(Entity.of(TopologyEntity.TYPE_KEY, ctx -> TopologyEntity.create(ctx.getEntityId(), topic)));

@@ -19,8 +19,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -224,19 +226,23 @@ class JournalOutageTest {
 
     /** A failing node's WARN and ERROR lines and alarm transitions since {@code sinceMillis}, for the failure message. */
     private static List<String> logTail(ClusterNode node, long sinceMillis) throws IOException {
-        return Files.readAllLines(node.currentLog()).stream()
-                .filter(l -> loggedAt(l) >= sinceMillis && (l.contains(" WARN ") || l.contains(" ERROR ") || l.contains("alarm")))
+        return linesSince(node, l -> l.contains(" WARN ") || l.contains(" ERROR ") || l.contains("alarm"), sinceMillis)
                 .map(l -> l.length() > 300 ? l.substring(0, 300) : l).limit(40).toList();
     }
 
     private static long logLines(ClusterNode node, String text) throws IOException {
-        return Files.readAllLines(node.currentLog()).stream().filter(l -> l.contains(text)).count();
+        return linesSince(node, l -> l.contains(text), Long.MIN_VALUE).count();
     }
 
-    /** Lines with this text logged at or after {@code sinceMillis} (each line starts with an ISO-8601 instant). */
+    /** Lines with this text logged at or after {@code sinceMillis}. */
     private static long logLinesSince(ClusterNode node, String text, long sinceMillis) throws IOException {
+        return linesSince(node, l -> l.contains(text), sinceMillis).count();
+    }
+
+    /** The node's lines that match, logged at or after {@code sinceMillis} (each line starts with an ISO-8601 instant). */
+    private static Stream<String> linesSince(ClusterNode node, Predicate<String> match, long sinceMillis) throws IOException {
         return Files.readAllLines(node.currentLog()).stream()
-                .filter(l -> l.contains(text) && loggedAt(l) >= sinceMillis).count();
+                .filter(l -> match.test(l) && (sinceMillis == Long.MIN_VALUE || loggedAt(l) >= sinceMillis));
     }
 
     /** When the first line with this text at or after {@code sinceMillis} was logged (0: never). */
