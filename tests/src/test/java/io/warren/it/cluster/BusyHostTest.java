@@ -22,7 +22,7 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
  * not the paused node, went 6.2 s without running and FailoverGuard exited it on the clock alone (code 3); the
  * others then downed it as crashed. Now a node that stalls that long holds its writes and deliveries and asks the
  * others whether it is still a member (StallVerdict), and goes on if a majority says so. Still open: a node starved
- * for longer than the others' Split Brain Resolver allows (acceptable-heartbeat-pause 2 s + stable-after 4 s, seen
+ * for longer than the others' Split Brain Resolver allows (acceptable-heartbeat-pause 2 s + stable-after 3.5 s, seen
  * from the others, who must themselves run) is downed by them, and then exits.
  */
 @Timeout(value = 15, unit = TimeUnit.MINUTES)

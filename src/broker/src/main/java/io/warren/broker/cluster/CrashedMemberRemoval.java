@@ -22,9 +22,10 @@ import org.apache.pekko.cluster.UniqueAddress;
  * remoting port refused connections, seen from a majority. A downed incarnation can never come back (a restarted
  * process joins with a new uid), so marking it terminated changes nothing but when the leader may remove it. What
  * gets shorter is the margin against a node that is not dead after all (a firewall that rejects rather than drops):
- * its shards now wait down-removal-margin after the removal, no longer that plus the failure detector's pause. Such
- * a node is refused by the majority too and exits within a probe or two of the majority's verdict
- * ({@link CrashVerdict}), and every member that sees it downed ends its journal sessions ({@link JournalFence}).
+ * its shards now wait {@code warren.cluster.failover.crash-removal-margin} (the guard publishes the event that long
+ * after the Down; sharding's own removal margin is 0), no longer that plus the failure detector's pause. Such a node
+ * is refused by the majority too and exits within a probe or two of the majority's verdict ({@link CrashVerdict}),
+ * and every member that sees it downed ends its journal sessions ({@link JournalFence}).
  */
 final class CrashedMemberRemoval {
     private CrashedMemberRemoval() {}

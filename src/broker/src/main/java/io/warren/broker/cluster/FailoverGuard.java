@@ -44,6 +44,8 @@ public final class FailoverGuard extends AbstractActorWithTimers {
     private record Tick() {}
     private record ProbeResult(Address member, CrashVerdict.Probe probe) {}
     private record Fenced(Address member, String tag, int sessions, Throwable failure, long tookMillis) {}
+    /** crash-removal-margin has passed since this node downed {@code member} for refused connections. */
+    private record RemoveCrashed(org.apache.pekko.cluster.UniqueAddress member) {}
 
     /**
      * A stall check under way: this node's gate is shut since {@code askedAtNanos}, and it waits for a majority of
@@ -102,6 +104,7 @@ public final class FailoverGuard extends AbstractActorWithTimers {
                 .match(ProbeResult.class, this::onProbe)
                 .match(ClusterEvent.MemberDowned.class, d -> onDowned(d.member()))
                 .match(Fenced.class, this::onFenced)
+                .match(RemoveCrashed.class, r -> CrashedMemberRemoval.markTerminated(getContext().getSystem(), r.member()))
                 .match(StallCheck.Query.class, this::onStallQuery)
                 .match(StallCheck.Answer.class, this::onStallAnswer)
                 .matchAny(m -> { })
@@ -298,7 +301,10 @@ public final class FailoverGuard extends AbstractActorWithTimers {
                 log.warn("Downing {}: its remoting port refuses connections (crashed), seen from a majority",
                         member.address());
                 cluster.down(member.address());
-                CrashedMemberRemoval.markTerminated(getContext().getSystem(), member.uniqueAddress());
+                // Removal moves its shards and singletons at once (down-removal-margin is 0, see
+                // WarrenDowningProvider): the margin for a node that is refused but alive is taken here.
+                getTimers().startSingleTimer(new RemoveCrashed(member.uniqueAddress()),
+                        new RemoveCrashed(member.uniqueAddress()), settings.crashRemovalMargin());
             }
         }
         if (verdict.selfRefusedByMajority()) {
@@ -353,7 +359,7 @@ public final class FailoverGuard extends AbstractActorWithTimers {
 
     /**
      * Stops this process at once: whatever it still does (deliveries, journal writes) would race the survivors,
-     * which start its queues after down-removal-margin; its supervisor starts a new incarnation that rejoins.
+     * which start its queues as soon as it is removed; its supervisor starts a new incarnation that rejoins.
      */
     private void exit(String why) {
         if (exiting) return;

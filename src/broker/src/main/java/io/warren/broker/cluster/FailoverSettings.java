@@ -11,7 +11,7 @@ import java.util.Optional;
 public record FailoverSettings(Duration probeInterval, Duration probeTimeout, int refusalsToDown,
                                Duration minorityExitAfter, boolean exitWhenDowned,
                                Optional<JournalFence.Target> fenceTarget, Optional<Duration> stallLimit,
-                               Duration stallCheckTimeout) {
+                               Duration stallCheckTimeout, Duration crashRemovalMargin) {
 
     /** The cluster role that carries a node's journal session tag, so that whoever downs it knows what to end. */
     public static final String SESSION_ROLE_PREFIX = "journal-session:";
@@ -34,6 +34,6 @@ public record FailoverSettings(Duration probeInterval, Duration probeTimeout, in
         }
         return new FailoverSettings(f.getDuration("probe-interval"), f.getDuration("probe-timeout"),
                 f.getInt("refusals-to-down"), f.getDuration("minority-exit-after"), f.getBoolean("exit-when-downed"),
-                target, stall, f.getDuration("stall-check-timeout"));
+                target, stall, f.getDuration("stall-check-timeout"), f.getDuration("crash-removal-margin"));
     }
 }
