@@ -27,8 +27,9 @@ final class NodeLogTimeline {
     private NodeLogTimeline() {}
 
     /**
-     * The brokers' console logging with a wall-clock stamp on every line, plus DEBUG for the shard coordinator and
-     * regions (so that allocations show) and for Warren (queue recoveries). Returns the file, for
+     * The brokers' console logging with a wall-clock stamp on every line, plus DEBUG for the shard coordinator,
+     * regions and shards (so that allocations and entity starts, with their remember-entities writes, show) and for
+     * Warren (queue recoveries). Returns the file, for
      * {@code -Dlogback.configurationFile}.
      */
     static Path writeLogbackConfig(String name) throws IOException {
@@ -44,6 +45,7 @@ final class NodeLogTimeline {
                   <logger name="org.apache.pekko.cluster.sharding.DDataShardCoordinator" level="DEBUG"/>
                   <logger name="org.apache.pekko.cluster.sharding.ShardCoordinator" level="DEBUG"/>
                   <logger name="org.apache.pekko.cluster.sharding.ShardRegion" level="DEBUG"/>
+                  <logger name="org.apache.pekko.cluster.sharding.Shard" level="DEBUG"/>
                   <logger name="io.warren" level="DEBUG"/>
                   <logger name="slick" level="WARN"/>
                   <logger name="com.zaxxer.hikari" level="WARN"/>
