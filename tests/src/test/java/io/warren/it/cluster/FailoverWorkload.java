@@ -38,6 +38,8 @@ public final class FailoverWorkload implements AutoCloseable {
     private final AtomicBoolean publishing = new AtomicBoolean(true);
     private final Set<String> confirmed = ConcurrentHashMap.newKeySet();
     private final Set<String> transientConfirmed = ConcurrentHashMap.newKeySet();
+    /** The queue (index) each confirmed message was published to, to say where missing ones went. */
+    private final Map<String, Integer> queueOfConfirmed = new ConcurrentHashMap<>();
     private final Map<String, Integer> deliveries = new ConcurrentHashMap<>();
     private final AtomicLong redeliveredFlags = new AtomicLong();
     /** Deliveries of a message delivered before that do not carry the redelivered flag (issue 12). */
@@ -168,6 +170,43 @@ public final class FailoverWorkload implements AutoCloseable {
             if (now - lastProgress > quietMillis || now - start > maxMillis) return missing;
             Thread.sleep(200);
         }
+    }
+
+    /**
+     * Where {@code missing} confirmed messages were published (per queue), and every queue's ready count and consumers
+     * now, asked through node {@code via} with passive declares: a missing message still ready was never delivered; one
+     * not ready is unacked by a channel (perhaps one that never received it) or gone.
+     */
+    public String describeMissing(Set<String> missing, int via) {
+        Map<String, Integer> perQueue = new java.util.TreeMap<>();
+        for (String id : missing) {
+            Integer q = queueOfConfirmed.get(id);
+            perQueue.merge(q == null ? "?" : queues.get(q), 1, Integer::sum);
+        }
+        StringBuilder out = new StringBuilder("missing per queue " + perQueue + "; queues now (via node " + via + "):");
+        try (Connection connection = cluster.connect(via)) {
+            for (String queue : queues) {
+                Channel channel = connection.createChannel();
+                try {
+                    AMQP.Queue.DeclareOk ok = channel.queueDeclarePassive(queue);
+                    out.append(' ').append(queue).append(" ready=").append(ok.getMessageCount())
+                            .append(" consumers=").append(ok.getConsumerCount());
+                } catch (IOException e) {
+                    out.append(' ').append(queue).append(" (").append(e.getCause() != null ? e.getCause().getMessage() : e).append(')');
+                } finally {
+                    if (channel.isOpen()) {
+                        try {
+                            channel.close();
+                        } catch (IOException | TimeoutException | RuntimeException ignored) {
+                            // the answer is in already
+                        }
+                    }
+                }
+            }
+        } catch (IOException | TimeoutException | RuntimeException e) {
+            out.append(" cannot ask: ").append(e);
+        }
+        return out.toString();
     }
 
     /** Confirmed messages not delivered (yet). */
@@ -330,6 +369,7 @@ public final class FailoverWorkload implements AutoCloseable {
         while (publishing.get()) {
             List<String> batch = new ArrayList<>(BATCH);
             List<Boolean> batchTransient = new ArrayList<>(BATCH);
+            List<Integer> batchQueues = new ArrayList<>(BATCH);
             long epoch = connectionEpoch.get();
             try {
                 for (int i = 0; i < BATCH; i++) {
@@ -340,6 +380,7 @@ public final class FailoverWorkload implements AutoCloseable {
                     byte[] body = (id + "|" + queueIndex + "|" + System.currentTimeMillis()).getBytes(StandardCharsets.UTF_8);
                     batch.add(id);
                     batchTransient.add(isTransient);
+                    batchQueues.add(queueIndex);
                     channel.basicPublish("", queues.get(queueIndex), isTransient ? transientProps : persistent, body);
                 }
                 boolean allAcked = channel.waitForConfirms(CONFIRM_TIMEOUT_MS);
@@ -349,6 +390,7 @@ public final class FailoverWorkload implements AutoCloseable {
                     confirmedAt.add(System.currentTimeMillis());
                     for (int i = 0; i < batch.size(); i++) {
                         confirmed.add(batch.get(i));
+                        queueOfConfirmed.put(batch.get(i), batchQueues.get(i));
                         if (batchTransient.get(i)) transientConfirmed.add(batch.get(i));
                     }
                 } else {

@@ -82,14 +82,20 @@ class PartitionTest {
 
     @BeforeAll
     @Timeout(value = 5, unit = TimeUnit.MINUTES)
-    void startCluster() {
+    void startCluster() throws IOException {
         assumeFalse(BrokerUnderTest.isExternalMode(), "a Warren cluster");
         network = NetworkNamespaces.create(SIZE);
         try {
-            cluster = ClusterUnderTest.start("partition", SIZE, Map.of(), List.of(), network);
+            // Sharding and Warren at DEBUG (NodeLogTimeline's config), so that a failure's node logs show allocations,
+            // entity starts and queue recoveries; dead letters logged (Warren turns them off), because Artery reports a
+            // message it drops (send queue overflow, quarantined peer) as one, with the reason: the flapping link's
+            // lost messages were held unacked by channels that never received them (see aFlappingLink).
+            Path logback = NodeLogTimeline.writeLogbackConfig("partition");
+            cluster = ClusterUnderTest.start("partition", SIZE, Map.of("pekko.log-dead-letters", "100000"),
+                    List.of("-Dlogback.configurationFile=" + logback), network);
             audit = JournalWriteAudit.install(cluster.database());
             supervisor = NodeSupervisor.watch(cluster);
-        } catch (RuntimeException | Error e) {
+        } catch (IOException | RuntimeException | Error e) {
             stopCluster();
             throw e;
         }
@@ -120,11 +126,14 @@ class PartitionTest {
     }
 
     /**
-     * Opt-in: in a fresh-clone CI run here (2026-12-07 20:31, load 5-7) 12 confirmed messages were never delivered
-     * (the drain gave up after 20 s without a new delivery) and the majority's publishers went 31 s without a confirm,
-     * the whole flapping period, with nobody downed; in five local runs the same day (two before the timing change,
-     * three after) it passed with 3.2-3.3 s gaps.
-     * Open on issue 12.
+     * Opt-in: it fails now and then. In a fresh-clone CI run here (2026-12-07 20:31, load 5-7) 12 confirmed messages
+     * were never delivered (the drain gave up after 20 s without a new delivery) and the majority's publishers went 31
+     * s without a confirm, the whole flapping period, with nobody downed or restarted; the same again in one of four
+     * local runs after it (6 lost, 31.7 s), the other three passing with 3.2-3.3 s gaps, as did the five runs before.
+     * In the failing local run all six queues were on node 1 (it had just rejoined and had the fewest shards), the
+     * lost messages were one per queue from node 1's own publisher, and afterwards every queue had 0 ready and its 3
+     * consumers: held unacked for a channel whose client never received them (perhaps a delivery batch lost between
+     * node 1 and a majority node's channel, which nothing would detect). Open on issue 12.
      */
     @Test
     @Order(3)
@@ -215,8 +224,9 @@ class PartitionTest {
             figures.add(figure);
             System.out.println("[partition] " + figure);
 
+            String lostDetail = lost.isEmpty() ? "" : workload.describeMissing(lost, victim == 1 ? 2 : 1);
             assertTrue(lost.isEmpty(), () -> lost.size() + " confirmed messages lost (first: "
-                    + lost.stream().limit(20).toList() + "): " + figure + "\n" + cluster.logTails(60));
+                    + lost.stream().limit(20).toList() + "; " + lostDetail + "): " + figure + "\n" + cluster.logTails(60));
             assertTrue(report.confirmed() > 0, "the workload confirmed nothing");
             assertTrue(backAfter >= 0, () -> "node " + victim + " is not a member again after the heal: " + notBack
                     + "\n" + figure + "\n" + cluster.logTails(80));
