@@ -38,8 +38,6 @@ public final class FailoverWorkload implements AutoCloseable {
     private final AtomicBoolean publishing = new AtomicBoolean(true);
     private final Set<String> confirmed = ConcurrentHashMap.newKeySet();
     private final Set<String> transientConfirmed = ConcurrentHashMap.newKeySet();
-    /** The queue (index) each confirmed message was published to, to say where missing ones went. */
-    private final Map<String, Integer> queueOfConfirmed = new ConcurrentHashMap<>();
     private final Map<String, Integer> deliveries = new ConcurrentHashMap<>();
     private final AtomicLong redeliveredFlags = new AtomicLong();
     /** Deliveries of a message delivered before that do not carry the redelivered flag (issue 12). */
@@ -180,8 +178,7 @@ public final class FailoverWorkload implements AutoCloseable {
     public String describeMissing(Set<String> missing, int via) {
         Map<String, Integer> perQueue = new java.util.TreeMap<>();
         for (String id : missing) {
-            Integer q = queueOfConfirmed.get(id);
-            perQueue.merge(q == null ? "?" : queues.get(q), 1, Integer::sum);
+            perQueue.merge(queues.get(queueOf(Long.parseLong(id.substring(id.lastIndexOf('-') + 1)))), 1, Integer::sum);
         }
         StringBuilder out = new StringBuilder("missing per queue " + perQueue + "; queues now (via node " + via + "):");
         try (Connection connection = cluster.connect(via)) {
@@ -207,6 +204,11 @@ public final class FailoverWorkload implements AutoCloseable {
             out.append(" cannot ask: ").append(e);
         }
         return out.toString();
+    }
+
+    /** The queue (index) of a publisher's message number {@code n} (its id is {@code <publisher>-<n>}): round-robin. */
+    private int queueOf(long n) {
+        return (int) (n % queues.size());
     }
 
     /** Confirmed messages not delivered (yet). */
@@ -363,24 +365,20 @@ public final class FailoverWorkload implements AutoCloseable {
     private void publishLoop(String publisherId, Channel channel, AtomicLong connectionEpoch,
                              java.util.Queue<Long> confirmedAt) {
         long sequence = 0;
-        int nextQueue = 0;
         AMQP.BasicProperties persistent = new AMQP.BasicProperties.Builder().deliveryMode(2).build();
         AMQP.BasicProperties transientProps = new AMQP.BasicProperties.Builder().deliveryMode(1).build();
         while (publishing.get()) {
             List<String> batch = new ArrayList<>(BATCH);
             List<Boolean> batchTransient = new ArrayList<>(BATCH);
-            List<Integer> batchQueues = new ArrayList<>(BATCH);
             long epoch = connectionEpoch.get();
             try {
                 for (int i = 0; i < BATCH; i++) {
+                    int queueIndex = queueOf(sequence);
                     String id = publisherId + "-" + (sequence++);
-                    int queueIndex = nextQueue;
-                    nextQueue = (nextQueue + 1) % queues.size();
                     boolean isTransient = alsoTransient && (sequence % 2 == 0);
                     byte[] body = (id + "|" + queueIndex + "|" + System.currentTimeMillis()).getBytes(StandardCharsets.UTF_8);
                     batch.add(id);
                     batchTransient.add(isTransient);
-                    batchQueues.add(queueIndex);
                     channel.basicPublish("", queues.get(queueIndex), isTransient ? transientProps : persistent, body);
                 }
                 boolean allAcked = channel.waitForConfirms(CONFIRM_TIMEOUT_MS);
@@ -390,7 +388,6 @@ public final class FailoverWorkload implements AutoCloseable {
                     confirmedAt.add(System.currentTimeMillis());
                     for (int i = 0; i < batch.size(); i++) {
                         confirmed.add(batch.get(i));
-                        queueOfConfirmed.put(batch.get(i), batchQueues.get(i));
                         if (batchTransient.get(i)) transientConfirmed.add(batch.get(i));
                     }
                 } else {

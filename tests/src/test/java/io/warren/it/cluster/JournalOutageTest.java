@@ -242,23 +242,15 @@ class JournalOutageTest {
     /** The node's lines that match, logged at or after {@code sinceMillis} (each line starts with an ISO-8601 instant). */
     private static Stream<String> linesSince(ClusterNode node, Predicate<String> match, long sinceMillis) throws IOException {
         return Files.readAllLines(node.currentLog()).stream()
-                .filter(l -> match.test(l) && (sinceMillis == Long.MIN_VALUE || loggedAt(l) >= sinceMillis));
+                .filter(l -> match.test(l) && NodeLogTimeline.stamp(l) >= sinceMillis);
     }
 
     /** When the first line with this text at or after {@code sinceMillis} was logged (0: never). */
     private static long firstLogLineSince(ClusterNode node, String text, long sinceMillis) throws IOException {
         return Files.readAllLines(node.currentLog()).stream().filter(l -> l.contains(text))
-                .mapToLong(JournalOutageTest::loggedAt).filter(t -> t >= sinceMillis).min().orElse(0);
+                .mapToLong(NodeLogTimeline::stamp).filter(t -> t >= sinceMillis).min().orElse(0);
     }
 
-    private static long loggedAt(String line) {
-        int space = line.indexOf(' ');
-        try {
-            return java.time.Instant.parse(space > 0 ? line.substring(0, space) : line).toEpochMilli();
-        } catch (java.time.format.DateTimeParseException e) {
-            return -1; // a continuation line (stack trace)
-        }
-    }
 
     private static String offsets(long[] at, long from) {
         List<String> out = new ArrayList<>();

@@ -130,15 +130,21 @@ final class NodeLogTimeline {
                     continue;
                 }
                 for (String line : lines) {
-                    int space = line.indexOf(' ');
-                    if (space < 0) continue;
-                    try {
-                        consumer.accept(node.index(), OffsetDateTime.parse(line.substring(0, space)).toInstant().toEpochMilli(), line);
-                    } catch (DateTimeParseException notStamped) {
-                        // a stack trace line or similar
-                    }
+                    long t = stamp(line);
+                    if (t >= 0) consumer.accept(node.index(), t, line);
                 }
             }
+        }
+    }
+
+    /** When a broker log line was written (each starts with an ISO-8601 instant); -1 for a stack trace line or similar. */
+    static long stamp(String line) {
+        int space = line.indexOf(' ');
+        if (space < 0) return -1;
+        try {
+            return OffsetDateTime.parse(line.substring(0, space)).toInstant().toEpochMilli();
+        } catch (DateTimeParseException notStamped) {
+            return -1;
         }
     }
 

@@ -254,7 +254,7 @@ class PartitionTest {
         for (ClusterNode node : cluster.nodes()) {
             if (node.index() == victim) continue;
             for (String line : linesSince(node, since, texts)) {
-                long at = loggedAt(line);
+                long at = NodeLogTimeline.stamp(line);
                 if (at > 0 && (first == 0 || at < first)) first = at;
             }
         }
@@ -268,7 +268,7 @@ class PartitionTest {
                 for (String line : Files.readAllLines(log, StandardCharsets.UTF_8)) {
                     boolean all = true;
                     for (String text : texts) all &= line.contains(text);
-                    if (all && loggedAt(line) >= since) found.add(line);
+                    if (all && NodeLogTimeline.stamp(line) >= since) found.add(line);
                 }
             } catch (IOException e) {
                 found.add("(cannot read " + log + ")");
@@ -277,14 +277,6 @@ class PartitionTest {
         return found;
     }
 
-    private static long loggedAt(String line) {
-        int space = line.indexOf(' ');
-        try {
-            return Instant.parse(space > 0 ? line.substring(0, space) : line).toEpochMilli();
-        } catch (java.time.format.DateTimeParseException e) {
-            return -1;
-        }
-    }
 
     private static String offset(long at, long from) {
         return at <= 0 ? "never (no majority log line)" : "after " + (at - from) + " ms";
