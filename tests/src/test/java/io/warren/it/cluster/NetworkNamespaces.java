@@ -128,6 +128,15 @@ final class NetworkNamespaces implements AutoCloseable {
         }
     }
 
+    /**
+     * Nodes {@code n} and {@code peer} stop hearing each other (both directions); both still hear the other nodes,
+     * their clients and the database. {@link #heal}({@code n}) undoes it.
+     */
+    synchronized void cutBetween(int n, int peer) {
+        addRule(namespace(n), List.of("to", nodeAddress(peer) + "/32"), n);
+        addRule(namespace(peer), List.of("to", nodeAddress(n) + "/32"), n);
+    }
+
     /** Node {@code n} and PostgreSQL stop hearing each other (both directions); its AMQP clients stay connected. */
     synchronized void cutFromDatabase(int n) {
         addRule(namespace(n), List.of("to", databaseAddress() + "/32"), n);

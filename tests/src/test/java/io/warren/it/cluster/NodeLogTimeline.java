@@ -66,6 +66,11 @@ final class NodeLogTimeline {
         return result;
     }
 
+    /** How many lines matching {@code match} the nodes logged at or after {@code t0}. */
+    static int countSince(ClusterUnderTest cluster, long t0, Predicate<String> match) {
+        return stamps(cluster, t0, Long.MAX_VALUE, match).size();
+    }
+
     /** ms from {@code t0} to the earliest matching log line stamped at or after it, on any node. */
     static OptionalLong firstAfter(ClusterUnderTest cluster, long t0, Predicate<String> match) {
         return stamps(cluster, t0, Long.MAX_VALUE, match).stream().mapToLong(t -> t - t0).min();

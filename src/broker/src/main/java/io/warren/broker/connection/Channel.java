@@ -219,8 +219,11 @@ final class Channel {
     void onQueueMessage(ToChannel m) {
         if (m instanceof Deliver d) {
             deliver(d);
+            if (!lifecycle.isClosing()) core.deliveriesArrived(d.queue(), d.incarnation(), d.seq(), d.maxDeliveryId());
+        } else if (m instanceof DeliveryProbe p) {
+            if (!lifecycle.isClosing()) core.deliveryProbe(p.queue(), p.incarnation(), p.seq(), p.lastDeliveryId());
         } else if (m instanceof EnqueueSettled s) {
-            core.enqueueSettled(s.queue(), s.accepted(), s.rejected(), hot);
+            core.enqueueSettled(s.queue(), s.accepted(), s.rejected(), System.nanoTime(), hot);
             apply(hot);
         } else if (m instanceof QueueIncarnation qi) {
             // A newer incarnation that speaks first (to a publish of ours, say) means the old one is gone.
@@ -291,8 +294,16 @@ final class Channel {
      * have died with a node on its way), consume and failover recoveries unanswered for {@code retryAfter} are retried,
      * publishes unconfirmed for {@code nackAfter} are nacked (warren.persistence.confirm-timeout; 0: never).
      */
+    /**
+     * A queue silent this long about our confirmed publishes is probed: remoting may have lost a batch or its answer
+     * (a flapping link), and the long {@code resendAfter} would leave the publisher waiting for its confirm meanwhile.
+     */
+    private static final long PROBE_UNANSWERED_AFTER_NANOS = 1_000_000_000L;
+
     void onTick(long now, long resendAfter, long retryAfter, long nackAfter) {
         core.resendOlderThan(now, resendAfter, hot);
+        apply(hot);
+        core.probeUnanswered(now, PROBE_UNANSWERED_AFTER_NANOS, hot);
         apply(hot);
         List<ChannelEffect> out = new ArrayList<>(); // not the hot buffer: as any input but publish/deliver
         core.retryRecoveries(now, retryAfter, out);

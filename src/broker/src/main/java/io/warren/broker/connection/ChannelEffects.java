@@ -54,6 +54,9 @@ final class ChannelEffects {
             conn.broker().queues().enqueue(vhost, b.queue(), new QueueCommand.Enqueue(b.messages(), b.seqs(), conn.self().narrow(), number, b.resent()));
         } else if (effect instanceof ChannelEffect.Settle s) {
             conn.broker().queues().tell(vhost, s.queue(), new QueueCommand.Settle(channel.channelId(), s.acked(), s.requeued(), s.discarded()));
+        } else if (effect instanceof ChannelEffect.DeliveriesReceived r) {
+            conn.broker().queues().tell(vhost, r.queue(), new QueueCommand.DeliveriesReceived(channel.channelId(), r.seq(),
+                    r.missingUpTo(), r.held()));
         } else if (effect instanceof ChannelEffect.Consume c) {
             conn.broker().queues().tell(vhost, c.queue(), new QueueCommand.Consume(channel.channelId(), conn.self(), number,
                     c.consumerTag(), c.noAck(), c.limit(), c.exclusive(), c.priority(), conn.connectionId(),

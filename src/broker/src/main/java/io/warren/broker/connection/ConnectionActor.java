@@ -483,6 +483,10 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionProtocol> 
         } else if (m instanceof Deliver d) {
             // The channel is gone: the queue must take these back.
             broker.queues().returnUnwanted(vhost, d.queue(), channelId(m.channel()), d.deliveries());
+        } else if (m instanceof DeliveryProbe p) {
+            // The queue still numbers deliveries to a channel that is gone: its ChannelClosed may have been lost on
+            // the way (remoting drops), so say it again, or the queue holds that channel's unacked messages forever.
+            broker.queues().tell(vhost, p.queue(), new io.warren.broker.protocol.QueueCommand.ChannelClosed(channelId(p.channel())));
         }
         flush();
         return this;

@@ -46,8 +46,30 @@ public sealed interface ConnectionProtocol {
         int channel();
     }
 
-    /** Deliveries for consumers (and basic.get) on a channel, all from one queue. */
-    record Deliver(int channel, String queue, List<QueueDelivery> deliveries) implements ToChannel {}
+    /**
+     * Deliveries for consumers on a channel, all from one queue. {@code seq} numbers the queue incarnation's
+     * ({@code incarnation}) messages to a channel on another node, so that the channel sees one lost on the way
+     * (io.warren.core.queue.DeliveryStreams); 0 for a channel on the queue's node.
+     */
+    record Deliver(int channel, String queue, List<QueueDelivery> deliveries, long incarnation, long seq) implements ToChannel {
+        /** Not numbered: from a queue on this node. */
+        public Deliver(int channel, String queue, List<QueueDelivery> deliveries) {
+            this(channel, queue, deliveries, 0, 0);
+        }
+
+        /** The highest delivery id this message carries (ids grow in the order a queue hands messages out). */
+        public long maxDeliveryId() {
+            long max = 0;
+            for (QueueDelivery d : deliveries) max = Math.max(max, d.deliveryId());
+            return max;
+        }
+    }
+
+    /**
+     * A queue that numbers its deliveries to this channel went quiet: did its messages up to {@code seq}, carrying
+     * delivery ids up to {@code lastDeliveryId}, all arrive? Answered with {@link io.warren.broker.protocol.QueueCommand.DeliveriesReceived}.
+     */
+    record DeliveryProbe(int channel, String queue, long incarnation, long seq, long lastDeliveryId) implements ToChannel {}
 
     /** The queue holds (journalled when needed) these publishes of the channel; rejected ones were refused. */
     record EnqueueSettled(int channel, String queue, long[] accepted, long[] rejected) implements ToChannel {}

@@ -13,7 +13,7 @@ import org.apache.pekko.actor.typed.ActorRef;
 public sealed interface QueueCommand permits QueueCommand.Declare, QueueCommand.Enqueue, QueueCommand.Consume,
         QueueCommand.Cancel, QueueCommand.Settle, QueueCommand.Get, QueueCommand.Purge, QueueCommand.CheckExclusive, QueueCommand.Delete,
         QueueCommand.ChannelClosed, QueueCommand.Recover, QueueCommand.OwnerClosed, QueueCommand.NoAckWritten,
-        QueueCommand.NodeLocal {
+        QueueCommand.DeliveriesReceived, QueueCommand.NodeLocal {
 
     /**
      * Messages a queue entity sends itself. Declared open here so that this leaf package need not know the queue
@@ -84,6 +84,13 @@ public sealed interface QueueCommand permits QueueCommand.Declare, QueueCommand.
      * merges them with its own arguments). Node-local: every node's queues hear it from their own access replica.
      */
     record ApplyPolicy(io.warren.core.policy.EffectivePolicy policy) implements NodeLocal {}
+
+    /**
+     * A channel's answer to the queue's numbered deliveries ({@link ConnectionProtocol.Deliver#seq()}): it has the
+     * messages up to {@code seq}; when {@code missingUpTo} is not 0 some never arrived, and of the deliveries to it with
+     * ids up to that, it holds only {@code held}: the queue takes back the others (redelivered).
+     */
+    record DeliveriesReceived(String channelId, long seq, long missingUpTo, long[] held) implements QueueCommand, WarrenSerializable {}
 
     /** The channel wrote this many deliveries of the consumer to its socket (any consumer): window credit comes back. */
     record NoAckWritten(String channelId, String consumerTag, int count) implements QueueCommand, WarrenSerializable {}

@@ -145,6 +145,17 @@ public final class QueueEntity extends AbstractBehavior<QueueCommand> {
     private static final String FENCE_TIMER = "fence-check";
     private static final Duration FENCE_CHECK_EVERY = Duration.ofMillis(50);
 
+    /**
+     * The numbering of delivery messages to channels on other nodes, which remoting may lose on the way (see
+     * {@link DeliveryStreams}); {@code incarnationId} tells this incarnation's numbers from an earlier one's.
+     */
+    private final DeliveryStreams deliveryStreams = new DeliveryStreams();
+    private final long incarnationId = java.util.concurrent.ThreadLocalRandom.current().nextLong();
+    private static final String PROBE_TIMER = "delivery-probe";
+    /** A channel that got nothing from us for this long is asked whether our last delivery message arrived. */
+    private static final long PROBE_QUIET_MILLIS = 1_000;
+    private static final Duration PROBE_CHECK_EVERY = Duration.ofMillis(500);
+
     /** A delivery held by the shut gate, for the channel it was made to. */
     private record HeldDelivery(String channelId, ConnectionRoute route, ConnectionProtocol.Deliver deliver) {}
     private final String entityId;
@@ -375,6 +386,8 @@ public final class QueueEntity extends AbstractBehavior<QueueCommand> {
                     }
                     return this;
                 })
+                .onMessage(DeliveriesReceived.class, c -> onDeliveriesReceived(h, c))
+                .onMessage(ProbeDeliveries.class, c -> probeDeliveries(h))
                 .onMessage(NoAckWritten.class, c -> {
                     if (h.state == null) return this;
                     h.state.noAckWritten(new ConsumerKey(c.channelId(), c.consumerTag()), c.count());
@@ -631,6 +644,7 @@ public final class QueueEntity extends AbstractBehavior<QueueCommand> {
         for (String channelId : gone) {
             h.state.channelClosed(channelId);
             h.channels.remove(channelId);
+            deliveryStreams.closed(channelId);
             dropHeldDeliveries(channelId);
         }
         return autoDeleteOr(h);
@@ -647,8 +661,41 @@ public final class QueueEntity extends AbstractBehavior<QueueCommand> {
         if (h.state == null) return this;
         h.state.channelClosed(c.channelId());
         h.channels.remove(c.channelId());
+        deliveryStreams.closed(c.channelId());
         dropHeldDeliveries(c.channelId());
         return autoDeleteOr(h);
+    }
+
+    /**
+     * A channel answered our numbered deliveries: when some never arrived (remoting lost them), the deliveries to it
+     * that it does not hold go back to the queue, redelivered, instead of staying unacked for a client that never got
+     * them until the channel closes.
+     */
+    private Behavior<QueueCommand> onDeliveriesReceived(Holder h, DeliveriesReceived c) {
+        deliveryStreams.confirmed(c.channelId(), c.seq());
+        if (c.missingUpTo() == 0 || h.state == null) return this;
+        int back = h.state.requeueUnreceived(c.channelId(), c.missingUpTo(), c.held());
+        if (back == 0) return this;
+        ctx.getLog().warn("{}: {} deliveries to channel {} never arrived (lost between nodes); they go back to the queue",
+                where(), back, c.channelId());
+        return afterChange(h, null);
+    }
+
+    /** Asks the channels that went quiet whether our last delivery message to them arrived (a lost tail shows no gap). */
+    private Behavior<QueueCommand> probeDeliveries(Holder h) {
+        // A probe overtaking deliveries held by the shut gate would report them missing: wait until they are out.
+        if (!heldDeliveries.isEmpty()) return this;
+        for (DeliveryStreams.Probe p : deliveryStreams.probesDue(monotonicMillis(), PROBE_QUIET_MILLIS)) {
+            ConnectionRoute route = h.channels.get(p.channelId());
+            if (route == null) {
+                deliveryStreams.closed(p.channelId());
+                continue;
+            }
+            route.connection().tell(new ConnectionProtocol.DeliveryProbe(route.channel(), name, incarnationId, p.seq(),
+                    p.lastDeliveryId()));
+        }
+        if (!deliveryStreams.unconfirmed()) timers.cancel(PROBE_TIMER);
+        return this;
     }
 
     /** An auto-delete queue goes when its last consumer does (RabbitMQ: only if it ever had one). */
@@ -737,6 +784,7 @@ public final class QueueEntity extends AbstractBehavior<QueueCommand> {
         h.state = null;
         h.owner = "";
         h.channels.clear();
+        deliveryStreams.clear();
         h.hadConsumers = false;
         timers.cancelAll();
         timerAt = Long.MAX_VALUE;
@@ -813,7 +861,7 @@ public final class QueueEntity extends AbstractBehavior<QueueCommand> {
             for (Map.Entry<String, List<QueueDelivery>> e : deliveries.entrySet()) {
                 ConnectionRoute route = h.channels.get(e.getKey());
                 if (route == null) continue;
-                var deliver = new ConnectionProtocol.Deliver(route.channel(), name, e.getValue());
+                var deliver = numbered(e.getKey(), route, e.getValue());
                 if (hold) heldDeliveries.add(new HeldDelivery(e.getKey(), route, deliver));
                 else route.connection().tell(deliver);
             }
@@ -841,6 +889,19 @@ public final class QueueEntity extends AbstractBehavior<QueueCommand> {
             ctx.getSelf().tell(Flush.INSTANCE);
         }
         return this;
+    }
+
+    /** The delivery message to a channel, numbered when the channel is on another node (remoting may lose it). */
+    private ConnectionProtocol.Deliver numbered(String channelId, ConnectionRoute route, List<QueueDelivery> deliveries) {
+        var deliver = new ConnectionProtocol.Deliver(route.channel(), name, deliveries);
+        if (route.connection().path().address().hasLocalScope()) return deliver;
+        long seq = deliveryStreams.sent(channelId, deliver.maxDeliveryId(), monotonicMillis());
+        if (!timers.isTimerActive(PROBE_TIMER)) timers.startTimerWithFixedDelay(PROBE_TIMER, ProbeDeliveries.INSTANCE, PROBE_CHECK_EVERY);
+        return new ConnectionProtocol.Deliver(route.channel(), name, deliveries, incarnationId, seq);
+    }
+
+    private static long monotonicMillis() {
+        return System.nanoTime() / 1_000_000;
     }
 
     private void checkFenceLater() {

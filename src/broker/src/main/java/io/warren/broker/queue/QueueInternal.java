@@ -55,6 +55,9 @@ sealed interface QueueInternal extends QueueCommand.NodeLocal {
     /** Timer: start a new store after a failed write (or a failed recovery of a restarted store). */
     enum RespawnStore implements QueueInternal { INSTANCE }
 
+    /** Timer: ask channels that went quiet whether the last numbered delivery message to them arrived. */
+    enum ProbeDeliveries implements QueueInternal { INSTANCE }
+
     /** Timer: the node's gate ({@code NodeFence}) was shut; send the held write and deliveries if it is open again. */
     enum FenceCheck implements QueueInternal { INSTANCE }
 }

@@ -38,11 +38,13 @@ final class ProtocolFormat {
             Q_ENQUEUE_RESENT = "qEnqR", Q_CONSUME = "qCon2", Q_CANCEL = "qCan",
             Q_SETTLE = "qSet", Q_GET = "qGet", Q_PURGE = "qPur", Q_DELETE = "qDel", Q_CHANNEL_CLOSED = "qChC",
             Q_RECOVER = "qRec", Q_OWNER_CLOSED = "qOwC", Q_NO_ACK_WRITTEN = "qNAW",
-            Q_CHECK_EXCLUSIVE = "qChX";
+            Q_CHECK_EXCLUSIVE = "qChX", Q_DELIVERIES_RECEIVED = "qDRc";
     // QueueReply
     private static final String R_OK = "rOk", R_GOT = "rGot2", R_EMPTY = "rEmp", R_FAILED = "rFail";
     // ConnectionProtocol.ToChannel
-    private static final String C_DELIVER = "cDlv2", C_ENQUEUE_SETTLED = "cEnS", C_CONSUME_RESULT = "cCoR",
+    // cDlv2: a Deliver without its incarnation and number (read still, from a node of the release before)
+    private static final String C_DELIVER_UNNUMBERED = "cDlv2", C_DELIVER = "cDlv3", C_DELIVERY_PROBE = "cDPr",
+            C_ENQUEUE_SETTLED = "cEnS", C_CONSUME_RESULT = "cCoR",
             C_CONSUMER_CANCELLED = "cCoC", C_QUEUE_INCARNATION = "cQIn", C_CONSUMER_TIMED_OUT = "cCTO",
             C_DIRECT_REPLY = "cDRp2", C_REPLY_CONSUMER_QUERY = "cRCQ";
     // TopologyCommand, TopologyReply, TopologySnapshot, VersionedChange
@@ -88,6 +90,7 @@ final class ProtocolFormat {
         if (c instanceof QueueCommand.Recover) return Q_RECOVER;
         if (c instanceof QueueCommand.OwnerClosed) return Q_OWNER_CLOSED;
         if (c instanceof QueueCommand.NoAckWritten) return Q_NO_ACK_WRITTEN;
+        if (c instanceof QueueCommand.DeliveriesReceived) return Q_DELIVERIES_RECEIVED;
         return null;
     }
 
@@ -101,6 +104,7 @@ final class ProtocolFormat {
 
     private static String toChannelManifest(ConnectionProtocol.ToChannel t) {
         if (t instanceof ConnectionProtocol.Deliver) return C_DELIVER;
+        if (t instanceof ConnectionProtocol.DeliveryProbe) return C_DELIVERY_PROBE;
         if (t instanceof ConnectionProtocol.EnqueueSettled) return C_ENQUEUE_SETTLED;
         if (t instanceof ConnectionProtocol.ConsumeResult) return C_CONSUME_RESULT;
         if (t instanceof ConnectionProtocol.ConsumerCancelled) return C_CONSUMER_CANCELLED;
@@ -183,20 +187,25 @@ final class ProtocolFormat {
             case Q_RECOVER -> new QueueCommand.Recover(r.readString());
             case Q_OWNER_CLOSED -> new QueueCommand.OwnerClosed(r.readString());
             case Q_NO_ACK_WRITTEN -> new QueueCommand.NoAckWritten(r.readString(), r.readString(), r.readInt());
+            case Q_DELIVERIES_RECEIVED -> new QueueCommand.DeliveriesReceived(r.readString(), r.readLong(), r.readLong(),
+                    r.readLongs());
 
             case R_OK -> new QueueReply.Ok(r.readInt(), r.readInt());
             case R_GOT -> new QueueReply.Got(readDelivery(r));
             case R_EMPTY -> new QueueReply.Empty();
             case R_FAILED -> new QueueReply.Failed(r.readInt(), r.readString());
 
-            case C_DELIVER -> {
+            case C_DELIVER, C_DELIVER_UNNUMBERED -> {
                 int channel = r.readInt();
                 String queue = r.readString();
                 int n = r.readInt();
                 List<QueueDelivery> deliveries = new ArrayList<>(Math.min(n, 1024));
                 for (int i = 0; i < n; i++) deliveries.add(readDelivery(r));
-                yield new ConnectionProtocol.Deliver(channel, queue, deliveries);
+                if (manifest.equals(C_DELIVER_UNNUMBERED)) yield new ConnectionProtocol.Deliver(channel, queue, deliveries);
+                yield new ConnectionProtocol.Deliver(channel, queue, deliveries, r.readLong(), r.readLong());
             }
+            case C_DELIVERY_PROBE -> new ConnectionProtocol.DeliveryProbe(r.readInt(), r.readString(), r.readLong(),
+                    r.readLong(), r.readLong());
             case C_ENQUEUE_SETTLED -> new ConnectionProtocol.EnqueueSettled(r.readInt(), r.readString(), r.readLongs(),
                     r.readLongs());
             case C_CONSUME_RESULT -> new ConnectionProtocol.ConsumeResult(r.readInt(), r.readString(), r.readInt(),
@@ -285,6 +294,11 @@ final class ProtocolFormat {
             w.writeString(n.channelId());
             w.writeString(n.consumerTag());
             w.writeInt(n.count());
+        } else if (c instanceof QueueCommand.DeliveriesReceived d) {
+            w.writeString(d.channelId());
+            w.writeLong(d.seq());
+            w.writeLong(d.missingUpTo());
+            w.writeLongs(d.held());
         } else {
             throw new IllegalArgumentException("Warren cannot serialize " + c.getClass().getName());
         }
@@ -310,6 +324,13 @@ final class ProtocolFormat {
             w.writeString(d.queue());
             w.writeInt(d.deliveries().size());
             for (QueueDelivery delivery : d.deliveries()) writeDelivery(delivery, w);
+            w.writeLong(d.incarnation());
+            w.writeLong(d.seq());
+        } else if (t instanceof ConnectionProtocol.DeliveryProbe p) {
+            w.writeString(p.queue());
+            w.writeLong(p.incarnation());
+            w.writeLong(p.seq());
+            w.writeLong(p.lastDeliveryId());
         } else if (t instanceof ConnectionProtocol.EnqueueSettled s) {
             w.writeString(s.queue());
             w.writeLongs(s.accepted());

@@ -153,6 +153,8 @@ final class Samples {
         s.add(new QueueCommand.Recover("node/1/2"));
         s.add(new QueueCommand.OwnerClosed("conn-1"));
         s.add(new QueueCommand.NoAckWritten("node#1/3", "amq.ctag-x", 250));
+        s.add(new QueueCommand.DeliveriesReceived("node#1/3", 17, 0, new long[0]));
+        s.add(new QueueCommand.DeliveriesReceived("node#1/3", 18, 412, new long[] {399, 401, 412}));
         // QueueReply
         s.add(new QueueReply.Ok(3, 1));
         s.add(new QueueReply.Got(new QueueDelivery(null, 12, fullMessage(), true, 41)));
@@ -165,6 +167,9 @@ final class Samples {
                 new QueueDelivery("ctag-2", 2, emptyMessage(), true, 0),
                 new QueueDelivery("ctag-1", 3, slicedMessage(), false, 0))));
         s.add(new ConnectionProtocol.Deliver(2, "big", List.of(new QueueDelivery("ctag", 9, bigMessage(), false, 0))));
+        s.add(new ConnectionProtocol.Deliver(2, "orders", List.of(new QueueDelivery("ctag", 10, fullMessage(), true, 0)),
+                -4_611_686_018_427_387_904L, 12));
+        s.add(new ConnectionProtocol.DeliveryProbe(3, "orders", 77, 12, 10));
         s.add(new ConnectionProtocol.EnqueueSettled(1, "orders", new long[] {1, 2}, new long[] {3}));
         s.add(new ConnectionProtocol.ConsumeResult(1, "ctag-1", 0, null));
         s.add(new ConnectionProtocol.ConsumeResult(1, "ctag-1", 403, "ACCESS_REFUSED - queue 'q' in exclusive use"));

@@ -87,6 +87,9 @@ public final class ChannelCore<D, P> {
     private final Set<String> queuesTouched = new HashSet<>();
     private final Map<String, PublishBatch> publishBatches = new HashMap<>();
     private final Map<String, SettleBatch> settleBatches = new HashMap<>();
+    private final DeliveryGaps gaps = new DeliveryGaps();
+    /** Answers to numbered deliveries, per queue, sent at the end of the read after its settlements. */
+    private final Map<String, long[]> deliveryReports = new HashMap<>();
     private PendingConsume pendingConsume;
 
     /**
@@ -361,6 +364,34 @@ public final class ChannelCore<D, P> {
         }
     }
 
+    /**
+     * A queue's delivery message numbered {@code seq} by its {@code incarnation} (0: a queue on this node, not
+     * numbered) was taken, its deliveries handed to {@link #deliver}; {@code maxDeliveryId} is the highest id it
+     * carried. When one before it never arrived, the queue hears at the end of the read what this channel holds.
+     */
+    public void deliveriesArrived(String queue, long incarnation, long seq, long maxDeliveryId) {
+        if (gaps.arrived(queue, incarnation, seq)) report(queue, seq, maxDeliveryId);
+    }
+
+    /**
+     * A quiet queue asks whether its messages up to {@code seq}, carrying ids up to {@code lastDeliveryId}, arrived;
+     * it is answered at the end of the read, with what this channel holds when some did not.
+     */
+    public void deliveryProbe(String queue, long incarnation, long seq, long lastDeliveryId) {
+        DeliveryGaps.Report r = gaps.probed(queue, incarnation, seq);
+        report(queue, r.seq(), r.missing() ? lastDeliveryId : 0);
+    }
+
+    private void report(String queue, long seq, long missingUpTo) {
+        long[] pending = deliveryReports.get(queue);
+        if (pending == null) {
+            deliveryReports.put(queue, new long[] {seq, missingUpTo});
+        } else {
+            pending[0] = Math.max(pending[0], seq);
+            pending[1] = Math.max(pending[1], missingUpTo);
+        }
+    }
+
     /** basic.get answered with a message: its delivery tag (unacked unless no-ack; it does not count for prefetch). */
     public long got(String queue, long deliveryId, boolean noAck) {
         long tag = unacked.nextTag();
@@ -419,9 +450,10 @@ public final class ChannelCore<D, P> {
     }
 
     /** A queue took (or refused) publishes of ours. */
-    public void enqueueSettled(String queue, long[] accepted, long[] rejected, List<ChannelEffect> out) {
-        failover.answered(queue, accepted, rejected);
+    public void enqueueSettled(String queue, long[] accepted, long[] rejected, long now, List<ChannelEffect> out) {
+        QueueFailover.Resend<Message> lost = failover.answered(queue, accepted, rejected, now);
         if (confirms.enabled()) confirmed(confirms.settled(accepted, rejected), out);
+        if (lost != null) resend(lost, out);
     }
 
     private static void confirmed(List<Confirm> done, List<ChannelEffect> out) {
@@ -448,7 +480,23 @@ public final class ChannelCore<D, P> {
             }
             settleBatches.clear();
         }
+        if (!deliveryReports.isEmpty()) {
+            for (Map.Entry<String, long[]> e : deliveryReports.entrySet()) {
+                long missingUpTo = e.getValue()[1];
+                long[] held = NO_IDS;
+                if (missingUpTo != 0) {
+                    LongList ids = new LongList();
+                    unacked.collect(e.getKey(), ids);
+                    prefetch.collect(e.getKey(), ids);
+                    held = ids.toArray();
+                }
+                out.add(new ChannelEffect.DeliveriesReceived(e.getKey(), e.getValue()[0], missingUpTo, held));
+            }
+            deliveryReports.clear();
+        }
     }
+
+    private static final long[] NO_IDS = new long[0];
 
     /** Messages in enqueue batches this channel is waiting on, over all queues. */
     public int enqueuesOutstanding() {
@@ -481,6 +529,16 @@ public final class ChannelCore<D, P> {
     /** Publishes unconfirmed for {@code nanos} are sent again: the message may have died with a node on its way. */
     public void resendOlderThan(long now, long nanos, List<ChannelEffect> out) {
         for (QueueFailover.Resend<Message> r : failover.resendOlderThan(now, nanos)) resend(r, out);
+    }
+
+    /**
+     * Queues that have not answered our confirmed publishes for {@code quietNanos} get a probe (an empty batch, see
+     * {@link QueueFailover#probesDue}): its answer tells a lost publish or answer from a slow journal.
+     */
+    public void probeUnanswered(long now, long quietNanos, List<ChannelEffect> out) {
+        for (String queue : failover.probesDue(now, quietNanos)) {
+            out.add(new ChannelEffect.EnqueueBatch(queue, List.of(), new long[0]));
+        }
     }
 
     /**
@@ -524,5 +582,7 @@ public final class ChannelCore<D, P> {
         failover.clear();
         written.clear();
         tx.clear();
+        gaps.clear();
+        deliveryReports.clear();
     }
 }

@@ -41,6 +41,13 @@ public sealed interface ChannelEffect {
     record Consume(String queue, String consumerTag, boolean noAck, int limit, boolean exclusive, int priority,
                    boolean channelPrefetchLimited) implements ChannelEffect {}
 
+    /**
+     * The answer to a queue's numbered deliveries ({@link DeliveryGaps}): the channel has its messages up to {@code seq};
+     * when {@code missingUpTo} is not 0, some of them never arrived, and of the queue's deliveries with ids up to it the
+     * channel holds only {@code held} (the queue takes back the others).
+     */
+    record DeliveriesReceived(String queue, long seq, long missingUpTo, long[] held) implements ChannelEffect {}
+
     /** basic.cancel to the queue. */
     record Cancel(String queue, String consumerTag) implements ChannelEffect {}
 

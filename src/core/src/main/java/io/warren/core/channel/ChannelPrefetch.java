@@ -97,6 +97,13 @@ public final class ChannelPrefetch<D> {
         return false;
     }
 
+    /** Adds the queue's delivery ids of the held deliveries. */
+    void collect(String queue, LongList out) {
+        for (HeldDelivery<D> h : held) {
+            if (h.queue().equals(queue)) out.add(h.deliveryId());
+        }
+    }
+
     public int heldCount() {
         return held.size();
     }

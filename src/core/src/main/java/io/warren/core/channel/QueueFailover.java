@@ -43,20 +43,49 @@ public final class QueueFailover<M> {
     private static final class InFlight<M> {
         final LinkedHashMap<Long, M> bySeq = new LinkedHashMap<>();
         long sentAt;
+        /** The queue's last answer, or when this wait began: how long the queue has been quiet. */
+        long progressAt;
+        /** A probe is on its way (since probeSentAt). */
+        boolean probing;
+        long probeSentAt;
     }
 
+    /**
+     * A batch waiting for its answer; a probe ({@link #probesDue}) is an empty batch that remembers the highest
+     * confirm sequence in flight when it left.
+     */
+    private record Batch(int size, long probeUpTo) {}
+
     private static final class Outstanding {
-        final ArrayDeque<Integer> batches = new ArrayDeque<>();
+        final ArrayDeque<Batch> batches = new ArrayDeque<>();
         int messages;
 
         void sent(int size) {
-            batches.add(size);
-            messages += size;
+            sent(new Batch(size, 0));
         }
 
-        void answered() {
-            Integer n = batches.poll();
-            if (n != null) messages -= n;
+        void sent(Batch b) {
+            batches.add(b);
+            messages += b.size();
+        }
+
+        Batch answered() {
+            Batch b = batches.poll();
+            if (b != null) messages -= b.size();
+            return b;
+        }
+
+        /**
+         * An empty answer while a probe waits is the probe's (in confirm mode every batch of publishes is answered
+         * with its sequence numbers): the batches ahead of it lost their answers, and leave with it.
+         */
+        Batch answeredProbe() {
+            if (batches.stream().noneMatch(b -> b.probeUpTo() > 0)) return answered();
+            Batch b;
+            do {
+                b = answered();
+            } while (b.probeUpTo() == 0);
+            return b;
         }
     }
 
@@ -79,6 +108,7 @@ public final class QueueFailover<M> {
         for (int i = 0; i < seqs.length; i++) {
             if (seqs[i] == 0) continue;
             if (f == null) f = inFlight.computeIfAbsent(queue, k -> new InFlight<>());
+            if (f.bySeq.isEmpty()) f.progressAt = now;
             f.bySeq.put(seqs[i], messages.get(i));
         }
         InFlight<M> existing = inFlight.get(queue);
@@ -86,17 +116,28 @@ public final class QueueFailover<M> {
         outstanding.computeIfAbsent(queue, k -> new Outstanding()).sent(messages.size());
     }
 
-    /** The queue answered a batch (queues answer in order): those publishes need no re-send. */
-    public void answered(String queue, long[] accepted, long[] rejected) {
+    /**
+     * The queue answered a batch (queues answer in order): those publishes need no re-send. When the answer is a
+     * probe's, every publish still unanswered that left before the probe was lost on its way, or its answer was:
+     * they are returned to be sent again now (null: none).
+     */
+    public Resend<M> answered(String queue, long[] accepted, long[] rejected, long now) {
+        Batch batch = null;
         Outstanding n = outstanding.get(queue);
         if (n != null) {
-            n.answered();
+            batch = accepted.length == 0 && rejected.length == 0 ? n.answeredProbe() : n.answered();
             if (n.batches.isEmpty()) outstanding.remove(queue);
         }
+        Resend<M> lost = null;
         InFlight<M> f = inFlight.get(queue);
         if (f != null) {
+            f.progressAt = now;
             for (long seq : accepted) f.bySeq.remove(seq);
             for (long seq : rejected) f.bySeq.remove(seq);
+            if (batch != null && batch.probeUpTo() > 0) {
+                f.probing = false;
+                lost = resendUpTo(queue, f, batch.probeUpTo());
+            }
             if (f.bySeq.isEmpty()) inFlight.remove(queue);
         }
         Lost r = recovering.get(queue);
@@ -104,6 +145,32 @@ public final class QueueFailover<M> {
             r.settledSince = true;
             endIfDone(queue, r);
         }
+        return lost;
+    }
+
+    /**
+     * Remoting may lose a batch or its answer on the way (it delivers at most once) while the queue lives on: the
+     * queues whose publishes have waited {@code quietFor} without any answer get a probe now, an empty batch that the
+     * queue answers in order behind everything it received before (after their journal writes): when that answer
+     * comes and an older publish is still unanswered, it was lost, and {@link #answered} sends it again at once. A
+     * queue that is only slow (its journal) answers the older batches first, and nothing is sent twice. A probe or
+     * its answer lost too is followed by another after {@code quietFor}.
+     */
+    public List<String> probesDue(long now, long quietFor) {
+        List<String> due = null;
+        for (Map.Entry<String, InFlight<M>> e : inFlight.entrySet()) {
+            InFlight<M> f = e.getValue();
+            if (f.bySeq.isEmpty() || now - f.progressAt < quietFor) continue;
+            if (f.probing && now - f.probeSentAt < quietFor) continue;
+            f.probing = true;
+            f.probeSentAt = now;
+            long upTo = 0;
+            for (long seq : f.bySeq.keySet()) upTo = Math.max(upTo, seq);
+            outstanding.computeIfAbsent(e.getKey(), k -> new Outstanding()).sent(new Batch(0, upTo));
+            if (due == null) due = new ArrayList<>();
+            due.add(e.getKey());
+        }
+        return due == null ? List.of() : due;
     }
 
     /** Messages in enqueue batches not answered yet, over all queues. */
@@ -185,11 +252,26 @@ public final class QueueFailover<M> {
         recovering.clear();
     }
 
+    /** The unanswered publishes of {@code f} up to confirm sequence {@code upTo}, as one more batch. */
+    private Resend<M> resendUpTo(String queue, InFlight<M> f, long upTo) {
+        List<Long> seqs = new ArrayList<>();
+        List<M> messages = new ArrayList<>();
+        for (Map.Entry<Long, M> e : f.bySeq.entrySet()) {
+            if (e.getKey() > upTo) continue;
+            seqs.add(e.getKey());
+            messages.add(e.getValue());
+        }
+        if (seqs.isEmpty()) return null;
+        outstanding.computeIfAbsent(queue, k -> new Outstanding()).sent(messages.size());
+        return new Resend<>(queue, seqs.stream().mapToLong(Long::longValue).toArray(), messages);
+    }
+
     /** The unanswered publishes of {@code queue} as one batch; what went before will never be answered. */
     private Resend<M> resend(String queue, long now) {
         InFlight<M> f = inFlight.get(queue);
         if (f == null || f.bySeq.isEmpty()) return null;
         f.sentAt = now;
+        f.probing = false;
         long[] seqs = f.bySeq.keySet().stream().mapToLong(Long::longValue).toArray();
         List<M> messages = new ArrayList<>(f.bySeq.values());
         Outstanding only = new Outstanding();

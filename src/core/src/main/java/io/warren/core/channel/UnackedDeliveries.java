@@ -89,6 +89,13 @@ public final class UnackedDeliveries {
         return false;
     }
 
+    /** Adds the queue's delivery ids of the deliveries the client still has to settle. */
+    void collect(String queue, LongList out) {
+        for (Unacked u : unacked.values()) {
+            if (u.queue().equals(queue)) out.add(u.deliveryId());
+        }
+    }
+
     /** The channel closed: its queues requeue everything themselves. */
     public void clear() {
         unacked.clear();

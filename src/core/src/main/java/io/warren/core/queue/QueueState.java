@@ -516,6 +516,35 @@ public final class QueueState {
     }
 
     /**
+     * The channel reports that deliveries to it went missing on the way (see {@link DeliveryStreams}): of its
+     * consumers' unacked deliveries with ids up to {@code upToDeliveryId}, those it does not hold ({@code held}) go back
+     * to the head, redelivered, as on a requeue. Everything up to that id left before the message the channel answered,
+     * and its settlements of them came before its answer, so a delivery it does not hold never reached its client (or
+     * its ack was lost too, and the message comes again, redelivered). basic.get deliveries are not numbered and stay.
+     * Returns how many went back.
+     */
+    public int requeueUnreceived(String channelId, long upToDeliveryId, long[] held) {
+        enter(Long.MIN_VALUE);
+        LinkedHashMap<Long, UnackedDelivery> unacked = unackedByChannel.get(channelId);
+        if (unacked == null) return 0;
+        Set<Long> holds = new HashSet<>(held.length * 2);
+        for (long id : held) holds.add(id);
+        List<QueuedMessage> back = new ArrayList<>();
+        for (var it = unacked.values().iterator(); it.hasNext(); ) {
+            UnackedDelivery d = it.next();
+            if (d.consumer == null || d.deliveryId > upToDeliveryId || holds.contains(d.deliveryId)) continue;
+            it.remove();
+            unackedCount--;
+            returnCredit(d);
+            back.add(d.message);
+        }
+        if (unacked.isEmpty()) unackedByChannel.remove(channelId);
+        requeue(back);
+        flushRemoved();
+        return back.size();
+    }
+
+    /**
      * The channel is gone (closed, or its connection or node died): its consumers are removed and all its
      * unacked messages, basic.get ones included, go back to the head in their original order, redelivered.
      */

@@ -111,7 +111,7 @@ class ChannelCoreTest {
         assertArrayEquals(ids(1, 2, 3), b.seqs());
         assertEquals(3, b.messages().size());
         out.clear();
-        core.enqueueSettled("q", ids(1, 2, 3), ids(), out);
+        core.enqueueSettled("q", ids(1, 2, 3), ids(), now, out);
         assertEquals(List.of(send(new BasicAck(3, true))), out);
     }
 
@@ -124,7 +124,7 @@ class ChannelCoreTest {
         publish("q");
         flush();
         out.clear();
-        core.enqueueSettled("q", ids(), ids(2), out);
+        core.enqueueSettled("q", ids(), ids(2), now, out);
         assertEquals(List.of(send(new BasicNack(2, false, false))), out);
     }
 
@@ -136,9 +136,9 @@ class ChannelCoreTest {
         assertArrayEquals(ids(1), batchOf(sent, "a").seqs());
         assertArrayEquals(ids(1), batchOf(sent, "b").seqs());
         out.clear();
-        core.enqueueSettled("a", ids(1), ids(), out);
+        core.enqueueSettled("a", ids(1), ids(), now, out);
         assertEquals(List.of(), out);
-        core.enqueueSettled("b", ids(1), ids(), out);
+        core.enqueueSettled("b", ids(1), ids(), now, out);
         assertEquals(List.of(send(new BasicAck(1, false))), out);
     }
 
@@ -147,7 +147,7 @@ class ChannelCoreTest {
         assertEquals(0, publish("q"));
         assertArrayEquals(ids(0), batchOf(flush(), "q").seqs());
         out.clear();
-        core.enqueueSettled("q", ids(0), ids(), out);
+        core.enqueueSettled("q", ids(0), ids(), now, out);
         assertEquals(List.of(), out);
     }
 
@@ -423,7 +423,7 @@ class ChannelCoreTest {
         assertArrayEquals(ids(1), batchOf(out, "q").seqs(), "nothing settled since the loss: sent again");
         out.clear();
         core.consumeAnswered("c", true, 0, null, out);
-        core.enqueueSettled("q", ids(1), ids(), out);
+        core.enqueueSettled("q", ids(1), ids(), now, out);
         assertEquals(List.of(send(new BasicAck(1, false))), out);
         out.clear();
         core.retryRecoveries(now + 100, 10, out);
@@ -478,5 +478,53 @@ class ChannelCoreTest {
     @Test
     void methodsThatNeedOtherActorsAreNotTheCores() {
         assertFalse(core.onMethod(new QueueDeclare("q", false, false, false, false, false, null), now, out));
+    }
+
+    // ---------------------------------------------------------------- deliveries lost between nodes
+
+    private static ChannelEffect.DeliveriesReceived reportOf(List<ChannelEffect> effects) {
+        return effects.stream().filter(e -> e instanceof ChannelEffect.DeliveriesReceived)
+                .map(e -> (ChannelEffect.DeliveriesReceived) e).findFirst().orElseThrow(() -> new AssertionError("no report in " + effects));
+    }
+
+    @Test
+    void aGapInTheNumberingReportsWhatTheChannelHoldsAfterItsSettlements() {
+        consume("q", "c", false);
+        assertEquals(1, core.deliver("q", "c", 10, "m10"));
+        core.deliveriesArrived("q", 42, 1, 10);
+        assertTrue(flush().isEmpty(), "no gap, nothing to say");
+        assertEquals(2, core.deliver("q", "c", 11, "m11"));
+        core.deliveriesArrived("q", 42, 2, 11);
+        method(new BasicAck(1, false)); // m10 acked in the same read
+        // message 3 (ids 12, 13) was lost; message 4 carries id 14
+        assertEquals(3, core.deliver("q", "c", 14, "m14"));
+        core.deliveriesArrived("q", 42, 4, 14);
+        List<ChannelEffect> effects = flush();
+        assertTrue(effects.get(0) instanceof ChannelEffect.Settle, "the ack leaves first: " + effects);
+        ChannelEffect.DeliveriesReceived report = reportOf(effects);
+        assertEquals("q", report.queue());
+        assertEquals(4, report.seq());
+        assertEquals(14, report.missingUpTo());
+        assertArrayEquals(ids(11, 14), report.held());
+    }
+
+    @Test
+    void aProbeIsAlwaysAnsweredAndNamesWhatIsHeldOnlyWhenSomethingIsMissing() {
+        consume("q", "c", false);
+        List<ChannelEffect> qos = method(new BasicQos(0, 1, true));
+        assertEquals(2, qos.size());
+        assertEquals(1, core.deliver("q", "c", 10, "m10"));
+        assertEquals(0, core.deliver("q", "c", 11, "m11"), "held by the channel-wide limit");
+        core.deliveriesArrived("q", 42, 1, 11);
+        core.deliveryProbe("q", 42, 1, 11);
+        ChannelEffect.DeliveriesReceived fine = reportOf(flush());
+        assertEquals(1, fine.seq());
+        assertEquals(0, fine.missingUpTo(), "nothing missing");
+        assertEquals(0, fine.held().length);
+        core.deliveryProbe("q", 42, 2, 12); // message 2 (id 12) never came
+        ChannelEffect.DeliveriesReceived report = reportOf(flush());
+        assertEquals(2, report.seq());
+        assertEquals(12, report.missingUpTo());
+        assertArrayEquals(ids(10, 11), report.held(), "unacked and held by the limit");
     }
 }
