@@ -111,15 +111,8 @@ class LostDeliveryTest {
                     long lastConfirm = System.currentTimeMillis();
                     int k = 0;
                     while (System.currentTimeMillis() < stopAt) {
-                        List<String> batch = new ArrayList<>();
-                        for (int i = 0; i < 20; i++) {
-                            String id = "far-" + (k++);
-                            ch.basicPublish("", QUEUE, new AMQP.BasicProperties.Builder().messageId(id)
-                                    .deliveryMode(1).build(), body);
-                            batch.add(id);
-                        }
-                        ch.waitForConfirmsOrDie(60_000);
-                        confirmed.addAll(batch);
+                        confirmed.addAll(publishConfirmed(ch, "far-", k, 20, body, 60_000));
+                        k += 20;
                         long now = System.currentTimeMillis();
                         longestConfirmGap.accumulateAndGet(now - lastConfirm, Math::max);
                         lastConfirm = now;
@@ -142,15 +135,8 @@ class LostDeliveryTest {
                         network.heal(host);
                         healed = true;
                     }
-                    List<String> batch = new ArrayList<>();
-                    for (int i = 0; i < 50; i++) {
-                        String id = "m-" + (n++);
-                        publisher.basicPublish("", QUEUE, new AMQP.BasicProperties.Builder().messageId(id)
-                                .deliveryMode(1).build(), body);
-                        batch.add(id);
-                    }
-                    publisher.waitForConfirmsOrDie(10_000);
-                    confirmed.addAll(batch);
+                    confirmed.addAll(publishConfirmed(publisher, "m-", n, 50, body, 10_000));
+                    n += 50;
                 }
             } finally {
                 network.heal(host);
@@ -182,6 +168,19 @@ class LostDeliveryTest {
         // The cut plus a few probe periods, well short of the 20 s after which unconfirmed publishes are sent again.
         assertTrue(longestConfirmGap.get() < CUT_MS + 8_000, "the far publisher waited too long for a confirm: " + figures);
         assertFalse(repaired.isEmpty(), "no lost delivery was taken back by the queue: " + figures);
+    }
+
+    /** Publishes {@code count} transient messages with ids {@code prefix + from...}, waits for their confirms: the ids. */
+    private static List<String> publishConfirmed(Channel ch, String prefix, int from, int count, byte[] body,
+                                                 long timeoutMillis) throws Exception {
+        List<String> ids = new ArrayList<>(count);
+        for (int i = from; i < from + count; i++) {
+            String id = prefix + i;
+            ch.basicPublish("", QUEUE, new AMQP.BasicProperties.Builder().messageId(id).deliveryMode(1).build(), body);
+            ids.add(id);
+        }
+        ch.waitForConfirmsOrDie(timeoutMillis);
+        return ids;
     }
 
     /** The node whose log says it started (recovered) the queue's entity. */

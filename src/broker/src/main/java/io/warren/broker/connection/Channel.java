@@ -295,8 +295,9 @@ final class Channel {
      * publishes unconfirmed for {@code nackAfter} are nacked (warren.persistence.confirm-timeout; 0: never).
      */
     /**
-     * A queue silent this long about our confirmed publishes is probed: remoting may have lost a batch or its answer
-     * (a flapping link), and the long {@code resendAfter} would leave the publisher waiting for its confirm meanwhile.
+     * A queue silent this long about our enqueue batches is probed: remoting may have lost a batch or its answer (a
+     * flapping link), and the long {@code resendAfter} would leave a confirming publisher waiting meanwhile; a lost
+     * answer would also count against reading on for good.
      */
     private static final long PROBE_UNANSWERED_AFTER_NANOS = 1_000_000_000L;
 

@@ -481,11 +481,13 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionProtocol> 
             }
             ch.endOfInput();
         } else if (m instanceof Deliver d) {
-            // The channel is gone: the queue must take these back.
+            // The channel is gone: the queue must take these back, and drop its consumers (the channel's ChannelClosed
+            // may have been lost on the way: remoting drops), or it delivers to them again and again.
             broker.queues().returnUnwanted(vhost, d.queue(), channelId(m.channel()), d.deliveries());
+            broker.queues().tell(vhost, d.queue(), new io.warren.broker.protocol.QueueCommand.ChannelClosed(channelId(m.channel())));
         } else if (m instanceof DeliveryProbe p) {
-            // The queue still numbers deliveries to a channel that is gone: its ChannelClosed may have been lost on
-            // the way (remoting drops), so say it again, or the queue holds that channel's unacked messages forever.
+            // The queue still numbers deliveries to a channel that is gone: say its ChannelClosed again, or the queue
+            // holds that channel's unacked messages until the connection closes.
             broker.queues().tell(vhost, p.queue(), new io.warren.broker.protocol.QueueCommand.ChannelClosed(channelId(p.channel())));
         }
         flush();

@@ -532,8 +532,8 @@ public final class ChannelCore<D, P> {
     }
 
     /**
-     * Queues that have not answered our confirmed publishes for {@code quietNanos} get a probe (an empty batch, see
-     * {@link QueueFailover#probesDue}): its answer tells a lost publish or answer from a slow journal.
+     * Queues that have left our enqueue batches unanswered for {@code quietNanos} get a probe (an empty batch, see
+     * {@link QueueFailover#probesDue}): its answer tells a lost batch or answer from a slow journal.
      */
     public void probeUnanswered(long now, long quietNanos, List<ChannelEffect> out) {
         for (String queue : failover.probesDue(now, quietNanos)) {

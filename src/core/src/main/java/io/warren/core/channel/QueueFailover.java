@@ -43,25 +43,29 @@ public final class QueueFailover<M> {
     private static final class InFlight<M> {
         final LinkedHashMap<Long, M> bySeq = new LinkedHashMap<>();
         long sentAt;
+    }
+
+    /**
+     * A batch waiting for its answer; a probe ({@link #probesDue}) is an empty batch that remembers the highest
+     * confirm sequence in flight when it left (0: none).
+     */
+    private record Batch(int size, boolean probe, long probeUpTo) {}
+
+    private static final class Outstanding {
+        final ArrayDeque<Batch> batches = new ArrayDeque<>();
+        int messages;
         /** The queue's last answer, or when this wait began: how long the queue has been quiet. */
         long progressAt;
         /** A probe is on its way (since probeSentAt). */
         boolean probing;
         long probeSentAt;
-    }
 
-    /**
-     * A batch waiting for its answer; a probe ({@link #probesDue}) is an empty batch that remembers the highest
-     * confirm sequence in flight when it left.
-     */
-    private record Batch(int size, long probeUpTo) {}
-
-    private static final class Outstanding {
-        final ArrayDeque<Batch> batches = new ArrayDeque<>();
-        int messages;
+        Outstanding(long now) {
+            progressAt = now;
+        }
 
         void sent(int size) {
-            sent(new Batch(size, 0));
+            sent(new Batch(size, false, 0));
         }
 
         void sent(Batch b) {
@@ -76,15 +80,16 @@ public final class QueueFailover<M> {
         }
 
         /**
-         * An empty answer while a probe waits is the probe's (in confirm mode every batch of publishes is answered
-         * with its sequence numbers): the batches ahead of it lost their answers, and leave with it.
+         * An empty answer while a probe waits is taken for the probe's: the batches ahead of it lost their answers, and
+         * leave with it. In confirm mode it is (every batch of publishes is answered with its sequence numbers); without
+         * confirms it may be a batch's, and the count is short by what was in flight for a while.
          */
         Batch answeredProbe() {
-            if (batches.stream().noneMatch(b -> b.probeUpTo() > 0)) return answered();
+            if (batches.stream().noneMatch(Batch::probe)) return answered();
             Batch b;
             do {
                 b = answered();
-            } while (b.probeUpTo() == 0);
+            } while (!b.probe());
             return b;
         }
     }
@@ -108,12 +113,11 @@ public final class QueueFailover<M> {
         for (int i = 0; i < seqs.length; i++) {
             if (seqs[i] == 0) continue;
             if (f == null) f = inFlight.computeIfAbsent(queue, k -> new InFlight<>());
-            if (f.bySeq.isEmpty()) f.progressAt = now;
             f.bySeq.put(seqs[i], messages.get(i));
         }
         InFlight<M> existing = inFlight.get(queue);
         if (existing != null) existing.sentAt = now;
-        outstanding.computeIfAbsent(queue, k -> new Outstanding()).sent(messages.size());
+        outstanding.computeIfAbsent(queue, k -> new Outstanding(now)).sent(messages.size());
     }
 
     /**
@@ -126,18 +130,16 @@ public final class QueueFailover<M> {
         Outstanding n = outstanding.get(queue);
         if (n != null) {
             batch = accepted.length == 0 && rejected.length == 0 ? n.answeredProbe() : n.answered();
+            n.progressAt = now;
+            if (batch != null && batch.probe()) n.probing = false;
             if (n.batches.isEmpty()) outstanding.remove(queue);
         }
         Resend<M> lost = null;
         InFlight<M> f = inFlight.get(queue);
         if (f != null) {
-            f.progressAt = now;
             for (long seq : accepted) f.bySeq.remove(seq);
             for (long seq : rejected) f.bySeq.remove(seq);
-            if (batch != null && batch.probeUpTo() > 0) {
-                f.probing = false;
-                lost = resendUpTo(queue, f, batch.probeUpTo());
-            }
+            if (batch != null && batch.probeUpTo() > 0) lost = resendUpTo(queue, f, batch.probeUpTo(), now);
             if (f.bySeq.isEmpty()) inFlight.remove(queue);
         }
         Lost r = recovering.get(queue);
@@ -150,23 +152,25 @@ public final class QueueFailover<M> {
 
     /**
      * Remoting may lose a batch or its answer on the way (it delivers at most once) while the queue lives on: the
-     * queues whose publishes have waited {@code quietFor} without any answer get a probe now, an empty batch that the
-     * queue answers in order behind everything it received before (after their journal writes): when that answer
-     * comes and an older publish is still unanswered, it was lost, and {@link #answered} sends it again at once. A
-     * queue that is only slow (its journal) answers the older batches first, and nothing is sent twice. A probe or
-     * its answer lost too is followed by another after {@code quietFor}.
+     * queues that have left batches unanswered for {@code quietFor} get a probe now, an empty batch that the queue
+     * answers in order behind everything it received before (after their journal writes). When that answer comes,
+     * the batches ahead of it that are still unanswered lost their batch or answer: they stop counting against reading
+     * on, and their confirmed publishes go again at once ({@link #answered}). A queue that is only slow (its journal)
+     * answers the older batches first, and nothing is sent twice. A probe or its answer lost too is followed by
+     * another after {@code quietFor}.
      */
     public List<String> probesDue(long now, long quietFor) {
         List<String> due = null;
-        for (Map.Entry<String, InFlight<M>> e : inFlight.entrySet()) {
-            InFlight<M> f = e.getValue();
-            if (f.bySeq.isEmpty() || now - f.progressAt < quietFor) continue;
-            if (f.probing && now - f.probeSentAt < quietFor) continue;
-            f.probing = true;
-            f.probeSentAt = now;
+        for (Map.Entry<String, Outstanding> e : outstanding.entrySet()) {
+            Outstanding n = e.getValue();
+            if (n.batches.isEmpty() || now - n.progressAt < quietFor) continue;
+            if (n.probing && now - n.probeSentAt < quietFor) continue;
+            n.probing = true;
+            n.probeSentAt = now;
             long upTo = 0;
-            for (long seq : f.bySeq.keySet()) upTo = Math.max(upTo, seq);
-            outstanding.computeIfAbsent(e.getKey(), k -> new Outstanding()).sent(new Batch(0, upTo));
+            InFlight<M> f = inFlight.get(e.getKey());
+            if (f != null) for (long seq : f.bySeq.keySet()) upTo = Math.max(upTo, seq);
+            n.sent(new Batch(0, true, upTo));
             if (due == null) due = new ArrayList<>();
             due.add(e.getKey());
         }
@@ -253,7 +257,7 @@ public final class QueueFailover<M> {
     }
 
     /** The unanswered publishes of {@code f} up to confirm sequence {@code upTo}, as one more batch. */
-    private Resend<M> resendUpTo(String queue, InFlight<M> f, long upTo) {
+    private Resend<M> resendUpTo(String queue, InFlight<M> f, long upTo, long now) {
         List<Long> seqs = new ArrayList<>();
         List<M> messages = new ArrayList<>();
         for (Map.Entry<Long, M> e : f.bySeq.entrySet()) {
@@ -262,7 +266,7 @@ public final class QueueFailover<M> {
             messages.add(e.getValue());
         }
         if (seqs.isEmpty()) return null;
-        outstanding.computeIfAbsent(queue, k -> new Outstanding()).sent(messages.size());
+        outstanding.computeIfAbsent(queue, k -> new Outstanding(now)).sent(messages.size());
         return new Resend<>(queue, seqs.stream().mapToLong(Long::longValue).toArray(), messages);
     }
 
@@ -271,10 +275,9 @@ public final class QueueFailover<M> {
         InFlight<M> f = inFlight.get(queue);
         if (f == null || f.bySeq.isEmpty()) return null;
         f.sentAt = now;
-        f.probing = false;
         long[] seqs = f.bySeq.keySet().stream().mapToLong(Long::longValue).toArray();
         List<M> messages = new ArrayList<>(f.bySeq.values());
-        Outstanding only = new Outstanding();
+        Outstanding only = new Outstanding(now);
         only.sent(messages.size());
         outstanding.put(queue, only);
         return new Resend<>(queue, seqs, messages);

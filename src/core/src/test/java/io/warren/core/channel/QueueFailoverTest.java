@@ -141,8 +141,12 @@ class QueueFailoverTest {
     }
 
     @Test
-    void unconfirmedPublishesAreNeverProbed() {
-        f.sent("q", new long[] {0}, List.of("a"), 0);
+    void anUnconfirmedBatchWhoseAnswerWasLostStopsCountingOnceTheProbeIsAnswered() {
+        f.sent("q", new long[] {0, 0}, List.of("a", "b"), 0);
+        assertEquals(2, f.outstanding());
+        assertEquals(List.of("q"), f.probesDue(SECOND, SECOND));
+        assertNull(f.answered("q", new long[0], new long[0], 2 * SECOND), "nothing to send again without confirms");
+        assertEquals(0, f.outstanding(), "else every lost answer would hold back reading for good");
         assertTrue(f.probesDue(10 * SECOND, SECOND).isEmpty());
     }
 }
