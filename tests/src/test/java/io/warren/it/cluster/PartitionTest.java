@@ -216,7 +216,7 @@ class PartitionTest {
                     + "; back as a member " + (backAfter < 0 ? "never" : backAfter + " ms after the heal")
                     + "; messages remoting dropped " + NodeLogTimeline.countSince(cluster, cutAt, l -> l.contains("was dropped. "))
                     + ", queues taking back deliveries that never arrived "
-                    + NodeLogTimeline.countSince(cluster, cutAt, l -> l.contains("never arrived (lost between nodes)"))
+                    + NodeLogTimeline.countSince(cluster, cutAt, l -> l.contains("(lost between nodes); they go back to the queue"))
                     + "; " + report + "; load " + uptime();
             figures.add(figure);
             System.out.println("[partition] " + figure);

@@ -221,7 +221,7 @@ final class Channel {
             deliver(d);
             if (!lifecycle.isClosing()) core.deliveriesArrived(d.queue(), d.incarnation(), d.seq(), d.maxDeliveryId());
         } else if (m instanceof DeliveryProbe p) {
-            if (!lifecycle.isClosing()) core.deliveryProbe(p.queue(), p.incarnation(), p.seq(), p.lastDeliveryId());
+            if (!lifecycle.isClosing()) core.deliveryProbe(p.queue(), p.incarnation(), p.seq(), p.lastDeliveryId(), p.wantHeld());
         } else if (m instanceof EnqueueSettled s) {
             core.enqueueSettled(s.queue(), s.accepted(), s.rejected(), System.nanoTime(), hot);
             apply(hot);

@@ -67,9 +67,12 @@ public sealed interface ConnectionProtocol {
 
     /**
      * A queue that numbers its deliveries to this channel went quiet: did its messages up to {@code seq}, carrying
-     * delivery ids up to {@code lastDeliveryId}, all arrive? Answered with {@link io.warren.broker.protocol.QueueCommand.DeliveriesReceived}.
+     * delivery ids up to {@code lastDeliveryId}, all arrive? {@code wantHeld}: say which of them the channel holds even
+     * if all arrived (the queue heard no ack for long: one may have been lost). Answered with
+     * {@link io.warren.broker.protocol.QueueCommand.DeliveriesReceived}.
      */
-    record DeliveryProbe(int channel, String queue, long incarnation, long seq, long lastDeliveryId) implements ToChannel {}
+    record DeliveryProbe(int channel, String queue, long incarnation, long seq, long lastDeliveryId, boolean wantHeld)
+            implements ToChannel {}
 
     /** The queue holds (journalled when needed) these publishes of the channel; rejected ones were refused. */
     record EnqueueSettled(int channel, String queue, long[] accepted, long[] rejected) implements ToChannel {}

@@ -154,6 +154,8 @@ public final class QueueEntity extends AbstractBehavior<QueueCommand> {
     private static final String PROBE_TIMER = "delivery-probe";
     /** A channel that got nothing from us for this long is asked whether our last delivery message arrived. */
     private static final long PROBE_QUIET_MILLIS = 1_000;
+    /** A channel that holds our deliveries and neither got nor settled any for this long is asked what it holds. */
+    private static final long AUDIT_AFTER_MILLIS = 5_000;
     private static final Duration PROBE_CHECK_EVERY = Duration.ofMillis(500);
 
     /** A delivery held by the shut gate, for the channel it was made to. */
@@ -667,17 +669,17 @@ public final class QueueEntity extends AbstractBehavior<QueueCommand> {
     }
 
     /**
-     * A channel answered our numbered deliveries: when some never arrived (remoting lost them), the deliveries to it
-     * that it does not hold go back to the queue, redelivered, instead of staying unacked for a client that never got
-     * them until the channel closes.
+     * A channel answered our numbered deliveries: when some never arrived (remoting lost them) or we asked what it
+     * holds (no ack heard for long), the deliveries to it that it does not hold go back to the queue, redelivered,
+     * instead of staying unacked for a client that never got them (or whose ack was lost) until the channel closes.
      */
     private Behavior<QueueCommand> onDeliveriesReceived(Holder h, DeliveriesReceived c) {
         deliveryStreams.confirmed(c.channelId(), c.seq());
         if (c.missingUpTo() == 0 || h.state == null) return this;
         int back = h.state.requeueUnreceived(c.channelId(), c.missingUpTo(), c.held());
         if (back == 0) return this;
-        ctx.getLog().warn("{}: {} deliveries to channel {} never arrived (lost between nodes); they go back to the queue",
-                where(), back, c.channelId());
+        ctx.getLog().warn("{}: {} deliveries to channel {} never arrived, or their acks did not (lost between nodes); they"
+                + " go back to the queue", where(), back, c.channelId());
         return afterChange(h, null);
     }
 
@@ -685,16 +687,18 @@ public final class QueueEntity extends AbstractBehavior<QueueCommand> {
     private Behavior<QueueCommand> probeDeliveries(Holder h) {
         // A probe overtaking deliveries held by the shut gate would report them missing: wait until they are out.
         if (!heldDeliveries.isEmpty()) return this;
-        for (DeliveryStreams.Probe p : deliveryStreams.probesDue(monotonicMillis(), PROBE_QUIET_MILLIS)) {
+        java.util.function.Predicate<String> holdsUnacked = channelId -> h.state != null && h.state.hasUnacked(channelId);
+        for (DeliveryStreams.Probe p : deliveryStreams.probesDue(monotonicMillis(), PROBE_QUIET_MILLIS, AUDIT_AFTER_MILLIS,
+                holdsUnacked)) {
             ConnectionRoute route = h.channels.get(p.channelId());
             if (route == null) {
                 deliveryStreams.closed(p.channelId());
                 continue;
             }
             route.connection().tell(new ConnectionProtocol.DeliveryProbe(route.channel(), name, incarnationId, p.seq(),
-                    p.lastDeliveryId()));
+                    p.lastDeliveryId(), p.wantHeld()));
         }
-        if (!deliveryStreams.unconfirmed()) timers.cancel(PROBE_TIMER);
+        if (!deliveryStreams.watching(holdsUnacked)) timers.cancel(PROBE_TIMER);
         return this;
     }
 
@@ -708,6 +712,7 @@ public final class QueueEntity extends AbstractBehavior<QueueCommand> {
 
     private Behavior<QueueCommand> onSettle(Holder h, Settle s) {
         if (h.state == null) return this;
+        deliveryStreams.settled(s.channelId(), monotonicMillis());
         acked += s.acked().length;
         if (s.acked().length > 0) h.state.ack(s.channelId(), s.acked());
         if (s.requeued().length > 0) h.state.reject(s.channelId(), s.requeued(), true);

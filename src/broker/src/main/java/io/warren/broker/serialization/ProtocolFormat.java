@@ -205,7 +205,7 @@ final class ProtocolFormat {
                 yield new ConnectionProtocol.Deliver(channel, queue, deliveries, r.readLong(), r.readLong());
             }
             case C_DELIVERY_PROBE -> new ConnectionProtocol.DeliveryProbe(r.readInt(), r.readString(), r.readLong(),
-                    r.readLong(), r.readLong());
+                    r.readLong(), r.readLong(), r.readBoolean());
             case C_ENQUEUE_SETTLED -> new ConnectionProtocol.EnqueueSettled(r.readInt(), r.readString(), r.readLongs(),
                     r.readLongs());
             case C_CONSUME_RESULT -> new ConnectionProtocol.ConsumeResult(r.readInt(), r.readString(), r.readInt(),
@@ -331,6 +331,7 @@ final class ProtocolFormat {
             w.writeLong(p.incarnation());
             w.writeLong(p.seq());
             w.writeLong(p.lastDeliveryId());
+            w.writeBoolean(p.wantHeld());
         } else if (t instanceof ConnectionProtocol.EnqueueSettled s) {
             w.writeString(s.queue());
             w.writeLongs(s.accepted());

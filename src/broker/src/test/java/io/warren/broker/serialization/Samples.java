@@ -169,7 +169,8 @@ final class Samples {
         s.add(new ConnectionProtocol.Deliver(2, "big", List.of(new QueueDelivery("ctag", 9, bigMessage(), false, 0))));
         s.add(new ConnectionProtocol.Deliver(2, "orders", List.of(new QueueDelivery("ctag", 10, fullMessage(), true, 0)),
                 -4_611_686_018_427_387_904L, 12));
-        s.add(new ConnectionProtocol.DeliveryProbe(3, "orders", 77, 12, 10));
+        s.add(new ConnectionProtocol.DeliveryProbe(3, "orders", 77, 12, 10, false));
+        s.add(new ConnectionProtocol.DeliveryProbe(3, "orders", -77, 13, 11, true));
         s.add(new ConnectionProtocol.EnqueueSettled(1, "orders", new long[] {1, 2}, new long[] {3}));
         s.add(new ConnectionProtocol.ConsumeResult(1, "ctag-1", 0, null));
         s.add(new ConnectionProtocol.ConsumeResult(1, "ctag-1", 403, "ACCESS_REFUSED - queue 'q' in exclusive use"));

@@ -375,11 +375,12 @@ public final class ChannelCore<D, P> {
 
     /**
      * A quiet queue asks whether its messages up to {@code seq}, carrying ids up to {@code lastDeliveryId}, arrived;
-     * it is answered at the end of the read, with what this channel holds when some did not.
+     * it is answered at the end of the read, with what this channel holds when some did not, or when the queue asks
+     * for it ({@code wantHeld}: it heard no ack for long, and one may have been lost on its way).
      */
-    public void deliveryProbe(String queue, long incarnation, long seq, long lastDeliveryId) {
+    public void deliveryProbe(String queue, long incarnation, long seq, long lastDeliveryId, boolean wantHeld) {
         DeliveryGaps.Report r = gaps.probed(queue, incarnation, seq);
-        report(queue, r.seq(), r.missing() ? lastDeliveryId : 0);
+        report(queue, r.seq(), r.missing() || wantHeld ? lastDeliveryId : 0);
     }
 
     private void report(String queue, long seq, long missingUpTo) {
@@ -488,6 +489,7 @@ public final class ChannelCore<D, P> {
                     LongList ids = new LongList();
                     unacked.collect(e.getKey(), ids);
                     prefetch.collect(e.getKey(), ids);
+                    tx.collect(e.getKey(), ids); // acked in an open transaction: not settled until the commit
                     held = ids.toArray();
                 }
                 out.add(new ChannelEffect.DeliveriesReceived(e.getKey(), e.getValue()[0], missingUpTo, held));

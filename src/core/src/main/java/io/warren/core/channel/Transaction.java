@@ -49,6 +49,15 @@ public final class Transaction<P> {
         return undone;
     }
 
+    /** Adds the queue's delivery ids whose settlement waits for the commit: the channel still holds them. */
+    void collect(String queue, LongList out) {
+        for (Settlement s : settlements) {
+            for (Unacked u : s.deliveries()) {
+                if (u.queue().equals(queue)) out.add(u.deliveryId());
+            }
+        }
+    }
+
     public void clear() {
         publishes = new ArrayList<>();
         settlements = new ArrayList<>();

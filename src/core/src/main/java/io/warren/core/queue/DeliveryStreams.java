@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 
 /**
  * The numbering of one queue incarnation's delivery messages to each channel on another node. Pekko's remoting
@@ -16,8 +17,11 @@ import java.util.Map;
  */
 public final class DeliveryStreams {
 
-    /** Ask the channel: the number of the last delivery message sent to it, and the highest delivery id it carried. */
-    public record Probe(String channelId, long seq, long lastDeliveryId) {}
+    /**
+     * Ask the channel: the number of the last delivery message sent to it, and the highest delivery id it carried;
+     * {@code wantHeld}: answer with the ids it holds even if nothing is missing (an audit, below).
+     */
+    public record Probe(String channelId, long seq, long lastDeliveryId, boolean wantHeld) {}
 
     private static final class Stream {
         long seq;
@@ -26,6 +30,8 @@ public final class DeliveryStreams {
         long lastSentAt;
         long lastProbeAt;
         boolean probed;
+        /** The last delivery sent or settlement heard: a channel quiet since holds its deliveries, or lost its acks. */
+        long lastActivityAt;
     }
 
     private final Map<String, Stream> streams = new HashMap<>();
@@ -36,8 +42,15 @@ public final class DeliveryStreams {
         s.seq++;
         s.lastDeliveryId = Math.max(s.lastDeliveryId, maxDeliveryId);
         s.lastSentAt = now;
+        s.lastActivityAt = now;
         s.probed = false;
         return s.seq;
+    }
+
+    /** The channel settled deliveries (acks, rejects): it is alive and working through what it got. */
+    public void settled(String channelId, long now) {
+        Stream s = streams.get(channelId);
+        if (s != null) s.lastActivityAt = now;
     }
 
     /** The channel has every message up to {@code seq} (or said what it holds of those it missed). */
@@ -52,20 +65,30 @@ public final class DeliveryStreams {
     }
 
     /**
-     * The channels to ask now: a message to them is not confirmed yet, nothing went to them for {@code quietFor} (a
-     * channel that keeps receiving sees a gap by itself), and they were not asked within {@code quietFor} (a probe or
-     * its answer may be lost too).
+     * The channels to ask now:
+     * <ul>
+     *   <li>a message to them is not confirmed yet, nothing went to them for {@code quietFor} (a channel that keeps
+     *       receiving sees a gap by itself), and they were not asked within {@code quietFor} (a probe or its answer
+     *       may be lost too);
+     *   <li>or, an audit: they hold unacked deliveries of ours ({@code holdsUnacked}) and neither got nor settled
+     *       anything for {@code auditAfter}, nor were asked within it. Their acks may have been lost on the way (a
+     *       consumer with prefetch 1 would wait for good); they answer with what they hold, and the queue takes back
+     *       the rest.
+     * </ul>
      */
-    public List<Probe> probesDue(long now, long quietFor) {
+    public List<Probe> probesDue(long now, long quietFor, long auditAfter, Predicate<String> holdsUnacked) {
         List<Probe> due = null;
         for (Map.Entry<String, Stream> e : streams.entrySet()) {
             Stream s = e.getValue();
-            if (s.confirmed >= s.seq || now - s.lastSentAt < quietFor) continue;
-            if (s.probed && now - s.lastProbeAt < quietFor) continue;
+            boolean unconfirmed = s.confirmed < s.seq && now - s.lastSentAt >= quietFor
+                    && (!s.probed || now - s.lastProbeAt >= quietFor);
+            boolean audit = !unconfirmed && now - s.lastActivityAt >= auditAfter
+                    && (!s.probed || now - s.lastProbeAt >= auditAfter) && holdsUnacked.test(e.getKey());
+            if (!unconfirmed && !audit) continue;
             s.probed = true;
             s.lastProbeAt = now;
             if (due == null) due = new ArrayList<>();
-            due.add(new Probe(e.getKey(), s.seq, s.lastDeliveryId));
+            due.add(new Probe(e.getKey(), s.seq, s.lastDeliveryId, audit));
         }
         return due == null ? List.of() : due;
     }
@@ -75,10 +98,10 @@ public final class DeliveryStreams {
         streams.clear();
     }
 
-    /** Whether some channel has not confirmed its last message: probes may still be due. */
-    public boolean unconfirmed() {
-        for (Stream s : streams.values()) {
-            if (s.confirmed < s.seq) return true;
+    /** Whether a probe may still be due: some channel has not confirmed its last message, or holds deliveries. */
+    public boolean watching(Predicate<String> holdsUnacked) {
+        for (Map.Entry<String, Stream> e : streams.entrySet()) {
+            if (e.getValue().confirmed < e.getValue().seq || holdsUnacked.test(e.getKey())) return true;
         }
         return false;
     }

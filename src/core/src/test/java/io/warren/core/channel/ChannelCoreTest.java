@@ -516,15 +516,31 @@ class ChannelCoreTest {
         assertEquals(1, core.deliver("q", "c", 10, "m10"));
         assertEquals(0, core.deliver("q", "c", 11, "m11"), "held by the channel-wide limit");
         core.deliveriesArrived("q", 42, 1, 11);
-        core.deliveryProbe("q", 42, 1, 11);
+        core.deliveryProbe("q", 42, 1, 11, false);
         ChannelEffect.DeliveriesReceived fine = reportOf(flush());
         assertEquals(1, fine.seq());
         assertEquals(0, fine.missingUpTo(), "nothing missing");
         assertEquals(0, fine.held().length);
-        core.deliveryProbe("q", 42, 2, 12); // message 2 (id 12) never came
+        core.deliveryProbe("q", 42, 2, 12, false); // message 2 (id 12) never came
         ChannelEffect.DeliveriesReceived report = reportOf(flush());
         assertEquals(2, report.seq());
         assertEquals(12, report.missingUpTo());
         assertArrayEquals(ids(10, 11), report.held(), "unacked and held by the limit");
+        method(new BasicAck(1, false));
+        core.deliveryProbe("q", 42, 2, 12, true); // an audit: nothing missing, the queue wants what is held
+        ChannelEffect.DeliveriesReceived audit = reportOf(flush());
+        assertEquals(12, audit.missingUpTo());
+        assertArrayEquals(ids(11), audit.held(), "the ack left before, in the same read");
+    }
+
+    @Test
+    void deliveriesAckedInAnOpenTransactionAreStillHeld() {
+        consume("q", "c", false);
+        method(new TxSelect());
+        assertEquals(1, core.deliver("q", "c", 10, "m10"));
+        method(new BasicAck(1, false)); // waits for the commit
+        core.deliveryProbe("q", 42, 1, 10, true);
+        ChannelEffect.DeliveriesReceived audit = reportOf(flush());
+        assertArrayEquals(ids(10), audit.held(), "the queue must not take it back before the commit");
     }
 }
