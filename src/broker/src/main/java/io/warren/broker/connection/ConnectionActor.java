@@ -1,6 +1,7 @@
 package io.warren.broker.connection;
 
 import io.warren.broker.protocol.ConnectionProtocol;
+import io.warren.broker.protocol.QueueCommand;
 import io.warren.amqp.AmqpException;
 import io.warren.amqp.ReplyCodes;
 import io.warren.amqp.frame.ContentBodyFrame;
@@ -484,11 +485,11 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionProtocol> 
             // The channel is gone: the queue must take these back, and drop its consumers (the channel's ChannelClosed
             // may have been lost on the way: remoting drops), or it delivers to them again and again.
             broker.queues().returnUnwanted(vhost, d.queue(), channelId(m.channel()), d.deliveries());
-            broker.queues().tell(vhost, d.queue(), new io.warren.broker.protocol.QueueCommand.ChannelClosed(channelId(m.channel())));
+            broker.queues().tell(vhost, d.queue(), new QueueCommand.ChannelClosed(channelId(m.channel())));
         } else if (m instanceof DeliveryProbe p) {
             // The queue still numbers deliveries to a channel that is gone: say its ChannelClosed again, or the queue
             // holds that channel's unacked messages until the connection closes.
-            broker.queues().tell(vhost, p.queue(), new io.warren.broker.protocol.QueueCommand.ChannelClosed(channelId(p.channel())));
+            broker.queues().tell(vhost, p.queue(), new QueueCommand.ChannelClosed(channelId(p.channel())));
         }
         flush();
         return this;

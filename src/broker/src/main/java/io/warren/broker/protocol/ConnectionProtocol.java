@@ -57,11 +57,9 @@ public sealed interface ConnectionProtocol {
             this(channel, queue, deliveries, 0, 0);
         }
 
-        /** The highest delivery id this message carries (ids grow in the order a queue hands messages out). */
+        /** The highest delivery id this message carries: its last, as a queue hands ids out in increasing order. */
         public long maxDeliveryId() {
-            long max = 0;
-            for (QueueDelivery d : deliveries) max = Math.max(max, d.deliveryId());
-            return max;
+            return deliveries.isEmpty() ? 0 : deliveries.get(deliveries.size() - 1).deliveryId();
         }
     }
 

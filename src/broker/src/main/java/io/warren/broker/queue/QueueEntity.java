@@ -898,9 +898,10 @@ public final class QueueEntity extends AbstractBehavior<QueueCommand> {
 
     /** The delivery message to a channel, numbered when the channel is on another node (remoting may lose it). */
     private ConnectionProtocol.Deliver numbered(String channelId, ConnectionRoute route, List<QueueDelivery> deliveries) {
-        var deliver = new ConnectionProtocol.Deliver(route.channel(), name, deliveries);
-        if (route.connection().path().address().hasLocalScope()) return deliver;
-        long seq = deliveryStreams.sent(channelId, deliver.maxDeliveryId(), monotonicMillis());
+        if (route.connection().path().address().hasLocalScope()) {
+            return new ConnectionProtocol.Deliver(route.channel(), name, deliveries);
+        }
+        long seq = deliveryStreams.sent(channelId, deliveries.get(deliveries.size() - 1).deliveryId(), monotonicMillis());
         if (!timers.isTimerActive(PROBE_TIMER)) timers.startTimerWithFixedDelay(PROBE_TIMER, ProbeDeliveries.INSTANCE, PROBE_CHECK_EVERY);
         return new ConnectionProtocol.Deliver(route.channel(), name, deliveries, incarnationId, seq);
     }

@@ -41,8 +41,11 @@ public final class QueueFailover<M> {
     public record Recovery<M>(String queue, List<String> reattach, Resend<M> resend) {}
 
     private static final class InFlight<M> {
+        /** In the order sent, so in increasing confirm sequence. */
         final LinkedHashMap<Long, M> bySeq = new LinkedHashMap<>();
         long sentAt;
+        /** The last sequence put: the highest, as a channel's confirm sequences only grow. */
+        long highestSeq;
     }
 
     /**
@@ -114,6 +117,7 @@ public final class QueueFailover<M> {
             if (seqs[i] == 0) continue;
             if (f == null) f = inFlight.computeIfAbsent(queue, k -> new InFlight<>());
             f.bySeq.put(seqs[i], messages.get(i));
+            f.highestSeq = seqs[i];
         }
         InFlight<M> existing = inFlight.get(queue);
         if (existing != null) existing.sentAt = now;
@@ -167,10 +171,8 @@ public final class QueueFailover<M> {
             if (n.probing && now - n.probeSentAt < quietFor) continue;
             n.probing = true;
             n.probeSentAt = now;
-            long upTo = 0;
             InFlight<M> f = inFlight.get(e.getKey());
-            if (f != null) for (long seq : f.bySeq.keySet()) upTo = Math.max(upTo, seq);
-            n.sent(new Batch(0, true, upTo));
+            n.sent(new Batch(0, true, f == null ? 0 : f.highestSeq));
             if (due == null) due = new ArrayList<>();
             due.add(e.getKey());
         }
@@ -258,16 +260,21 @@ public final class QueueFailover<M> {
 
     /** The unanswered publishes of {@code f} up to confirm sequence {@code upTo}, as one more batch. */
     private Resend<M> resendUpTo(String queue, InFlight<M> f, long upTo, long now) {
-        List<Long> seqs = new ArrayList<>();
+        Resend<M> r = unanswered(queue, f, upTo);
+        if (r != null) outstanding.computeIfAbsent(queue, k -> new Outstanding(now)).sent(r.messages().size());
+        return r;
+    }
+
+    /** The unanswered publishes of {@code f} with confirm sequences up to {@code upTo}, in order (null: none). */
+    private Resend<M> unanswered(String queue, InFlight<M> f, long upTo) {
+        LongList seqs = new LongList();
         List<M> messages = new ArrayList<>();
         for (Map.Entry<Long, M> e : f.bySeq.entrySet()) {
-            if (e.getKey() > upTo) continue;
+            if (e.getKey() > upTo) break; // sequences are added in increasing order
             seqs.add(e.getKey());
             messages.add(e.getValue());
         }
-        if (seqs.isEmpty()) return null;
-        outstanding.computeIfAbsent(queue, k -> new Outstanding(now)).sent(messages.size());
-        return new Resend<>(queue, seqs.stream().mapToLong(Long::longValue).toArray(), messages);
+        return messages.isEmpty() ? null : new Resend<>(queue, seqs.toArray(), messages);
     }
 
     /** The unanswered publishes of {@code queue} as one batch; what went before will never be answered. */
@@ -275,12 +282,11 @@ public final class QueueFailover<M> {
         InFlight<M> f = inFlight.get(queue);
         if (f == null || f.bySeq.isEmpty()) return null;
         f.sentAt = now;
-        long[] seqs = f.bySeq.keySet().stream().mapToLong(Long::longValue).toArray();
-        List<M> messages = new ArrayList<>(f.bySeq.values());
+        Resend<M> all = unanswered(queue, f, Long.MAX_VALUE);
         Outstanding only = new Outstanding(now);
-        only.sent(messages.size());
+        only.sent(all.messages().size());
         outstanding.put(queue, only);
-        return new Resend<>(queue, seqs, messages);
+        return all;
     }
 
     private void endIfDone(String queue, Lost r) {
