@@ -9,6 +9,7 @@ import io.warren.broker.access.AccessWriter;
 import io.warren.broker.auth.UserDirectory;
 import io.warren.broker.cluster.DemandFirstAllocation;
 import io.warren.broker.cluster.FailoverSettings;
+import io.warren.broker.cluster.FirstSeedGuard;
 import io.warren.broker.cluster.JournalFence;
 import io.warren.broker.connection.AmqpListener;
 import io.warren.broker.connection.ConnectionRegistry;
@@ -30,6 +31,8 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.Done;
+import org.apache.pekko.actor.Address;
+import org.apache.pekko.actor.AddressFromURIString;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Props;
@@ -67,8 +70,12 @@ public final class WarrenNode {
     public static WarrenNode start(Config config) {
         boolean singleNode = config.getStringList("warren.cluster.seed-nodes").isEmpty()
                 && !config.getBoolean("warren.cluster.bootstrap");
-        Config effective = singleNodeRemoting(singleNode)
+        Config resolved = singleNodeRemoting(singleNode)
                 .withFallback(persistenceBackend(config)).withFallback(config).resolve();
+        boolean firstSeed = isFirstSeed(resolved);
+        Config effective = firstSeed
+                ? ConfigFactory.parseMap(FirstSeedGuard.PEKKO_SETTINGS).withFallback(resolved)
+                : resolved;
         Config warren = effective.getConfig("warren");
         JournalSchema.ensure(effective.getConfig("pekko-persistence-jdbc.shared-databases.warren.db"),
                 effective.getString("warren.persistence.backend").equals("postgres"));
@@ -80,6 +87,7 @@ public final class WarrenNode {
                 // A single node is a cluster of one that joins itself.
                 cluster.manager().tell(Join.create(cluster.selfMember().address()));
             }
+            if (firstSeed) startFirstSeedGuard(system, effective);
             startLoneNodeGuard(system, effective);
 
             String host = warren.getString("amqp.host");
@@ -198,6 +206,32 @@ public final class WarrenNode {
 
     public ActorSystem<Void> system() {
         return system;
+    }
+
+    /**
+     * Whether this node is the first of two or more seed nodes, the one that Pekko lets form a new cluster: its
+     * canonical remoting address is the first seed-nodes entry (Pekko compares the same two addresses).
+     */
+    private static boolean isFirstSeed(Config resolved) {
+        List<String> seeds = resolved.getStringList("warren.cluster.seed-nodes");
+        if (seeds.size() < 2) return false;
+        Address self = new Address("pekko", "warren",
+                resolved.getString("pekko.remote.artery.canonical.hostname"),
+                resolved.getInt("pekko.remote.artery.canonical.port"));
+        return AddressFromURIString.parse(seeds.get(0)).equals(self);
+    }
+
+    /**
+     * The first seed node forms a new cluster only when no other seed node runs, instead of when none has answered
+     * within Pekko's seed-node-timeout ({@link io.warren.broker.cluster.FirstSeedVerdict}).
+     */
+    private static void startFirstSeedGuard(ActorSystem<Void> system, Config config) {
+        Config failover = config.getConfig("warren.cluster.failover");
+        ((org.apache.pekko.actor.ExtendedActorSystem) system.classicSystem()).systemActorOf(
+                FirstSeedGuard.props(config.getStringList("warren.cluster.seed-nodes").stream()
+                                .map(AddressFromURIString::parse).toList(),
+                        failover.getDuration("probe-interval"), failover.getDuration("probe-timeout"),
+                        config.getDuration("warren.cluster.first-seed-forms-after")), "first-seed-guard");
     }
 
     /**

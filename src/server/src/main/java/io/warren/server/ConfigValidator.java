@@ -109,6 +109,8 @@ final class ConfigValidator {
         intInRange("warren.cluster.failover.refusals-to-down", 1, 100, "must be 1 to 100");
         nonNegativeDuration("warren.cluster.failover.crash-removal-margin", "0s removes a downed crashed member at once");
         positiveDuration("warren.cluster.failover.minority-exit-after");
+        positiveDuration("warren.cluster.failover.alone-exit-after");
+        positiveDuration("warren.cluster.first-seed-forms-after");
         positiveDuration("warren.cluster.failover.retry-interval");
         nonNegativeDuration("warren.cluster.failover.unrequested-shard-delay", "0s allocates shards in request order");
         positiveDuration("warren.persistence.postgres.lock-timeout");

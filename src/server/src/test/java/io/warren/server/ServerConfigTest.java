@@ -89,6 +89,8 @@ class ServerConfigTest {
             "warren.amqp.consumer-timeout = never | warren.amqp.consumer-timeout: never is not a duration (e.g. 60s, 500ms)",
             "warren.persistence.journal-alarm-after = 0s | warren.persistence.journal-alarm-after: 0s must be longer than zero",
             "warren.persistence.confirm-timeout = -1s | warren.persistence.confirm-timeout: -1s is negative (0s waits for confirms as long as it takes)",
+            "warren.cluster.first-seed-forms-after = 0s | warren.cluster.first-seed-forms-after: 0s must be longer than zero",
+            "warren.cluster.failover.alone-exit-after = soon | warren.cluster.failover.alone-exit-after: soon is not a duration (e.g. 60s, 500ms)",
             "warren.cluster.failover.unrequested-shard-delay = -1s | warren.cluster.failover.unrequested-shard-delay: -1s is negative (0s allocates shards in request order)",
             "warren.persistence.settled-ids.max = -1 | warren.persistence.settled-ids.max: -1 must be 0 (off) or more",
             "warren.persistence.settled-ids.max-age = -1s | warren.persistence.settled-ids.max-age: -1s is negative (0s forgets a settled id at once)",

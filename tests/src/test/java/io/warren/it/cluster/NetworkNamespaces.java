@@ -137,6 +137,15 @@ final class NetworkNamespaces implements AutoCloseable {
         addRule(namespace(peer), List.of("to", nodeAddress(n) + "/32"), n);
     }
 
+    /**
+     * Node {@code from} can no longer open TCP connections to node {@code n}'s {@code port} (what it sends to that port
+     * is dropped), while everything else between the two still flows: node {@code n} still connects to node
+     * {@code from}, and gets answers. {@link #heal}({@code n}) undoes it.
+     */
+    synchronized void blockConnections(int from, int n, int port) {
+        addRule(namespace(from), List.of("to", nodeAddress(n) + "/32", "ipproto", "tcp", "dport", String.valueOf(port)), n);
+    }
+
     /** Node {@code n} and PostgreSQL stop hearing each other (both directions); its AMQP clients stay connected. */
     synchronized void cutFromDatabase(int n) {
         addRule(namespace(n), List.of("to", databaseAddress() + "/32"), n);

@@ -68,6 +68,8 @@ class PartitionTest {
     private static final int FLAPS = 6;
     private static final long FLAP_DOWN_MS = 3_000;
     private static final long FLAP_UP_MS = 2_000;
+    /** Pekko's pekko.cluster.seed-node-timeout (its default, which Warren keeps for every seed node but the first). */
+    private static final long SEED_NODE_TIMEOUT_MS = 5_000;
 
     private final int victim = Integer.getInteger("warren.it.partition.victim", 1);
     private NetworkNamespaces network;
@@ -135,6 +137,61 @@ class PartitionTest {
     @Order(3)
     void aFlappingLink() throws Exception {
         scenario("flapping", Cut.FLAPPING_PEERS);
+    }
+
+    /**
+     * The first seed node restarts (after a kill -9) while the other seed node runs but answers late: node 2 cannot
+     * open a connection to node 1's remoting port, so its replies (Artery's handshake, InitJoinAck) wait, while node 1
+     * still reaches node 2's port. Pekko's first seed node formed a cluster of its own after 5 s without an answer (on
+     * CI at load 14 four incarnations in a row did, each taken out 20 s later by LoneNodeGuard, and node 1 never came
+     * back); Warren's waits as long as another seed node's port accepts connections, and joins the others once
+     * they answer.
+     */
+    @Test
+    @Order(4)
+    void aRestartedFirstSeedNodeWaitsForTheOthersToAnswer() throws Exception {
+        for (ClusterNode node : cluster.nodes()) cluster.awaitRoundTrip(node.index());
+        ClusterNode first = cluster.node(1);
+        long killedAt = System.currentTimeMillis();
+        cluster.kill(1);
+        long removedAt = 0;
+        while (removedAt == 0 && System.currentTimeMillis() < killedAt + 30_000) {
+            Thread.sleep(200);
+            removedAt = firstLineOn(List.of(2, 3), killedAt, "Leader is removing", first.remoteAddress());
+        }
+        assertTrue(removedAt > 0, () -> "the others did not remove the killed node 1 within 30 s\n" + cluster.logTails(40));
+
+        network.blockConnections(2, 1, first.remotePort());
+        long launchedAt = System.currentTimeMillis();
+        long remotingAt = 0;
+        long heldUntil;
+        try {
+            first.launch();
+            while (remotingAt == 0 && System.currentTimeMillis() < launchedAt + 90_000) {
+                Thread.sleep(200);
+                remotingAt = firstLineOn(List.of(1), launchedAt, "Remoting started");
+            }
+            assertTrue(remotingAt > 0, () -> "node 1 did not start its remoting within 90 s\n" + cluster.logTails(40));
+            // Pekko's first seed node would have joined itself SEED_NODE_TIMEOUT after starting its seed process.
+            Thread.sleep(SEED_NODE_TIMEOUT_MS + 4_000);
+        } finally {
+            heldUntil = System.currentTimeMillis();
+            network.heal(1);
+        }
+        cluster.awaitRoundTrip(1);
+        long memberAt = System.currentTimeMillis();
+        List<String> selfJoins = linesSince(first, launchedAt, "is JOINING itself");
+        List<String> exits = linesSince(first, launchedAt, "exiting with code");
+        String figure = "first-seed-restart: killed, removed " + offset(removedAt, killedAt) + "; remoting of the"
+                + " new incarnation up " + (remotingAt - launchedAt) + " ms after launch; node 2's answers held "
+                + (heldUntil - launchedAt) + " ms; member " + (memberAt - heldUntil) + " ms after the hold ("
+                + (memberAt - launchedAt) + " ms after launch); self-joins " + selfJoins.size() + ", exits " + exits.size()
+                + "; load " + uptime();
+        figures.add(figure);
+        System.out.println("[partition] " + figure);
+        assertTrue(selfJoins.isEmpty(), () -> "the restarted first seed node formed a cluster of its own: " + selfJoins
+                + "\n" + figure + "\n" + cluster.logTails(60));
+        assertTrue(exits.isEmpty(), () -> "the restarted first seed node exited: " + exits + "\n" + figure);
     }
 
     private void scenario(String prefix, Cut cut) throws Exception {
@@ -247,10 +304,14 @@ class PartitionTest {
 
     /** When a running majority node first logged a line with every one of {@code texts} at or after {@code since}; 0: never. */
     private long firstMajorityLine(long since, String... texts) {
+        return firstLineOn(cluster.nodes().stream().map(ClusterNode::index).filter(i -> i != victim).toList(), since, texts);
+    }
+
+    /** When one of {@code nodes} first logged a line with every one of {@code texts} at or after {@code since}; 0: never. */
+    private long firstLineOn(List<Integer> nodes, long since, String... texts) {
         long first = 0;
-        for (ClusterNode node : cluster.nodes()) {
-            if (node.index() == victim) continue;
-            for (String line : linesSince(node, since, texts)) {
+        for (int index : nodes) {
+            for (String line : linesSince(cluster.node(index), since, texts)) {
                 long at = NodeLogTimeline.stamp(line);
                 if (at > 0 && (first == 0 || at < first)) first = at;
             }

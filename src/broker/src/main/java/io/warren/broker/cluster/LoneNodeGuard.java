@@ -2,9 +2,6 @@ package io.warren.broker.cluster;
 
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.pekko.actor.AbstractActorWithTimers;
 import org.apache.pekko.actor.Address;
 import org.apache.pekko.actor.Props;
@@ -26,16 +23,9 @@ public final class LoneNodeGuard extends AbstractActorWithTimers {
     private record SeedsProbed(boolean anyAnswered) {}
 
     private final Cluster cluster = Cluster.get(getContext().getSystem());
-    private final List<Address> otherSeeds;
+    private final SeedPorts seeds;
     private final Duration probeInterval;
-    private final int probeTimeoutMillis;
     private final LoneNodeVerdict verdict;
-    private final AtomicBoolean probing = new AtomicBoolean();
-    private final ExecutorService blocking = Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "warren-lone-node-probe");
-        t.setDaemon(true);
-        return t;
-    });
     private boolean lastAnswered = false;
 
     /** {@code seeds}: every configured seed node (this node's own address among them is ignored). */
@@ -44,20 +34,19 @@ public final class LoneNodeGuard extends AbstractActorWithTimers {
     }
 
     private LoneNodeGuard(List<Address> seeds, Duration probeInterval, Duration probeTimeout, Duration exitAfter) {
-        this.otherSeeds = seeds.stream().filter(a -> !a.equals(cluster.selfAddress())).toList();
+        this.seeds = new SeedPorts(seeds, cluster.selfAddress(), probeTimeout, "warren-lone-node-probe");
         this.probeInterval = probeInterval;
-        this.probeTimeoutMillis = (int) Math.max(1, probeTimeout.toMillis());
         this.verdict = new LoneNodeVerdict(exitAfter.toNanos());
     }
 
     @Override
     public void preStart() {
-        if (!otherSeeds.isEmpty()) getTimers().startTimerWithFixedDelay("tick", new Tick(), probeInterval);
+        if (!seeds.isEmpty()) getTimers().startTimerWithFixedDelay("tick", new Tick(), probeInterval);
     }
 
     @Override
     public void postStop() {
-        blocking.shutdownNow();
+        seeds.close();
     }
 
     @Override
@@ -79,17 +68,7 @@ public final class LoneNodeGuard extends AbstractActorWithTimers {
         }
         boolean alone = joined && others == 0;
         if (!alone) lastAnswered = false; // a probe from before counts for nothing once members come and go
-        if (alone && probing.compareAndSet(false, true)) {
-            var self = getSelf();
-            blocking.execute(() -> {
-                try {
-                    boolean any = otherSeeds.stream().anyMatch(this::answers);
-                    self.tell(new SeedsProbed(any), self);
-                } finally {
-                    probing.set(false);
-                }
-            });
-        }
+        if (alone) seeds.probe(getSelf(), SeedsProbed::new);
         long now = System.nanoTime();
         if (verdict.shouldExit(joined, others, lastAnswered, now)) {
             log.error("this node has been the only member of its cluster for {} ms while another seed node answers"
@@ -98,11 +77,5 @@ public final class LoneNodeGuard extends AbstractActorWithTimers {
                     FailoverGuard.EXIT_DOWNED);
             Runtime.getRuntime().halt(FailoverGuard.EXIT_DOWNED);
         }
-    }
-
-    private boolean answers(Address seed) {
-        if (seed.host().isEmpty() || seed.port().isEmpty()) return false;
-        return FailoverGuard.connect(seed.host().get(), (Integer) seed.port().get(), probeTimeoutMillis)
-                == CrashVerdict.Probe.ANSWERED;
     }
 }
