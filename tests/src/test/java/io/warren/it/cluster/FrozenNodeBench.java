@@ -42,6 +42,11 @@ import org.junit.jupiter.api.Timeout;
  *   <li>{@code restarted}: a node is killed and started again before the round's queues are declared (so that it
  *       gets some of them), and frozen while it serves and journals them;</li>
  *   <li>{@code member-again}: a plain freeze of another member.</li>
+ *   <li>{@code rebalancing} (not in the default set): as {@code after-restart}, but the third node is frozen as
+ *       soon as the leader moves the restarted node to Up, before the coordinator's next rebalance tick (run it with
+ *       {@code pekko.cluster.sharding.rebalance-interval=1s} in the node settings), so that a rebalance toward the
+ *       restarted node starts from the frozen one: Pekko's RebalanceWorker then waits for
+ *       {@code handoff-timeout}.</li>
  * </ul>
  * Every victim hosts queues with traffic when it is frozen (its journal writes are in flight). Per round, in ms after
  * the STOP (node logs, as {@link FailoverBench} reads them): a survivor marks it unreachable, the resolver's downing,
@@ -124,6 +129,26 @@ class FrozenNodeBench {
     private record Round(int victim, String row, String report, Map<String, OptionalLong> phases,
                          List<Long> victimQueueMillis, List<String> failures) {}
 
+    /** Waits (up to 30 s) until a running node logged the leader's removal of node {@code index}. */
+    private void awaitRemoved(int index) throws InterruptedException {
+        awaitLeaderLine(System.currentTimeMillis() - 5_000, "Leader is removing", cluster.node(index).remoteAddress());
+    }
+
+    /** Waits (up to 90 s) until a node logged a line with every one of {@code texts}, stamped at or after {@code since}. */
+    private void awaitLeaderLine(long since, String... texts) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + 90_000;
+        while (System.currentTimeMillis() < deadline) {
+            for (String line : cluster.logLines(texts[0])) {
+                boolean all = true;
+                for (String text : texts) all &= line.contains(text);
+                // logLines prefixes the node's name; the stamp follows it
+                if (all && NodeLogTimeline.stamp(line.substring(line.indexOf(' ') + 1)) >= since) return;
+            }
+            Thread.sleep(50);
+        }
+        throw new IllegalStateException("no node logged " + java.util.Arrays.toString(texts) + " within 90 s");
+    }
+
     private Round freeze(int run, String round, int previousVictim) throws Exception {
         for (ClusterNode node : cluster.nodes()) cluster.awaitRoundTrip(node.index()); // three serving members
         String prefix = "frz" + run;
@@ -135,7 +160,7 @@ class FrozenNodeBench {
         switch (round) {
             case "member", "member-again" -> victim = notCoordinator;
             case "coordinator" -> victim = coordinator;
-            case "after-restart" -> {
+            case "after-restart", "rebalancing" -> {
                 restarted = notCoordinator;
                 victim = otherThan(coordinator, restarted);
             }
@@ -156,6 +181,12 @@ class FrozenNodeBench {
             if (round.equals("after-restart")) {
                 cluster.kill(restarted);
                 cluster.restart(restarted); // returns once it serves: a member with its routing tables
+            } else if (round.equals("rebalancing")) {
+                cluster.kill(restarted);
+                awaitRemoved(restarted);
+                long launchedAt = System.currentTimeMillis();
+                cluster.node(restarted).launch();
+                awaitLeaderLine(launchedAt, "to [Up]", cluster.node(restarted).remoteAddress());
             }
             String victimAddress = cluster.node(victim).remoteAddress();
             long pid = cluster.node(victim).pid();

@@ -11,9 +11,12 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import org.apache.pekko.Done;
 import org.apache.pekko.actor.AbstractActorWithTimers;
+import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.Address;
 import org.apache.pekko.actor.Props;
 import org.apache.pekko.cluster.Cluster;
@@ -89,6 +92,27 @@ public final class FailoverGuard extends AbstractActorWithTimers {
         getTimers().startTimerWithFixedDelay("probe", new Tick(), settings.probeInterval());
         lastTickNanos = System.nanoTime();
         settings.stallLimit().ifPresent(limit -> fence.arm(limit, lastTickNanos));
+        if (settings.exitWhenDowned()) exitWhenPekkoShutsDownADownedNode();
+    }
+
+    /**
+     * Pekko also downs this node itself, e.g. the resolver's DownSelfQuarantinedByRemote when a node resumed from a
+     * freeze finds that the others quarantined it, and then shuts the cluster and the actor system down at once:
+     * MemberDowned need not reach this actor first, and the process then ended with Main's exit code 1 instead of 3
+     * (FrozenNodeBench: the supervisor, which restarts code 3 only, left the node down). The first phase of that
+     * shutdown halts with code 3, as {@link #exit} does.
+     */
+    private void exitWhenPekkoShutsDownADownedNode() {
+        CoordinatedShutdown shutdown = CoordinatedShutdown.get(getContext().getSystem());
+        shutdown.addTask(CoordinatedShutdown.PhaseBeforeServiceUnbind(), "warren-exit-when-downed", () -> {
+            if (shutdown.getShutdownReason().filter(r -> r == CoordinatedShutdown.clusterDowningReason()).isPresent()) {
+                fence.shut("exiting: downed");
+                log.error("this node was downed and Pekko is shutting it down; exiting with code {} so that a supervisor"
+                        + " starts a new incarnation", EXIT_DOWNED);
+                Runtime.getRuntime().halt(EXIT_DOWNED);
+            }
+            return CompletableFuture.completedFuture(Done.done());
+        });
     }
 
     @Override
