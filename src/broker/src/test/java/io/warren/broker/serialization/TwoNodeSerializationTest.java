@@ -58,6 +58,9 @@ class TwoNodeSerializationTest {
                 pekko.loglevel = WARNING
                 # leaving the cluster gracefully at the end would only cost the test seconds
                 pekko.coordinated-shutdown.run-by-actor-system-terminate = off
+                # both nodes live in the test's JVM: one downed while they stop (the other's crash probe) must not
+                # halt it, as a downed Warren process does (exit code 3)
+                warren.cluster.failover.exit-when-downed = off
                 """).withFallback(ConfigFactory.load());
         nodeA = ActorSystem.create(Behaviors.empty(), "warren", config);
         nodeB = ActorSystem.create(Behaviors.empty(), "warren", config);
