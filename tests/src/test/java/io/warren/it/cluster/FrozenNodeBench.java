@@ -129,24 +129,12 @@ class FrozenNodeBench {
     private record Round(int victim, String row, String report, Map<String, OptionalLong> phases,
                          List<Long> victimQueueMillis, List<String> failures) {}
 
-    /** Waits (up to 30 s) until a running node logged the leader's removal of node {@code index}. */
-    private void awaitRemoved(int index) throws InterruptedException {
-        awaitLeaderLine(System.currentTimeMillis() - 5_000, "Leader is removing", cluster.node(index).remoteAddress());
-    }
-
-    /** Waits (up to 90 s) until a node logged a line with every one of {@code texts}, stamped at or after {@code since}. */
-    private void awaitLeaderLine(long since, String... texts) throws InterruptedException {
-        long deadline = System.currentTimeMillis() + 90_000;
-        while (System.currentTimeMillis() < deadline) {
-            for (String line : cluster.logLines(texts[0])) {
-                boolean all = true;
-                for (String text : texts) all &= line.contains(text);
-                // logLines prefixes the node's name; the stamp follows it
-                if (all && NodeLogTimeline.stamp(line.substring(line.indexOf(' ') + 1)) >= since) return;
-            }
-            Thread.sleep(50);
+    /** Waits up to 90 s for a node to log a line with every one of {@code texts} at or after {@code since}. */
+    private void awaitLine(long since, String... texts) throws InterruptedException {
+        if (NodeLogTimeline.awaitFirstAfter(cluster, since, 90_000,
+                line -> java.util.Arrays.stream(texts).allMatch(line::contains)).isEmpty()) {
+            throw new IllegalStateException("no node logged " + java.util.Arrays.toString(texts) + " within 90 s");
         }
-        throw new IllegalStateException("no node logged " + java.util.Arrays.toString(texts) + " within 90 s");
     }
 
     private Round freeze(int run, String round, int previousVictim) throws Exception {
@@ -182,11 +170,12 @@ class FrozenNodeBench {
                 cluster.kill(restarted);
                 cluster.restart(restarted); // returns once it serves: a member with its routing tables
             } else if (round.equals("rebalancing")) {
+                long killedAt = System.currentTimeMillis();
                 cluster.kill(restarted);
-                awaitRemoved(restarted);
+                awaitLine(killedAt, "Leader is removing", cluster.node(restarted).remoteAddress());
                 long launchedAt = System.currentTimeMillis();
                 cluster.node(restarted).launch();
-                awaitLeaderLine(launchedAt, "to [Up]", cluster.node(restarted).remoteAddress());
+                awaitLine(launchedAt, "to [Up]", cluster.node(restarted).remoteAddress());
             }
             String victimAddress = cluster.node(victim).remoteAddress();
             long pid = cluster.node(victim).pid();

@@ -76,6 +76,20 @@ final class NodeLogTimeline {
         return stamps(cluster, t0, Long.MAX_VALUE, match).stream().mapToLong(t -> t - t0).min();
     }
 
+    /**
+     * As {@link #firstAfter}, waiting up to {@code timeoutMillis} for such a line (checked every 100 ms); empty when
+     * none came.
+     */
+    static OptionalLong awaitFirstAfter(ClusterUnderTest cluster, long t0, long timeoutMillis, Predicate<String> match)
+            throws InterruptedException {
+        long deadline = System.currentTimeMillis() + timeoutMillis;
+        while (true) {
+            OptionalLong first = firstAfter(cluster, t0, match);
+            if (first.isPresent() || System.currentTimeMillis() >= deadline) return first;
+            Thread.sleep(100);
+        }
+    }
+
     /** ms from {@code t0} to the latest matching log line stamped in [t0, until], on any node. */
     static OptionalLong lastAfter(ClusterUnderTest cluster, long t0, long until, Predicate<String> match) {
         return stamps(cluster, t0, until, match).stream().mapToLong(t -> t - t0).max();

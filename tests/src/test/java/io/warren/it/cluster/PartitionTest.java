@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalLong;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -154,24 +155,19 @@ class PartitionTest {
         ClusterNode first = cluster.node(1);
         long killedAt = System.currentTimeMillis();
         cluster.kill(1);
-        long removedAt = 0;
-        while (removedAt == 0 && System.currentTimeMillis() < killedAt + 30_000) {
-            Thread.sleep(200);
-            removedAt = firstLineOn(List.of(2, 3), killedAt, "Leader is removing", first.remoteAddress());
-        }
-        assertTrue(removedAt > 0, () -> "the others did not remove the killed node 1 within 30 s\n" + cluster.logTails(40));
+        OptionalLong removed = NodeLogTimeline.awaitFirstAfter(cluster, killedAt, 30_000,
+                l -> l.contains("Leader is removing") && l.contains(first.remoteAddress()));
+        assertTrue(removed.isPresent(), () -> "the others did not remove the killed node 1 within 30 s\n" + cluster.logTails(40));
 
         network.blockConnections(2, 1, first.remotePort());
         long launchedAt = System.currentTimeMillis();
-        long remotingAt = 0;
+        OptionalLong remoting;
         long heldUntil;
         try {
             first.launch();
-            while (remotingAt == 0 && System.currentTimeMillis() < launchedAt + 90_000) {
-                Thread.sleep(200);
-                remotingAt = firstLineOn(List.of(1), launchedAt, "Remoting started");
-            }
-            assertTrue(remotingAt > 0, () -> "node 1 did not start its remoting within 90 s\n" + cluster.logTails(40));
+            remoting = NodeLogTimeline.awaitFirstAfter(cluster, launchedAt, 90_000,
+                    l -> l.contains("Remoting started") && l.contains(first.remoteAddress()));
+            assertTrue(remoting.isPresent(), () -> "node 1 did not start its remoting within 90 s\n" + cluster.logTails(40));
             // Pekko's first seed node would have joined itself SEED_NODE_TIMEOUT after starting its seed process.
             Thread.sleep(SEED_NODE_TIMEOUT_MS + 4_000);
         } finally {
@@ -182,8 +178,8 @@ class PartitionTest {
         long memberAt = System.currentTimeMillis();
         List<String> selfJoins = linesSince(first, launchedAt, "is JOINING itself");
         List<String> exits = linesSince(first, launchedAt, "exiting with code");
-        String figure = "first-seed-restart: killed, removed " + offset(removedAt, killedAt) + "; remoting of the"
-                + " new incarnation up " + (remotingAt - launchedAt) + " ms after launch; node 2's answers held "
+        String figure = "first-seed-restart: killed, removed after " + removed.getAsLong() + " ms; remoting of the"
+                + " new incarnation up " + remoting.getAsLong() + " ms after launch; node 2's answers held "
                 + (heldUntil - launchedAt) + " ms; member " + (memberAt - heldUntil) + " ms after the hold ("
                 + (memberAt - launchedAt) + " ms after launch); self-joins " + selfJoins.size() + ", exits " + exits.size()
                 + "; load " + uptime();
@@ -304,14 +300,10 @@ class PartitionTest {
 
     /** When a running majority node first logged a line with every one of {@code texts} at or after {@code since}; 0: never. */
     private long firstMajorityLine(long since, String... texts) {
-        return firstLineOn(cluster.nodes().stream().map(ClusterNode::index).filter(i -> i != victim).toList(), since, texts);
-    }
-
-    /** When one of {@code nodes} first logged a line with every one of {@code texts} at or after {@code since}; 0: never. */
-    private long firstLineOn(List<Integer> nodes, long since, String... texts) {
         long first = 0;
-        for (int index : nodes) {
-            for (String line : linesSince(cluster.node(index), since, texts)) {
+        for (ClusterNode node : cluster.nodes()) {
+            if (node.index() == victim) continue;
+            for (String line : linesSince(node, since, texts)) {
                 long at = NodeLogTimeline.stamp(line);
                 if (at > 0 && (first == 0 || at < first)) first = at;
             }

@@ -32,7 +32,7 @@ public final class FirstSeedGuard extends AbstractActorWithTimers {
     private final Cluster cluster = Cluster.get(getContext().getSystem());
     private final SeedPorts seeds;
     private final FirstSeedVerdict verdict;
-    private final long waitingLogAfterNanos;
+    private final Duration formAfter;
     private final long startedNanos = System.nanoTime();
     private boolean toldWaiting;
 
@@ -44,7 +44,7 @@ public final class FirstSeedGuard extends AbstractActorWithTimers {
     private FirstSeedGuard(List<Address> seeds, Duration probeInterval, Duration probeTimeout, Duration formAfter) {
         this.seeds = new SeedPorts(seeds, cluster.selfAddress(), probeTimeout, "warren-first-seed-probe");
         this.verdict = new FirstSeedVerdict(formAfter.toNanos());
-        this.waitingLogAfterNanos = formAfter.toNanos();
+        this.formAfter = formAfter;
         getTimers().startTimerWithFixedDelay("tick", new Tick(), probeInterval);
     }
 
@@ -72,10 +72,10 @@ public final class FirstSeedGuard extends AbstractActorWithTimers {
         long now = System.nanoTime();
         if (verdict.shouldForm(probed.anyAnswered(), now)) {
             log.info("no other seed node's remoting port has accepted a connection for {} ms: forming a new cluster",
-                    Duration.ofNanos(waitingLogAfterNanos).toMillis());
+                    formAfter.toMillis());
             cluster.join(cluster.selfAddress());
             getContext().stop(getSelf());
-        } else if (probed.anyAnswered() && !toldWaiting && now - startedNanos >= waitingLogAfterNanos) {
+        } else if (probed.anyAnswered() && !toldWaiting && now - startedNanos >= formAfter.toNanos()) {
             toldWaiting = true;
             log.info("another seed node is running (its remoting port accepts connections) but has not let this node"
                     + " join yet; waiting for it rather than forming a cluster of its own");

@@ -837,12 +837,12 @@ public final class QueueState {
         return unackedCount;
     }
 
-    /** Whether this consumer is registered (a channel re-sends a Consume it got no answer to). */
     /** Whether the channel holds unacked deliveries of this queue (to its consumers or basic.get). */
     public boolean hasUnacked(String channelId) {
         return unackedByChannel.containsKey(channelId);
     }
 
+    /** Whether this consumer is registered (a channel re-sends a Consume it got no answer to). */
     public boolean hasConsumer(ConsumerKey key) {
         return consumers.containsKey(key);
     }
